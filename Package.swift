@@ -1,0 +1,61 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "dub",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "dubctl", targets: ["dubctl"]),
+        .executable(name: "dubd", targets: ["dubd"]),
+        .library(name: "AudioKitCore", targets: ["AudioKitCore"]),
+        .library(name: "Pipeline", targets: ["Pipeline"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // C libraries, reached only from AudioKitCore and Pipeline.
+        .systemLibrary(
+            name: "CFFmpeg",
+            pkgConfig: "libavformat",
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswresample-dev", "libavutil-dev"])]
+        ),
+        .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+        .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
+
+        .target(
+            name: "AudioKitCore",
+            dependencies: [
+                "CFFmpeg", "CSndFile", "CSoxr",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "Pipeline",
+            dependencies: [
+                "AudioKitCore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "dubctl",
+            dependencies: [
+                "AudioKitCore", "Pipeline",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "dubd",
+            dependencies: [
+                "AudioKitCore", "Pipeline",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "AudioKitCoreTests", dependencies: ["AudioKitCore"]),
+        .testTarget(name: "DubctlTests", dependencies: ["AudioKitCore", "Pipeline"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,133 @@
+import CFFmpeg
+import Logging
+
+/// Streams the audio of a media file as interleaved Float32 chunks at a chosen rate and channel count,
+/// aligned to the media timeline.
+///
+/// Timeline alignment: when the file has a video stream, sample 0 is the video's first frame; otherwise
+/// it is the audio's first sample. An audio stream that starts late, or has a timestamp gap, yields
+/// silence there; overlapping timestamps are dropped. Memory stays flat whatever the input length.
+///
+/// Reading is blocking; run it off Swift's cooperative pool (see `BlockingWork`).
+public final class AudioReader {
+    /// The file being read.
+    public let path: String
+    /// Index of the audio stream being read.
+    public let streamIndex: Int
+    /// The stream's own sample rate.
+    public let sourceSampleRate: Int
+    /// Output sample rate.
+    public let sampleRate: Int
+    /// Output channel count.
+    public let channels: Int
+    /// Problems that did not stop reading (truncation, corrupt packets); final after `next()` returns nil.
+    public internal(set) var warnings: [String] = []
+    /// Output frames (samples per channel) returned so far.
+    public private(set) var framesRead = 0
+
+    enum Item {
+        case silence(Int)
+        case samples([Float])
+    }
+
+    let input: InputContainer
+    let decoder: AudioDecoder
+    let converter: SampleConverter
+    let rateConverter: RateConverter?
+    let packet: UnsafeMutablePointer<AVPacket>
+    let timeBase: Double
+    let expectedDuration: Double?
+    let startFrame: Int
+    let endFrame: Int?
+    let gapTolerance: Int
+    let logger = Logger(label: "dub.audio.reader")
+
+    var origin: Double?
+    /// Source-rate frames on the timeline that decoding has reached (items queued included).
+    var timelinePos = 0
+    /// Source-rate frames on the timeline that have been emitted or trimmed away.
+    var emitPos = 0
+    var sourceFramesKept = 0
+    var decodedFrames = 0
+    var corruptPackets = 0
+    var needsResync = false
+    var inputDone = false
+    var finished = false
+    var items: [Item] = []
+    var itemHead = 0
+    var ready: [[Float]] = []
+    var readyHead = 0
+
+    /// Opens `path` and prepares to stream its audio.
+    public init(path: String, options: AudioReadOptions = AudioReadOptions()) throws {
+        try options.validate()
+        let input = try InputContainer(path: path)
+        let index = try input.audioStreamIndex(requested: options.streamIndex)
+        let (rate, sourceChannels, tb) = input.withStream(index) {
+            (Int($0.pointee.codecpar.pointee.sample_rate), Int($0.pointee.codecpar.pointee.ch_layout.nb_channels),
+             $0.pointee.time_base.doubleValue)
+        }
+        guard rate > 0 else {
+            throw MediaError(.decodeFailed, "audio stream \(index) has no sample rate in", path: path,
+                             hint: "the file may be corrupt")
+        }
+        self.input = input
+        self.path = path
+        streamIndex = index
+        sourceSampleRate = rate
+        let outRate = options.sampleRate ?? rate
+        let outChannels = options.channels ?? max(sourceChannels, 1)
+        sampleRate = outRate
+        channels = outChannels
+        timeBase = tb
+        decoder = try AudioDecoder(input: input, streamIndex: index)
+        converter = SampleConverter(outputChannels: outChannels, path: path)
+        if outRate == rate {
+            rateConverter = nil
+        } else {
+            rateConverter = try makeRateConverter(options.resampler, from: rate, to: outRate, channels: outChannels, path: path)
+        }
+        guard let packet = av_packet_alloc() else { fatalError("out of memory allocating a packet") }
+        self.packet = packet
+        let first = Int((options.start * Double(rate)).rounded())
+        startFrame = first
+        endFrame = options.duration.map { first + Int(($0 * Double(rate)).rounded()) }
+        gapTolerance = max(rate / 50, 1)
+        expectedDuration = input.duration(ofStream: index)
+        let video = input.primaryVideoStreamIndex
+        origin = video.flatMap { input.startTime(ofStream: $0) }
+
+        input.withContext { ctx in
+            for i in 0..<Int(ctx.pointee.nb_streams) where i != index && i != video {
+                ctx.pointee.streams[i]!.pointee.discard = AVDISCARD_ALL
+            }
+        }
+        if options.start > 2 { seek(to: options.start) }
+    }
+
+    deinit {
+        var p: UnsafeMutablePointer<AVPacket>? = packet
+        av_packet_free(&p)
+    }
+
+    /// The next chunk of interleaved samples (`count / channels` frames), or `nil` at the end.
+    public func next() throws -> [Float]? {
+        while true {
+            if readyHead < ready.count {
+                let chunk = ready[readyHead]
+                readyHead += 1
+                if readyHead == ready.count { ready.removeAll(keepingCapacity: true); readyHead = 0 }
+                framesRead += chunk.count / channels
+                return chunk
+            }
+            if finished { return nil }
+            if itemHead < items.count {
+                try emitNextItem()
+            } else if inputDone || endFrame.map({ timelinePos >= $0 }) == true {
+                try finish()
+            } else {
+                try pump()
+            }
+        }
+    }
+}

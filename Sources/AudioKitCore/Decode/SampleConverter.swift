@@ -1,0 +1,69 @@
+import CFFmpeg
+
+/// Converts decoded frames of any sample format and channel layout to interleaved Float32 with a
+/// chosen channel count, at the frame's own sample rate (libswresample, rematrix only).
+/// Sole owner of its `SwrContext`.
+final class SampleConverter {
+    private var swr: OpaquePointer?
+    private var inputFormat: Int32 = -1
+    private var inputRate: Int32 = 0
+    private var inputLayout = AVChannelLayout()
+    private var outputLayout = AVChannelLayout()
+    /// Output channel count.
+    let channels: Int
+    private let path: String
+
+    init(outputChannels: Int, path: String) {
+        channels = outputChannels
+        self.path = path
+        av_channel_layout_default(&outputLayout, Int32(outputChannels))
+    }
+
+    deinit {
+        swr_free(&swr)
+        av_channel_layout_uninit(&inputLayout)
+        av_channel_layout_uninit(&outputLayout)
+    }
+
+    /// Converts one frame, returning interleaved samples (`frame.nb_samples × channels`).
+    func convert(_ frame: UnsafeMutablePointer<AVFrame>) throws -> [Float] {
+        try configureIfNeeded(for: frame)
+        let count = Int(frame.pointee.nb_samples)
+        guard count > 0 else { return [] }
+        let capacity = Int(swr_get_out_samples(swr, Int32(count)))
+        var out = [Float](repeating: 0, count: max(capacity, count) * channels)
+        let produced = try out.withUnsafeMutableBytes { raw -> Int32 in
+            var outPlane: UnsafeMutablePointer<UInt8>? = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            let input = UnsafeMutableRawPointer(frame.pointee.extended_data!)
+                .assumingMemoryBound(to: UnsafePointer<UInt8>?.self)
+            let n = swr_convert(swr, &outPlane, Int32(max(capacity, count)), input, Int32(count))
+            return try avCheck(n, .resampleFailed, "cannot convert audio samples of", path: path)
+        }
+        out.removeLast(out.count - Int(produced) * channels)
+        return out
+    }
+
+    private func configureIfNeeded(for frame: UnsafeMutablePointer<AVFrame>) throws {
+        var layout = AVChannelLayout()
+        defer { av_channel_layout_uninit(&layout) }
+        if frame.pointee.ch_layout.order == AV_CHANNEL_ORDER_UNSPEC || frame.pointee.ch_layout.nb_channels == 0 {
+            av_channel_layout_default(&layout, max(frame.pointee.ch_layout.nb_channels, 1))
+        } else {
+            av_channel_layout_copy(&layout, &frame.pointee.ch_layout)
+        }
+        if swr != nil, frame.pointee.format == inputFormat, frame.pointee.sample_rate == inputRate,
+           av_channel_layout_compare(&layout, &inputLayout) == 0 {
+            return
+        }
+        swr_free(&swr)
+        let rate = frame.pointee.sample_rate
+        let rc = swr_alloc_set_opts2(&swr, &outputLayout, AV_SAMPLE_FMT_FLT, rate,
+                                     &layout, AVSampleFormat(rawValue: frame.pointee.format), rate, 0, nil)
+        try avCheck(rc, .resampleFailed, "cannot set up sample conversion for", path: path)
+        try avCheck(swr_init(swr), .resampleFailed, "cannot set up sample conversion for", path: path)
+        inputFormat = frame.pointee.format
+        inputRate = rate
+        av_channel_layout_uninit(&inputLayout)
+        av_channel_layout_copy(&inputLayout, &layout)
+    }
+}

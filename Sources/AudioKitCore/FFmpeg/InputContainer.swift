@@ -1,0 +1,100 @@
+import CFFmpeg
+
+/// Sole owner of a demuxer (`AVFormatContext`) opened on a file.
+final class InputContainer {
+    let path: String
+    private var context: UnsafeMutablePointer<AVFormatContext>
+
+    /// Opens `path` and reads its stream information.
+    init(path: String) throws {
+        try FileCheck.requireReadableFile(path)
+        var ctx: UnsafeMutablePointer<AVFormatContext>?
+        let rc = avformat_open_input(&ctx, path, nil, nil)
+        guard rc >= 0, let opened = ctx else {
+            throw MediaError(.notMedia, "cannot open as media:", path: path, underlying: avErrorString(rc),
+                             hint: "is it a video or audio file?")
+        }
+        let info = avformat_find_stream_info(opened, nil)
+        if info < 0 {
+            avformat_close_input(&ctx)
+            throw MediaError(.notMedia, "cannot read stream information of", path: path, underlying: avErrorString(info),
+                             hint: "the file may be corrupt or truncated")
+        }
+        context = opened
+        self.path = path
+    }
+
+    deinit {
+        var ctx: UnsafeMutablePointer<AVFormatContext>? = context
+        avformat_close_input(&ctx)
+    }
+
+    /// Runs `body` with the demuxer; the pointer must not escape.
+    func withContext<R>(_ body: (UnsafeMutablePointer<AVFormatContext>) throws -> R) rethrows -> R {
+        try body(context)
+    }
+
+    /// Number of streams in the container.
+    var streamCount: Int { Int(context.pointee.nb_streams) }
+
+    /// Runs `body` with stream `index`; the pointer must not escape.
+    func withStream<R>(_ index: Int, _ body: (UnsafeMutablePointer<AVStream>) throws -> R) rethrows -> R {
+        precondition(index >= 0 && index < streamCount, "stream index out of range")
+        return try body(context.pointee.streams[index]!)
+    }
+
+    /// The index of the best audio stream, or of `requested` after checking it is audio.
+    func audioStreamIndex(requested: Int?) throws -> Int {
+        if let requested {
+            guard requested >= 0, requested < streamCount else {
+                throw MediaError(.streamNotFound, "stream \(requested) does not exist in", path: path,
+                                 hint: "it has \(streamCount) streams; see 'dubctl probe'")
+            }
+            let isAudio = withStream(requested) { $0.pointee.codecpar.pointee.codec_type == AVMEDIA_TYPE_AUDIO }
+            guard isAudio else {
+                throw MediaError(.streamNotFound, "stream \(requested) is not an audio stream in", path: path,
+                                 hint: "see 'dubctl probe' for the audio streams")
+            }
+            return requested
+        }
+        let best = av_find_best_stream(context, AVMEDIA_TYPE_AUDIO, -1, -1, nil, 0)
+        guard best >= 0 else {
+            throw MediaError(.noAudioStream, "no audio stream in", path: path)
+        }
+        return Int(best)
+    }
+
+    /// The first real video stream (not cover art), if any.
+    var primaryVideoStreamIndex: Int? {
+        for i in 0..<streamCount {
+            let isVideo = withStream(i) {
+                $0.pointee.codecpar.pointee.codec_type == AVMEDIA_TYPE_VIDEO
+                    && ($0.pointee.disposition & AV_DISPOSITION_ATTACHED_PIC) == 0
+            }
+            if isVideo { return i }
+        }
+        return nil
+    }
+
+    /// Start time of stream `index` in seconds, if known.
+    func startTime(ofStream index: Int) -> Double? {
+        withStream(index) { s in
+            s.pointee.start_time == avNoPTS ? nil : Double(s.pointee.start_time) * s.pointee.time_base.doubleValue
+        }
+    }
+
+    /// Duration of stream `index` in seconds, falling back to the container's duration.
+    func duration(ofStream index: Int) -> Double? {
+        let own: Double? = withStream(index) { s in
+            s.pointee.duration == avNoPTS || s.pointee.duration <= 0
+                ? nil : Double(s.pointee.duration) * s.pointee.time_base.doubleValue
+        }
+        return own ?? containerDuration
+    }
+
+    /// Duration of the whole container in seconds, if known.
+    var containerDuration: Double? {
+        let d = context.pointee.duration
+        return d == avNoPTS || d <= 0 ? nil : Double(d) / Double(dub_av_time_base())
+    }
+}

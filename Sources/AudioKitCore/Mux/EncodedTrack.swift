@@ -1,0 +1,67 @@
+import CFFmpeg
+
+/// One new audio track being muxed: its PCM source, its encoder and its output stream.
+final class EncodedTrack {
+    let reader: AudioReader
+    let encoder: AudioEncoder
+    let streamIndex: Int
+    /// Offset added to every packet so the track starts with the video, in encoder time base units.
+    let offset: Int64
+    /// Frames still to produce to match the video's duration; `nil` follows the source's own length.
+    private var remaining: Int?
+    private var sourceDone = false
+
+    init(_ track: MuxAudioTrack, output: OutputContainer, opus: Bool, isDefault: Bool,
+         duration: Double?, originSeconds: Double) throws {
+        let info = try MediaInfo.probe(path: track.path)
+        guard let source = info.audioStreams.first else {
+            throw MediaError(.noAudioStream, "no audio stream in", path: track.path)
+        }
+        let channels = min(source.channels ?? 2, opus ? 2 : 6)
+        let encoder = try AudioEncoder(candidates: opus ? ["libopus", "opus"] : ["aac"],
+                                       preferredRate: opus ? 48000 : (source.sampleRate ?? 48000),
+                                       channels: channels, bitRatePerChannel: opus ? 48000 : 64000,
+                                       globalHeader: output.wantsGlobalHeader, path: output.path)
+        let rate = encoder.sampleRate
+        reader = try AudioReader(path: track.path, options: AudioReadOptions(
+            streamIndex: source.index, sampleRate: rate, channels: channels))
+        remaining = duration.map { Int(($0 * Double(rate)).rounded()) }
+        offset = Int64((originSeconds * Double(rate)).rounded())
+        streamIndex = try output.addStream { stream in
+            try Self.describe(stream, encoder: encoder, track: track, isDefault: isDefault)
+        }
+        self.encoder = encoder
+    }
+
+    private static func describe(_ stream: UnsafeMutablePointer<AVStream>, encoder: AudioEncoder, track: MuxAudioTrack,
+                                 isDefault: Bool) throws {
+        try encoder.configure(stream)
+        if let language = track.language { av_dict_set(&stream.pointee.metadata, "language", language.alpha3, 0) }
+        if let title = track.title { av_dict_set(&stream.pointee.metadata, "title", title, 0) }
+        stream.pointee.disposition = isDefault ? dub_disposition_default() : 0
+    }
+
+    /// Gives the encoder its next block of samples: source audio, then silence up to the video's length.
+    func feed() throws {
+        if remaining == 0 {
+            encoder.finishInput()
+            return
+        }
+        if !sourceDone, var chunk = try reader.next() {
+            if let left = remaining, chunk.count / encoder.channels > left {
+                chunk.removeLast(chunk.count - left * encoder.channels)
+            }
+            remaining = remaining.map { $0 - chunk.count / encoder.channels }
+            try encoder.push(chunk)
+            return
+        }
+        sourceDone = true
+        guard let left = remaining else {
+            encoder.finishInput()
+            return
+        }
+        let step = min(left, encoder.sampleRate)
+        try encoder.push([Float](repeating: 0, count: step * encoder.channels))
+        remaining = left - step
+    }
+}

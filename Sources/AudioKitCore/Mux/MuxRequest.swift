@@ -1,0 +1,63 @@
+/// A new audio track to add when muxing.
+public struct MuxAudioTrack: Sendable, Equatable {
+    /// Any file AudioKitCore can read audio from (WAV, FLAC, or media).
+    public var path: String
+    /// The track's language, stored as its ISO 639-2 code.
+    public var language: LanguageCode?
+    /// An optional track title.
+    public var title: String?
+
+    public init(path: String, language: LanguageCode? = nil, title: String? = nil) {
+        self.path = path
+        self.language = language
+        self.title = title
+    }
+
+    /// Parses `FILE[:LANG]`, as `dubctl mux --audio` takes it.
+    public init(argument: String) throws {
+        if let colon = argument.lastIndex(of: ":"), !argument[argument.index(after: colon)...].contains("/"),
+           argument.distance(from: colon, to: argument.endIndex) <= 4 {
+            path = String(argument[..<colon])
+            language = try LanguageCode(String(argument[argument.index(after: colon)...]))
+        } else {
+            path = argument
+            language = nil
+        }
+        title = nil
+    }
+}
+
+/// What to write: the input's video (copied), new audio tracks (encoded), and optionally the input's own streams.
+public struct MuxRequest: Sendable, Equatable {
+    /// The source of the video stream.
+    public var videoPath: String
+    /// New audio tracks, in order; the first one is marked default.
+    public var audioTracks: [MuxAudioTrack]
+    /// The output file; its extension picks the container (mp4, mov, mkv, webm).
+    public var outputPath: String
+    /// Copy the input's audio streams after the new ones (not default).
+    public var keepOriginalAudio: Bool
+    /// Copy the input's subtitle streams.
+    public var keepSubtitles: Bool
+
+    public init(videoPath: String, audioTracks: [MuxAudioTrack], outputPath: String,
+                keepOriginalAudio: Bool = false, keepSubtitles: Bool = false) {
+        self.videoPath = videoPath
+        self.audioTracks = audioTracks
+        self.outputPath = outputPath
+        self.keepOriginalAudio = keepOriginalAudio
+        self.keepSubtitles = keepSubtitles
+    }
+}
+
+/// What `Muxer` wrote.
+public struct MuxResult: Sendable, Equatable {
+    /// The output file.
+    public var outputPath: String
+    /// Duration of the output's video (or of its audio, without video), in seconds.
+    public var duration: Double
+    /// Codec of the new audio tracks (`aac` or `opus`).
+    public var audioCodec: String
+    /// Problems that did not stop muxing.
+    public var warnings: [String]
+}

@@ -1,0 +1,100 @@
+import CFFmpeg
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes a new container: the input's video copied bit for bit, new audio tracks encoded from PCM
+/// (AAC for mp4/mov/mkv, Opus for webm/ogg), optionally the input's own audio and subtitle streams.
+///
+/// The new audio tracks are padded with silence or cut so that they last exactly as long as the video.
+/// The output is written to a temporary file beside it and renamed into place when complete.
+public enum Muxer {
+    /// Runs the request; blocking.
+    public static func mux(_ request: MuxRequest) throws -> MuxResult {
+        guard !request.audioTracks.isEmpty || request.keepOriginalAudio else {
+            throw MediaError(.invalidArgument, "nothing to mux: give at least one audio track")
+        }
+        if let a = canonicalPath(request.videoPath), let b = canonicalPath(request.outputPath), a == b {
+            throw MediaError(.invalidArgument, "the output would overwrite the input", path: request.outputPath)
+        }
+        let input = try InputContainer(path: request.videoPath)
+        let temp = temporaryPath(for: request.outputPath)
+        do {
+            let warnings = try write(request, input: input, to: temp)
+            guard rename(temp, request.outputPath) == 0 else {
+                throw MediaError(.writeFailed, "cannot move the finished file into place", path: request.outputPath,
+                                 underlying: String(cString: strerror(errno)))
+            }
+            let info = try MediaInfo.probe(path: request.outputPath)
+            let codec = info.audioStreams.first?.codec ?? ""
+            return MuxResult(outputPath: request.outputPath, duration: info.duration ?? 0, audioCodec: codec, warnings: warnings)
+        } catch {
+            unlink(temp)
+            throw error
+        }
+    }
+
+    private static func write(_ request: MuxRequest, input: InputContainer, to temp: String) throws -> [String] {
+        let output = try OutputContainer(path: temp, formatHint: request.outputPath)
+        let opus = ["webm", "ogg", "opus"].contains(output.formatName)
+        var copied: [Int: Int] = [:]
+        let video = input.primaryVideoStreamIndex
+        let origin = video.flatMap { input.startTime(ofStream: $0) } ?? 0
+        let targetDuration = video.flatMap { input.duration(ofStream: $0) }
+
+        func copyStreams(_ kind: AVMediaType, clearDefault: Bool) throws {
+            for i in 0..<input.streamCount {
+                let (type, codecId) = input.withStream(i) { ($0.pointee.codecpar.pointee.codec_type, $0.pointee.codecpar.pointee.codec_id) }
+                guard type == kind else { continue }
+                guard output.supports(codecId) else {
+                    throw MediaError(.unsupported, "\(output.formatName) cannot hold the input's \(String(cString: avcodec_get_name(codecId))) stream \(i);",
+                                     path: request.outputPath, hint: "choose another output container, e.g. .mkv")
+                }
+                copied[i] = try output.addStream { out in
+                    try input.withStream(i) { src in
+                        try avCheck(avcodec_parameters_copy(out.pointee.codecpar, src.pointee.codecpar), .muxFailed,
+                                    "cannot copy stream \(i) of", path: request.videoPath)
+                        out.pointee.codecpar.pointee.codec_tag = 0
+                        out.pointee.time_base = src.pointee.time_base
+                        out.pointee.disposition = clearDefault ? src.pointee.disposition & ~dub_disposition_default() : src.pointee.disposition
+                        av_dict_copy(&out.pointee.metadata, src.pointee.metadata, 0)
+                    }
+                }
+            }
+        }
+
+        try copyStreams(AVMEDIA_TYPE_VIDEO, clearDefault: false)
+        var tracks: [EncodedTrack] = []
+        for (n, track) in request.audioTracks.enumerated() {
+            tracks.append(try EncodedTrack(track, output: output, opus: opus, isDefault: n == 0,
+                                           duration: targetDuration, originSeconds: origin))
+        }
+        if request.keepOriginalAudio { try copyStreams(AVMEDIA_TYPE_AUDIO, clearDefault: !tracks.isEmpty) }
+        if request.keepSubtitles { try copyStreams(AVMEDIA_TYPE_SUBTITLE, clearDefault: false) }
+
+        let mp4Like = output.formatName == "mp4" || output.formatName == "mov"
+        try output.writeHeader(options: mp4Like ? ["movflags": "+faststart"] : [:])
+        input.withContext { ctx in
+            for i in 0..<Int(ctx.pointee.nb_streams) where copied[i] == nil {
+                ctx.pointee.streams[i]!.pointee.discard = AVDISCARD_ALL
+            }
+        }
+        var interleaver = PacketInterleaver(input: input, copied: copied, tracks: tracks, output: output)
+        try interleaver.run()
+        try output.writeTrailer()
+        return interleaver.warnings + tracks.flatMap(\.reader.warnings)
+    }
+
+    private static func temporaryPath(for path: String) -> String {
+        let slash = path.lastIndex(of: "/")
+        let dir = slash.map { String(path[...$0]) } ?? ""
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        return "\(dir).\(name).partial-\(getpid())"
+    }
+
+    private static func canonicalPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+}

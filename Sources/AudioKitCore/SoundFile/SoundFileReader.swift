@@ -1,0 +1,55 @@
+import CSndFile
+
+/// Streams a WAV, FLAC or other libsndfile-readable file as interleaved Float32.
+/// Sole owner of its `SNDFILE` handle.
+public final class SoundFileReader {
+    /// The file being read.
+    public let path: String
+    /// Sample rate in Hz.
+    public let sampleRate: Int
+    /// Channel count.
+    public let channels: Int
+    /// Total frames in the file.
+    public let frameCount: Int
+    private let handle: OpaquePointer
+
+    /// Opens `path` for reading.
+    public init(path: String) throws {
+        try FileCheck.requireReadableFile(path)
+        var info = SF_INFO()
+        guard let handle = sf_open(path, Int32(SFM_READ), &info) else {
+            throw MediaError(.notMedia, "cannot open as a sound file", path: path, underlying: String(cString: sf_strerror(nil)))
+        }
+        self.handle = handle
+        self.path = path
+        sampleRate = Int(info.samplerate)
+        channels = Int(info.channels)
+        frameCount = Int(info.frames)
+    }
+
+    deinit { sf_close(handle) }
+
+    /// Duration in seconds.
+    public var duration: Double { Double(frameCount) / Double(sampleRate) }
+
+    /// Reads up to `maxFrames` frames; returns an empty array at the end.
+    public func read(maxFrames: Int = 65_536) throws -> [Float] {
+        var buffer = [Float](repeating: 0, count: maxFrames * channels)
+        let got = buffer.withUnsafeMutableBufferPointer { sf_readf_float(handle, $0.baseAddress, sf_count_t(maxFrames)) }
+        if got < 0 { throw MediaError(.decodeFailed, "cannot read", path: path, underlying: String(cString: sf_strerror(handle))) }
+        buffer.removeLast(buffer.count - Int(got) * channels)
+        return buffer
+    }
+
+    /// Reads the whole file. Meant for short clips and tests; stream long files with `read(maxFrames:)`.
+    public func readAll() throws -> [Float] {
+        var all: [Float] = []
+        all.reserveCapacity(frameCount * channels)
+        while true {
+            let chunk = try read()
+            if chunk.isEmpty { break }
+            all.append(contentsOf: chunk)
+        }
+        return all
+    }
+}

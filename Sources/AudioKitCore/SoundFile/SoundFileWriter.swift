@@ -1,0 +1,64 @@
+import CSndFile
+
+/// Streams interleaved Float32 audio into a WAV or FLAC file through libsndfile.
+/// Sole owner of its `SNDFILE` handle; the file is complete once `close()` returns.
+public final class SoundFileWriter {
+    /// The file being written.
+    public let path: String
+    /// Sample rate in Hz.
+    public let sampleRate: Int
+    /// Channel count.
+    public let channels: Int
+    /// Frames written so far.
+    public private(set) var framesWritten = 0
+    private var handle: OpaquePointer?
+
+    /// Creates (or truncates) `path`.
+    public init(path: String, format: SoundFileFormat, sampleRate: Int, channels: Int) throws {
+        var info = SF_INFO()
+        info.samplerate = Int32(sampleRate)
+        info.channels = Int32(channels)
+        info.format = format.sndfileFormat
+        guard sf_format_check(&info) != 0 else {
+            throw MediaError(.invalidArgument, "\(format.container.rawValue) cannot hold \(channels) channel(s) of \(format.encoding.rawValue) at \(sampleRate) Hz:",
+                             path: path)
+        }
+        guard let handle = sf_open(path, Int32(SFM_WRITE), &info) else {
+            throw MediaError(.writeFailed, "cannot create", path: path, underlying: String(cString: sf_strerror(nil)))
+        }
+        // Clip instead of wrapping when float samples exceed ±1 on integer formats.
+        sf_command(handle, Int32(SFC_SET_CLIPPING), nil, Int32(SF_TRUE))
+        self.handle = handle
+        self.path = path
+        self.sampleRate = sampleRate
+        self.channels = channels
+    }
+
+    deinit {
+        if let handle { sf_close(handle) }
+    }
+
+    /// Appends interleaved samples (`samples.count` must be a multiple of `channels`).
+    public func write(_ samples: [Float]) throws {
+        guard let handle else { throw MediaError(.writeFailed, "write after close to", path: path) }
+        precondition(samples.count % channels == 0, "sample count is not a whole number of frames")
+        let frames = samples.count / channels
+        let written = samples.withUnsafeBufferPointer { sf_writef_float(handle, $0.baseAddress, sf_count_t(frames)) }
+        guard written == frames else {
+            throw MediaError(.writeFailed, "cannot write audio to", path: path, underlying: String(cString: sf_strerror(handle)),
+                             hint: "is the disk full?")
+        }
+        framesWritten += frames
+    }
+
+    /// Finishes the file (headers, FLAC stream info) and releases the handle.
+    public func close() throws {
+        guard let h = handle else { return }
+        handle = nil
+        sf_write_sync(h)
+        let rc = sf_close(h)
+        if rc != 0 {
+            throw MediaError(.writeFailed, "cannot finish", path: path, underlying: String(cString: sf_error_number(rc)))
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import AudioKitCore
+import Foundation
+
+struct MuxCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mux",
+        abstract: "Put new audio tracks on a video without re-encoding the video.",
+        discussion: """
+        The video stream is copied bit for bit. Each --audio file (WAV, FLAC or any media with audio) is encoded
+        as AAC for .mp4/.mov/.mkv or Opus for .webm, tagged with its language, and padded or cut to the video's
+        duration. The first new track is the default one. LANG is an ISO 639 code (es, spa, ko, ...).
+
+        Example:
+          dubctl mux samples/english.mp4 --audio dub-es.wav:es -o english.es.mp4 --keep-original-audio
+        """
+    )
+
+    @Argument(help: "The video whose video stream is kept.")
+    var video: String
+
+    @Option(name: .customLong("audio"), help: ArgumentHelp("A new audio track as FILE[:LANG]; repeat for more.", valueName: "FILE[:LANG]"))
+    var audio: [String] = []
+
+    @Option(name: .shortAndLong, help: "Output file: .mp4, .mov, .mkv or .webm.")
+    var output: String
+
+    @Flag(help: "Also copy the input's own audio tracks (after the new ones, not default).")
+    var keepOriginalAudio = false
+
+    @Flag(help: "Also copy the input's subtitle tracks.")
+    var keepSubtitles = false
+
+    func validate() throws {
+        if audio.isEmpty && !keepOriginalAudio {
+            throw ValidationError("give at least one --audio FILE[:LANG]")
+        }
+        do {
+            _ = try audio.map(MuxAudioTrack.init(argument:))
+        } catch let error as MediaError {
+            throw ValidationError(error.description)
+        }
+    }
+
+    func run() throws {
+        let request = MuxRequest(videoPath: video, audioTracks: try audio.map(MuxAudioTrack.init(argument:)),
+                                 outputPath: output, keepOriginalAudio: keepOriginalAudio, keepSubtitles: keepSubtitles)
+        let result = try Muxer.mux(request)
+        for warning in result.warnings { CommandLineReport.warn(warning) }
+        print(String(format: "wrote %@: %.3f s, %d new %@ track(s)", output, result.duration, audio.count, result.audioCodec))
+    }
+}

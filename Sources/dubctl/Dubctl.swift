@@ -1,0 +1,15 @@
+import ArgumentParser
+
+/// The operator's command line for dub.
+struct Dubctl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dubctl",
+        abstract: "Dub videos into other languages, and inspect, extract and remux media.",
+        discussion: """
+        Exit codes: 0 success, 1 runtime failure (bad media, unreadable file), 2 usage error.
+        Environment: DUB_LOG_LEVEL (trace|debug|info|warning|error), DUB_FFMPEG_LOG=1 shows FFmpeg's own messages.
+        """,
+        version: "0.1.0",
+        subcommands: [ProbeCommand.self, ExtractCommand.self, MuxCommand.self]
+    )
+}
