@@ -1,0 +1,34 @@
+# dub — a video dubbing pipeline. `make help` lists the targets.
+SWIFT ?= swift
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Every Debian package the project needs to build, test, benchmark and run.
+APT_PACKAGES := pkg-config libavformat-dev libavcodec-dev libswresample-dev libavutil-dev \
+	libsndfile1-dev libsoxr-dev libcurl4-openssl-dev libespeak-ng-dev \
+	ffmpeg sox espeak-ng time python3
+
+.PHONY: help setup build test bench samples clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+setup: ## Install every system package (apt-get) and build
+	$(SUDO) apt-get update
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends $(APT_PACKAGES)
+	$(MAKE) build
+
+build: ## Build dubctl and dubd (debug)
+	$(SWIFT) build
+
+test: ## Run the test suite (Swift Testing)
+	$(SWIFT) build
+	$(SWIFT) test
+
+bench: ## Release build, then time dubctl against ffmpeg/sox in the same run
+	$(SWIFT) build -c release
+	bash bench/run.sh
+
+samples: ## Rebuild the sample clips in samples/ (espeak-ng, sox, ffmpeg)
+	samples/make-samples.sh
+
+clean: ## Remove build output
+	rm -rf .build bench/out
