@@ -9,11 +9,14 @@ final class OutputContainer {
 
     /// Prepares a container whose format is guessed from `formatHint`'s extension, writing to `path`.
     init(path: String, formatHint: String) throws {
-        var ctx: UnsafeMutablePointer<AVFormatContext>?
-        let rc = avformat_alloc_output_context2(&ctx, nil, nil, formatHint)
-        guard rc >= 0, let ctx else {
+        guard let format = av_guess_format(nil, formatHint, nil) else {
             throw MediaError(.invalidArgument, "cannot tell the container from the output name", path: formatHint,
-                             underlying: avErrorString(rc), hint: "use .mp4, .mov, .mkv or .webm")
+                             hint: "use .mp4, .mov, .mkv or .webm")
+        }
+        var ctx: UnsafeMutablePointer<AVFormatContext>?
+        let rc = avformat_alloc_output_context2(&ctx, format, nil, path)
+        guard rc >= 0, let ctx else {
+            throw MediaError(.muxFailed, "cannot set up the output container for", path: formatHint, underlying: avErrorString(rc))
         }
         context = ctx
         self.path = path

@@ -1,0 +1,105 @@
+import AudioKitCore
+import Testing
+
+@Suite("Mux: copied video, new audio tracks")
+struct MuxTests {
+    /// Per-packet MD5s of a file's video stream, from the ffmpeg CLI (stream copy, no decoding).
+    private func videoPacketHashes(_ path: String) throws -> [String] {
+        let out = try Tool.run("ffmpeg", ["-hide_banner", "-loglevel", "error", "-i", path, "-map", "0:v", "-c", "copy", "-f", "framemd5", "-"])
+        return out.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { String($0.split(separator: ",").last!).trimmingSpaces }
+    }
+
+    private func tone(_ scratch: Scratch, seconds: Double, rate: Int = 48000, name: String = "tone.wav") throws -> String {
+        let path = scratch.path(name)
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "sine=frequency=700:sample_rate=\(rate)", "-t", "\(seconds)", "-ac", "2", path])
+        return path
+    }
+
+    @Test("mp4: video bit-identical, new AAC track first and default with its language, duration kept")
+    func mp4RoundTrip() throws {
+        let scratch = try Scratch()
+        let input = Repository.sample("english.mp4")
+        let out = scratch.path("out.mp4")
+        let dub = try tone(scratch, seconds: 20)
+        let result = try Muxer.mux(MuxRequest(videoPath: input, audioTracks: [MuxAudioTrack(path: dub, language: try LanguageCode("es"))],
+                                              outputPath: out, keepOriginalAudio: true))
+        let source = try MediaInfo.probe(path: input)
+        let info = try MediaInfo.probe(path: out)
+        #expect(info.streams.map(\.type) == [.video, .audio, .audio])
+        let new = info.streams[1]
+        #expect(new.codec == "aac")
+        #expect(new.language == "spa")
+        #expect(new.isDefault)
+        #expect(info.streams[2].language == "eng")
+        #expect(!info.streams[2].isDefault)
+        let videoDuration = try #require(source.videoStreams.first?.duration)
+        #expect(abs(try #require(new.duration) - videoDuration) < 0.05, "new track lasts \(new.duration ?? 0) s, video \(videoDuration) s")
+        #expect(abs(result.duration - (source.duration ?? 0)) < 0.05)
+        #expect(try videoPacketHashes(out) == videoPacketHashes(input))
+        // The new track carries the tone, then silence after the 20 s it lasts.
+        let reader = try AudioReader(path: out, options: AudioReadOptions(streamIndex: 1, sampleRate: 16000, channels: 1))
+        var audio: [Float] = []
+        while let chunk = try reader.next() { audio += chunk }
+        #expect(SignalCompare.rms(audio, channels: 1, rate: 16000, from: 1, to: 19) > 0.05)
+        #expect(SignalCompare.rms(audio, channels: 1, rate: 16000, from: 20.5, to: 26) < 1e-3)
+    }
+
+    @Test("mkv with two new tracks: both tagged, only the first default, longer audio cut to the video")
+    func mkvTwoTracks() throws {
+        let scratch = try Scratch()
+        let input = Repository.sample("two-speakers.mp4")
+        let out = scratch.path("out.mkv")
+        let long = try tone(scratch, seconds: 30, rate: 44100, name: "long.wav")
+        let short = try tone(scratch, seconds: 3, name: "short.wav")
+        _ = try Muxer.mux(MuxRequest(videoPath: input, audioTracks: [
+            try MuxAudioTrack(argument: "\(long):fr"), try MuxAudioTrack(argument: "\(short):ko"),
+        ], outputPath: out))
+        let info = try MediaInfo.probe(path: out)
+        #expect(info.audioStreams.map(\.language) == ["fre", "kor"])
+        #expect(info.audioStreams.map(\.isDefault) == [true, false])
+        #expect(info.audioStreams.allSatisfy { $0.codec == "aac" })
+        let source = try MediaInfo.probe(path: input)
+        #expect(abs((info.duration ?? 0) - (source.videoStreams[0].duration ?? 0)) < 0.1)
+        #expect(try videoPacketHashes(out) == videoPacketHashes(input))
+    }
+
+    @Test("webm gets Opus; H.264 cannot go into webm and says so")
+    func webm() throws {
+        let scratch = try Scratch()
+        let vp9 = scratch.path("in.webm")
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=64x64:rate=10", "-t", "3", "-c:v", "libvpx-vp9", "-b:v", "100k", vp9])
+        let dub = try tone(scratch, seconds: 3)
+        let out = scratch.path("out.webm")
+        _ = try Muxer.mux(MuxRequest(videoPath: vp9, audioTracks: [MuxAudioTrack(path: dub, language: try LanguageCode("de"))], outputPath: out))
+        let info = try MediaInfo.probe(path: out)
+        #expect(info.audioStreams.first?.codec == "opus")
+        #expect(info.audioStreams.first?.language == "ger")
+        #expect(try videoPacketHashes(out) == videoPacketHashes(vp9))
+
+        let bad = scratch.path("bad.webm")
+        let error = try #require(throws: MediaError.self) {
+            try Muxer.mux(MuxRequest(videoPath: Repository.sample("english.mp4"), audioTracks: [MuxAudioTrack(path: dub)], outputPath: bad))
+        }
+        #expect(error.code == .unsupported)
+        #expect(error.description.contains("h264"))
+        #expect(!FileManager.default.fileExists(atPath: bad))
+    }
+
+    @Test("language codes: two and three letters, unknown rejected")
+    func languages() throws {
+        #expect(try LanguageCode("es").alpha3 == "spa")
+        #expect(try LanguageCode("deu").alpha3 == "ger")
+        #expect(try LanguageCode("KO").alpha3 == "kor")
+        #expect(throws: MediaError.self) { try LanguageCode("xx") }
+        let track = try MuxAudioTrack(argument: "/tmp/a:b/dub.wav:es")
+        #expect(track.path == "/tmp/a:b/dub.wav")
+        #expect(track.language?.alpha3 == "spa")
+        #expect(try MuxAudioTrack(argument: "dub.wav").language == nil)
+    }
+}
+
+import Foundation
+
+extension String {
+    var trimmingSpaces: String { trimmingCharacters(in: .whitespaces) }
+}
