@@ -54,8 +54,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "AudioKitCoreTests", dependencies: ["AudioKitCore"]),
-        .testTarget(name: "DubctlTests", dependencies: ["AudioKitCore", "Pipeline"]),
+        // Helpers shared by the test targets: scratch folders, the reference CLI tools, signal comparison.
+        .target(name: "TestSupport", dependencies: ["AudioKitCore"], path: "Tests/TestSupport"),
+        .testTarget(name: "AudioKitCoreTests", dependencies: ["AudioKitCore", "TestSupport"]),
+        .testTarget(name: "DubctlTests", dependencies: ["AudioKitCore", "Pipeline", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import AudioKitCore
+import TestSupport
 import Testing
 
 /// One generated test file: codec, container, sample rate and channel layout.

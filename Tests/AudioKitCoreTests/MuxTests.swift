@@ -1,4 +1,5 @@
 import AudioKitCore
+import TestSupport
 import Testing
 
 @Suite("Mux: copied video, new audio tracks")

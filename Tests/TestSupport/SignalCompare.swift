@@ -1,16 +1,16 @@
 import AudioKitCore
 
 /// Compares two interleaved signals the way the oracle tests need: best lag, then SNR.
-enum SignalCompare {
+public enum SignalCompare {
     /// Reads a whole sound file as interleaved Float32.
-    static func read(_ path: String) throws -> (samples: [Float], rate: Int, channels: Int) {
+    public static func read(_ path: String) throws -> (samples: [Float], rate: Int, channels: Int) {
         let reader = try SoundFileReader(path: path)
         return (try reader.readAll(), reader.sampleRate, reader.channels)
     }
 
     /// Signal-to-noise ratio in dB of `test` against `reference` after shifting `test` by the lag
     /// (in frames, within ±maxLag) that matches best. Compared over the overlapping frames.
-    static func alignedSNR(reference: [Float], test: [Float], channels: Int, maxLag: Int = 48) -> (snr: Double, lag: Int) {
+    public static func alignedSNR(reference: [Float], test: [Float], channels: Int, maxLag: Int = 48) -> (snr: Double, lag: Int) {
         let refFrames = reference.count / channels
         let testFrames = test.count / channels
         return reference.withUnsafeBufferPointer { ref in
@@ -41,7 +41,7 @@ enum SignalCompare {
     }
 
     /// RMS of frames [from, to) across all channels.
-    static func rms(_ samples: [Float], channels: Int, rate: Int, from: Double, to: Double) -> Double {
+    public static func rms(_ samples: [Float], channels: Int, rate: Int, from: Double, to: Double) -> Double {
         let a = max(0, Int(from * Double(rate))) * channels
         let b = min(samples.count / channels, Int(to * Double(rate))) * channels
         guard b > a else { return 0 }

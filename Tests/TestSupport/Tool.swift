@@ -1,17 +1,17 @@
 import Foundation
 
 /// Runs the reference command-line tools (ffmpeg, ffprobe, sox) that tests use as oracles.
-enum Tool {
-    struct Failure: Error, CustomStringConvertible {
+public enum Tool {
+    public struct Failure: Error, CustomStringConvertible {
         let command: String
         let status: Int32
         let stderr: String
-        var description: String { "\(command) exited \(status): \(stderr.suffix(600))" }
+        public var description: String { "\(command) exited \(status): \(stderr.suffix(600))" }
     }
 
     /// Runs `executable` with `arguments`; returns standard output, throws on a non-zero exit.
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String]) throws -> String {
+    public static func run(_ executable: String, _ arguments: [String]) throws -> String {
         let result = try capture(executable, arguments)
         guard result.status == 0 else {
             throw Failure(command: ([executable] + arguments).joined(separator: " "), status: result.status, stderr: result.stderr)
@@ -20,7 +20,7 @@ enum Tool {
     }
 
     /// Runs a command and returns its exit status and both outputs.
-    static func capture(_ executable: String, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    public static func capture(_ executable: String, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/\(executable)")
         process.arguments = arguments
@@ -45,7 +45,7 @@ enum Tool {
     }
 
     /// `ffmpeg -hide_banner -loglevel error -y ARGS`.
-    static func ffmpeg(_ arguments: [String]) throws {
+    public static func ffmpeg(_ arguments: [String]) throws {
         try run("ffmpeg", ["-hide_banner", "-loglevel", "error", "-nostdin", "-y"] + arguments)
     }
 }

@@ -1,0 +1,31 @@
+import Foundation
+
+/// Runs the package's own executables (dubctl, dubd) as a user would, from the build folder that
+/// holds the running test bundle (or from `$DUB_BIN_DIR`).
+public enum CommandRunner {
+    /// The folder holding the built executables.
+    public static let binDirectory: URL = {
+        if let dir = ProcessInfo.processInfo.environment["DUB_BIN_DIR"] { return URL(fileURLWithPath: dir) }
+        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        var dir = exe.deletingLastPathComponent()
+        // The test runner may sit inside a bundle folder; walk up until the executables are beside it.
+        for _ in 0..<4 where !FileManager.default.fileExists(atPath: dir.appendingPathComponent("dubctl").path) {
+            dir = dir.deletingLastPathComponent()
+        }
+        return dir
+    }()
+
+    /// The result of one run.
+    public struct Result: Sendable {
+        public let status: Int32
+        public let stdout: String
+        public let stderr: String
+    }
+
+    /// Runs `tool` (e.g. `dubctl`) with `arguments` and returns its exit status and outputs.
+    public static func run(_ tool: String, _ arguments: [String]) throws -> Result {
+        let path = binDirectory.appendingPathComponent(tool).path
+        let (status, out, err) = try Tool.capture(path, arguments)
+        return Result(status: status, stdout: out, stderr: err)
+    }
+}
