@@ -1,5 +1,7 @@
 import ArgumentParser
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Pipeline
 
 /// Prints errors the way every dubctl command does and picks the exit code:
@@ -21,7 +23,8 @@ enum CommandLineReport {
     }
 
     static func printError(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        let line = text + "\n"
+        _ = line.withCString { write(2, $0, strlen($0)) }
     }
 
     static func warn(_ text: String) {

@@ -1,6 +1,9 @@
 import ArgumentParser
 import AudioKitCore
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import Pipeline
 

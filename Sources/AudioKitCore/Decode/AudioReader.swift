@@ -98,7 +98,7 @@ public final class AudioReader {
         origin = video.flatMap { input.startTime(ofStream: $0) }
 
         input.withContext { ctx in
-            for i in 0..<Int(ctx.pointee.nb_streams) where i != index && i != video {
+            for i in 0..<Int(ctx.pointee.nb_streams) where i != index {
                 ctx.pointee.streams[i]!.pointee.discard = AVDISCARD_ALL
             }
         }

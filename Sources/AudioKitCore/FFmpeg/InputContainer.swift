@@ -14,7 +14,7 @@ final class InputContainer {
             throw MediaError(.notMedia, "cannot open as media:", path: path, underlying: avErrorString(rc),
                              hint: "is it a video or audio file?")
         }
-        let info = avformat_find_stream_info(opened, nil)
+        let info = Self.findStreamInfo(opened)
         if info < 0 {
             avformat_close_input(&ctx)
             throw MediaError(.notMedia, "cannot read stream information of", path: path, underlying: avErrorString(info),
@@ -22,6 +22,16 @@ final class InputContainer {
         }
         context = opened
         self.path = path
+    }
+
+    /// Reads stream parameters with single-threaded decoders: video streams are probed, never decoded
+    /// afterwards, so frame threads would only cost memory.
+    private static func findStreamInfo(_ ctx: UnsafeMutablePointer<AVFormatContext>) -> Int32 {
+        let count = Int(ctx.pointee.nb_streams)
+        var options = [OpaquePointer?](repeating: nil, count: count)
+        for i in 0..<count { av_dict_set(&options[i], "threads", "1", 0) }
+        defer { for i in 0..<count { av_dict_free(&options[i]) } }
+        return options.withUnsafeMutableBufferPointer { avformat_find_stream_info(ctx, $0.baseAddress) }
     }
 
     deinit {

@@ -1,6 +1,5 @@
 import ArgumentParser
 import AudioKitCore
-import Foundation
 
 struct ExtractCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -65,8 +64,8 @@ struct ExtractCommand: ParsableCommand {
             return writer.framesWritten
         }
         for warning in reader.warnings { CommandLineReport.warn("\(file): \(warning)") }
-        print(String(format: "wrote %@: %d Hz, %d ch, %.3f s (stream %d)", output, reader.sampleRate, reader.channels,
-                     Double(written) / Double(reader.sampleRate), reader.streamIndex))
+        let seconds = Double(written) / Double(reader.sampleRate)
+        print("wrote \(output): \(reader.sampleRate) Hz, \(reader.channels) ch, \(seconds.fixed(3)) s (stream \(reader.streamIndex))")
     }
 }
 

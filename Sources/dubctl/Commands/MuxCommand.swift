@@ -1,6 +1,5 @@
 import ArgumentParser
 import AudioKitCore
-import Foundation
 
 struct MuxCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -47,6 +46,6 @@ struct MuxCommand: ParsableCommand {
                                  outputPath: output, keepOriginalAudio: keepOriginalAudio, keepSubtitles: keepSubtitles)
         let result = try Muxer.mux(request)
         for warning in result.warnings { CommandLineReport.warn(warning) }
-        print(String(format: "wrote %@: %.3f s, %d new %@ track(s)", output, result.duration, audio.count, result.audioCodec))
+        print("wrote \(output): \(result.duration.fixed(3)) s, \(audio.count) new \(result.audioCodec) track(s)")
     }
 }

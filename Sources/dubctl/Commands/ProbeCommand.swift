@@ -1,6 +1,6 @@
 import ArgumentParser
 import AudioKitCore
-import Foundation
+import FoundationEssentials
 
 struct ProbeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -34,8 +34,8 @@ struct ProbeCommand: ParsableCommand {
 
     static func table(_ info: MediaInfo, file: String) -> String {
         var lines = ["file:     \(file)", "format:   \(info.format) (\(info.formatLongName))"]
-        var summary = "duration: " + (info.duration.map { String(format: "%.3f s", $0) } ?? "unknown")
-        if let rate = info.bitRate { summary += String(format: "   bit rate: %.0f kb/s", Double(rate) / 1000) }
+        var summary = "duration: " + (info.duration.map { "\($0.fixed(3)) s" } ?? "unknown")
+        if let rate = info.bitRate { summary += "   bit rate: \((Double(rate) / 1000).fixed(0)) kb/s" }
         lines.append(summary)
         func row(_ cells: String...) -> String {
             zip(cells, [3, 10, 12, 6, 0]).map { cell, width in
@@ -48,8 +48,8 @@ struct ProbeCommand: ParsableCommand {
             if let rate = s.sampleRate { details.append("\(rate) Hz") }
             if let layout = s.channelLayout ?? s.channels.map({ "\($0) ch" }) { details.append(layout) }
             if let w = s.width, let h = s.height { details.append("\(w)x\(h)") }
-            if let fps = s.frameRate { details.append(String(format: "%.3g fps", fps)) }
-            if let d = s.duration { details.append(String(format: "%.3f s", d)) }
+            if let fps = s.frameRate { details.append("\(fps.fixed(fps.rounded() == fps ? 0 : 3)) fps") }
+            if let d = s.duration { details.append("\(d.fixed(3)) s") }
             if s.isDefault { details.append("default") }
             lines.append(row("\(s.index)", s.type.rawValue, s.codec, s.language ?? "-", details.joined(separator: ", ")))
         }
