@@ -7,7 +7,6 @@
 #include <libavutil/audio_fifo.h>
 #include <libavutil/channel_layout.h>
 #include <libavutil/error.h>
-#include <libavutil/opt.h>
 #include <libavutil/samplefmt.h>
 #include <libswresample/swresample.h>
 
@@ -16,25 +15,8 @@
 static inline int dub_averror(int posix) { return AVERROR(posix); }
 static inline int dub_averror_eof(void) { return AVERROR_EOF; }
 static inline int dub_averror_eagain(void) { return AVERROR(EAGAIN); }
-static inline int dub_averror_invaliddata(void) { return AVERROR_INVALIDDATA; }
 static inline int64_t dub_av_nopts_value(void) { return AV_NOPTS_VALUE; }
 static inline int dub_av_time_base(void) { return AV_TIME_BASE; }
-static inline AVRational dub_av_time_base_q(void) { return (AVRational){1, AV_TIME_BASE}; }
-
-static inline AVChannelLayout dub_channel_layout_mono(void) {
-    AVChannelLayout l = AV_CHANNEL_LAYOUT_MONO; return l;
-}
-static inline AVChannelLayout dub_channel_layout_stereo(void) {
-    AVChannelLayout l = AV_CHANNEL_LAYOUT_STEREO; return l;
-}
-static inline AVChannelLayout dub_channel_layout_5point1(void) {
-    AVChannelLayout l = AV_CHANNEL_LAYOUT_5POINT1; return l;
-}
-
-/* av_opt_set* take a void* object; keep the casts on the C side. */
-static inline int dub_opt_set_int(void *obj, const char *name, int64_t value) {
-    return av_opt_set_int(obj, name, value, 0);
-}
 
 /* Default disposition flag and the flags read from format/codec structs. */
 static inline int dub_disposition_default(void) { return AV_DISPOSITION_DEFAULT; }

@@ -86,6 +86,23 @@ struct MuxTests {
         #expect(!FileManager.default.fileExists(atPath: bad))
     }
 
+    @Test("--keep-subtitles copies subtitle streams; without it they are dropped")
+    func subtitles() throws {
+        let scratch = try Scratch()
+        let withSubs = scratch.path("subs.mkv")
+        try Tool.ffmpeg(["-i", Repository.sample("english.mp4"), "-i", Repository.sample("english.es.srt"),
+                         "-map", "0", "-map", "1", "-c", "copy", "-c:s", "srt", "-metadata:s:s:0", "language=spa", withSubs])
+        let dub = try tone(scratch, seconds: 5)
+        let kept = scratch.path("kept.mkv")
+        _ = try Muxer.mux(MuxRequest(videoPath: withSubs, audioTracks: [MuxAudioTrack(path: dub)], outputPath: kept, keepSubtitles: true))
+        let info = try MediaInfo.probe(path: kept)
+        #expect(info.streams.map(\.type) == [.video, .audio, .subtitle])
+        #expect(info.streams[2].language == "spa")
+        let dropped = scratch.path("dropped.mkv")
+        _ = try Muxer.mux(MuxRequest(videoPath: withSubs, audioTracks: [MuxAudioTrack(path: dub)], outputPath: dropped))
+        #expect(try MediaInfo.probe(path: dropped).streams.map(\.type) == [.video, .audio])
+    }
+
     @Test("language codes: two and three letters, unknown rejected")
     func languages() throws {
         #expect(try LanguageCode("es").alpha3 == "spa")
