@@ -58,6 +58,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["AudioKitCore"], path: "Tests/TestSupport"),
         .testTarget(name: "AudioKitCoreTests", dependencies: ["AudioKitCore", "TestSupport"]),
         .testTarget(name: "DubctlTests", dependencies: ["AudioKitCore", "Pipeline", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
