@@ -23,6 +23,7 @@ let package = Package(
         ),
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
         .target(
             name: "AudioKitCore",
@@ -34,7 +35,7 @@ let package = Package(
         .target(
             name: "Pipeline",
             dependencies: [
-                "AudioKitCore",
+                "AudioKitCore", "COpenSSL",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
