@@ -3,8 +3,8 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Every Debian package the project needs to build, test, benchmark and run.
 APT_PACKAGES := pkg-config libavformat-dev libavcodec-dev libswresample-dev libavutil-dev \
-	libsndfile1-dev libsoxr-dev libcurl4-openssl-dev libespeak-ng-dev libssl-dev \
-	ffmpeg sox espeak-ng time python3
+	libsndfile1-dev libsoxr-dev libcurl4-openssl-dev libespeak-ng-dev libssl-dev libpq-dev \
+	ffmpeg sox espeak-ng postgresql time python3
 
 .PHONY: help setup build test bench samples clean
 

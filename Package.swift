@@ -24,6 +24,7 @@ let package = Package(
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
 
         .target(
             name: "AudioKitCore",
@@ -35,7 +36,7 @@ let package = Package(
         .target(
             name: "Pipeline",
             dependencies: [
-                "AudioKitCore", "COpenSSL",
+                "AudioKitCore", "COpenSSL", "CLibPQ",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -60,6 +61,7 @@ let package = Package(
         .testTarget(name: "AudioKitCoreTests", dependencies: ["AudioKitCore", "TestSupport"]),
         .testTarget(name: "DubctlTests", dependencies: ["AudioKitCore", "Pipeline", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"]),
+        .testTarget(name: "JobQueueTests", dependencies: ["Pipeline", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,78 @@
+/// Where a job is in its life.
+public enum JobState: String, Sendable, Codable, CaseIterable {
+    case queued, running, retrying, succeeded, failed, cancelled
+
+    /// Whether the job is finished for good.
+    public var isTerminal: Bool { self == .succeeded || self == .failed || self == .cancelled }
+}
+
+/// One attempt's failure, as kept on the job.
+public struct JobAttemptError: Sendable, Codable, Equatable {
+    public var attempt: Int
+    /// Seconds since 1970.
+    public var at: Double
+    public var code: String
+    public var message: String
+    public var permanent: Bool?
+    /// The worker that held the lease, for lost leases.
+    public var owner: String?
+}
+
+/// A job as stored.
+public struct Job: Sendable, Equatable {
+    public var id: Int
+    public var queue: String
+    public var state: JobState
+    public var priority: Int
+    /// Seconds since 1970.
+    public var runAt: Double
+    public var attempt: Int
+    public var maxAttempts: Int
+    public var dedupeKey: String?
+    /// The job's input, as JSON.
+    public var payload: String
+    /// The pipeline's checkpoint, as JSON.
+    public var checkpoint: String?
+    public var leaseOwner: String?
+    public var leaseExpiresAt: Double?
+    public var heartbeatAt: Double?
+    public var cancelRequested: Bool
+    public var errors: [JobAttemptError]
+    public var usage: String?
+    public var result: String?
+    public var webhookURL: String?
+    public var createdAt: Double
+    public var startedAt: Double?
+    public var finishedAt: Double?
+}
+
+/// What `JobQueue.submit` needs.
+public struct JobSubmission: Sendable {
+    public var queue: String = "default"
+    /// The job's input, as JSON.
+    public var payload: String
+    /// Lower runs first.
+    public var priority: Int = 0
+    /// Not before this time (seconds since 1970); nil = now.
+    public var runAt: Double?
+    public var maxAttempts: Int = 5
+    /// Submitting the same key while a job with it is live returns that job instead.
+    public var dedupeKey: String?
+    public var webhookURL: String?
+
+    public init(payload: String, queue: String = "default") {
+        self.payload = payload
+        self.queue = queue
+    }
+}
+
+/// The right to work on a claimed job, proven by its token on every write.
+public struct JobLease: Sendable, Equatable {
+    public let jobId: Int
+    public let token: String
+    public let attempt: Int
+    public let maxAttempts: Int
+    public let queue: String
+    public let payload: String
+    public let checkpoint: String?
+}

@@ -1,0 +1,243 @@
+import Pipeline
+import TestSupport
+import Testing
+
+@Suite("Job queue on a real PostgreSQL")
+struct JobQueueTests {
+    @Test("migrations apply once, even from several connections at once; a newer schema is refused")
+    func migrations() async throws {
+        let server = try PostgresServer.shared.get()
+        let url = try server.createDatabase()
+        let applied = try await withThrowingTaskGroup(of: [Int].self) { group in
+            for _ in 0..<4 {
+                group.addTask { try await SchemaMigrator.migrate(Database(Database.Configuration(url: url))) }
+            }
+            return try await group.reduce([], +)
+        }
+        #expect(applied == [SchemaMigrator.latestVersion])
+        let db = Database(Database.Configuration(url: url))
+        try await SchemaMigrator.requireCompatible(db)
+        try await db.query("INSERT INTO dub_schema_migrations (version) VALUES (999)")
+        let error = try await #require(throws: DatabaseError.self) { try await SchemaMigrator.requireCompatible(db) }
+        #expect(error.kind == .schema)
+        #expect(error.description.contains("newer"))
+    }
+
+    @Test("claims follow priority, then run time, then id; future jobs wait for their time")
+    func order() async throws {
+        let f = try await QueueFixture()
+        let low = try await f.submit(2, priority: 5)
+        let high = try await f.submit(2, priority: 1)
+        var later = JobSubmission(payload: "{}")
+        later.runAt = f.clock.now + 60
+        let future = try await f.queue.submit(later).id
+        let claimed = try await f.queue.claim(queues: ["default"], limit: 10, owner: "w1")
+        #expect(claimed.map(\.jobId).sorted() == (high + low).sorted())
+        let first = try await f.peer().claim(queues: ["default"], limit: 1, owner: "w2")
+        #expect(first.isEmpty)
+        f.clock.advance(61)
+        #expect(try await f.queue.claim(queues: ["default"], limit: 5, owner: "w1").map(\.jobId) == [future])
+        // Priority order among what one claim takes.
+        let g = try await QueueFixture()
+        let l = try await g.submit(1, priority: 9)
+        let h = try await g.submit(1, priority: 0)
+        #expect(try await g.queue.claim(queues: ["default"], limit: 1, owner: "w").map(\.jobId) == h)
+        #expect(try await g.queue.claim(queues: ["default"], limit: 1, owner: "w").map(\.jobId) == l)
+    }
+
+    @Test("many claimers on one database: every job claimed exactly once")
+    func manyClaimers() async throws {
+        let f = try await QueueFixture()
+        let ids = try await f.submit(240)
+        let claimed = try await withThrowingTaskGroup(of: [Int].self) { group in
+            for w in 0..<8 {
+                let queue = f.peer()
+                group.addTask {
+                    var mine: [Int] = []
+                    while true {
+                        let leases = try await queue.claim(queues: ["default"], limit: 3, owner: "worker-\(w)")
+                        if leases.isEmpty { return mine }
+                        for lease in leases {
+                            #expect(try await queue.complete(lease, result: "{}"))
+                            mine.append(lease.jobId)
+                        }
+                    }
+                }
+            }
+            return try await group.reduce([], +)
+        }
+        #expect(claimed.count == ids.count)
+        #expect(Set(claimed) == Set(ids))
+        let jobs = try await f.queue.list(limit: 1000)
+        #expect(jobs.allSatisfy { $0.state == .succeeded && $0.attempt == 1 })
+    }
+
+    @Test("an expired lease is reaped to retrying with backoff; the old holder's writes touch nothing")
+    func leaseExpiry() async throws {
+        let f = try await QueueFixture()
+        _ = try await f.submit(1)
+        let lease = try #require(try await f.queue.claim(queues: ["default"], limit: 1, owner: "stalled").first)
+        #expect(try await f.queue.heartbeat(lease) == .renewed)
+        f.clock.advance(89)
+        #expect(try await f.peer().reap().isEmpty)
+        f.clock.advance(2)
+        let reaped = try await f.peer().reap()
+        #expect(reaped.map(\.id) == [lease.jobId])
+        #expect(reaped.first?.state == .retrying)
+        #expect(try await f.queue.heartbeat(lease) == .lost)
+        #expect(try await !f.queue.complete(lease, result: "{}"))
+        #expect(try await f.queue.checkpoint(lease, "{}") == false)
+        let job = try #require(try await f.queue.job(lease.jobId))
+        #expect(job.state == .retrying)
+        #expect(job.errors.last?.code == "lease_expired")
+        #expect(job.errors.last?.owner == "stalled")
+        let wait = job.runAt - f.clock.now
+        #expect(wait >= 27 && wait <= 33, "retry in \(wait) s")
+        // The retry is claimed by someone else with a new token and attempt 2.
+        f.clock.advance(34)
+        let again = try #require(try await f.peer().claim(queues: ["default"], limit: 1, owner: "fresh").first)
+        #expect(again.attempt == 2)
+        #expect(again.token != lease.token)
+        #expect(try await !f.queue.complete(lease, result: "{}"))
+        #expect(try await f.queue.complete(again, result: "{\"ok\": true}"))
+    }
+
+    @Test("backoff grows 30 s · 4^(n−1) up to an hour, and the last attempt fails the job")
+    func backoff() async throws {
+        let f = try await QueueFixture()
+        var job = JobSubmission(payload: "{}")
+        job.maxAttempts = 6
+        job.runAt = f.clock.now
+        let id = try await f.queue.submit(job).id
+        var waits: [Double] = []
+        for attempt in 1...6 {
+            let lease = try #require(try await f.queue.claim(queues: ["default"], limit: 1, owner: "w").first)
+            #expect(lease.attempt == attempt)
+            let state = try await f.queue.fail(lease, code: "provider", message: "503 from the provider", permanent: false, random: 0.5)
+            let stored = try #require(try await f.queue.job(id))
+            if attempt < 6 {
+                #expect(state == .retrying)
+                waits.append(stored.runAt - f.clock.now)
+                f.clock.advance(stored.runAt - f.clock.now + 1)
+            } else {
+                #expect(state == .failed)
+                #expect(stored.errors.count == 6)
+                #expect(stored.finishedAt != nil)
+            }
+        }
+        #expect(waits.map { $0.rounded() } == [30, 120, 480, 1920, 3600])
+        let b = Backoff()
+        #expect(b.delay(afterAttempt: 1, unit: 0) == 27)
+        #expect(b.delay(afterAttempt: 1, unit: 1) == 33)
+    }
+
+    @Test("a permanent error fails at once; a graceful release does not count the attempt")
+    func permanentAndRelease() async throws {
+        let f = try await QueueFixture()
+        _ = try await f.submit(2)
+        let leases = try await f.queue.claim(queues: ["default"], limit: 2, owner: "w")
+        #expect(try await f.queue.fail(leases[0], code: "bad_input", message: "no audio stream", permanent: true) == .failed)
+        #expect(try await f.queue.release(leases[1], checkpoint: "{\"stage\": \"translate\"}"))
+        let released = try #require(try await f.queue.job(leases[1].jobId))
+        #expect(released.state == .queued)
+        #expect(released.attempt == 0)
+        #expect(released.checkpoint?.contains("translate") == true)
+        let again = try #require(try await f.queue.claim(queues: ["default"], limit: 1, owner: "w").first)
+        #expect(again.attempt == 1)
+        #expect(again.checkpoint?.contains("translate") == true)
+    }
+
+    @Test("cancel in every state")
+    func cancel() async throws {
+        let f = try await QueueFixture()
+        let ids = try await f.submit(5)
+        #expect(try await f.queue.cancel(ids[0]) == .cancelled)
+        let leases = try await f.queue.claim(queues: ["default"], limit: 3, owner: "w")
+        // retrying → cancelled at once
+        _ = try await f.queue.fail(leases[0], code: "x", message: "x", permanent: false, random: 0.5)
+        #expect(try await f.queue.cancel(leases[0].jobId) == .cancelled)
+        // running → requested; the worker sees it at its heartbeat and acknowledges
+        #expect(try await f.queue.cancel(leases[1].jobId) == .requested)
+        #expect(try await f.queue.heartbeat(leases[1]) == .cancelRequested)
+        #expect(try await f.queue.acknowledgeCancel(leases[1]))
+        // running, cancel requested, worker dead → the reaper cancels it
+        #expect(try await f.queue.cancel(leases[2].jobId) == .requested)
+        f.clock.advance(100)
+        #expect(try await f.queue.reap().first?.state == .cancelled)
+        // finished → reported, unchanged
+        #expect(try await f.queue.cancel(ids[0]) == .alreadyFinished(.cancelled))
+        for id in [ids[0], leases[0].jobId, leases[1].jobId, leases[2].jobId] {
+            #expect(try await f.queue.job(id)?.state == .cancelled)
+        }
+        #expect(try await f.queue.job(ids[4])?.state == .queued)
+        await #expect(throws: DatabaseError.self) { try await f.queue.cancel(987_654) }
+    }
+
+    @Test("completion racing the reaper: exactly one of them wins", arguments: 0..<5)
+    func completionRace(round: Int) async throws {
+        let f = try await QueueFixture()
+        _ = try await f.submit(1)
+        let lease = try #require(try await f.queue.claim(queues: ["default"], limit: 1, owner: "w").first)
+        f.clock.advance(91)
+        let reaper = f.peer()
+        async let reaped = reaper.reap()
+        async let completed = f.queue.complete(lease, result: "{}")
+        let (r, c) = try await (reaped, completed)
+        let job = try #require(try await f.queue.job(lease.jobId))
+        #expect(r.isEmpty == c, "reaped \(r), completed \(c)")
+        #expect(job.state == (c ? .succeeded : .retrying))
+    }
+
+    @Test("dedupe key: the same live work returns the existing job; finished work can be submitted again")
+    func dedupe() async throws {
+        let f = try await QueueFixture()
+        var job = JobSubmission(payload: "{\"input\": \"a.mp4\"}")
+        job.dedupeKey = "a.mp4->es"
+        job.runAt = f.clock.now
+        let first = try await f.queue.submit(job)
+        let second = try await f.queue.submit(job)
+        #expect(!first.existing && second.existing && first.id == second.id)
+        let lease = try #require(try await f.queue.claim(queues: ["default"], limit: 1, owner: "w").first)
+        #expect(try await f.queue.submit(job).id == first.id)
+        #expect(try await f.queue.complete(lease, result: "{}"))
+        let third = try await f.queue.submit(job)
+        #expect(!third.existing && third.id != first.id)
+    }
+
+    @Test("prune deletes old finished jobs in batches and nothing live")
+    func prune() async throws {
+        let f = try await QueueFixture()
+        _ = try await f.submit(25)
+        for lease in try await f.queue.claim(queues: ["default"], limit: 20, owner: "w") {
+            #expect(try await f.queue.complete(lease, result: "{}"))
+        }
+        f.clock.advance(3600)
+        let deleted = try await f.queue.prune(olderThan: 1800, batch: 7)
+        #expect(deleted == 20)
+        #expect(try await f.queue.list().count == 5)
+        #expect(try await f.queue.stats()["default"]?[.queued] == 5)
+    }
+
+    @Test("retry puts a failed job back with one more attempt")
+    func retry() async throws {
+        let f = try await QueueFixture()
+        _ = try await f.submit(1)
+        let lease = try #require(try await f.queue.claim(queues: ["default"], limit: 1, owner: "w").first)
+        _ = try await f.queue.fail(lease, code: "auth", message: "401", permanent: true)
+        try await f.queue.retry(lease.jobId)
+        let again = try #require(try await f.queue.claim(queues: ["default"], limit: 1, owner: "w").first)
+        #expect(again.attempt == 2)
+        await #expect(throws: DatabaseError.self) { try await f.queue.retry(lease.jobId) }
+    }
+
+    @Test("NOTIFY on submit reaches a listener")
+    func notify() async throws {
+        let f = try await QueueFixture()
+        let listener = try NotificationListener(Database.Configuration(url: f.url), channel: JobQueue.workChannel)
+        let stream = listener.payloads()
+        try await Task.sleep(for: .milliseconds(400))
+        _ = try await f.submit(1, queue: "urgent")
+        var iterator = stream.makeAsyncIterator()
+        #expect(await iterator.next() == "urgent")
+    }
+}
