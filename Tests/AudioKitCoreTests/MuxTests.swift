@@ -103,6 +103,38 @@ struct MuxTests {
         #expect(try MediaInfo.probe(path: dropped).streams.map(\.type) == [.video, .audio])
     }
 
+    @Test("subtitle files become soft tracks in each container's text codec, at their times",
+          arguments: [("mp4", "mov_text"), ("mkv", "subrip"), ("webm", "webvtt")])
+    func newSubtitles(container: String, codec: String) throws {
+        let scratch = try Scratch()
+        var video = Repository.sample("english.mp4")
+        if container == "webm" {
+            video = scratch.path("in.webm")
+            try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=64x64:rate=10", "-t", "27", "-c:v", "libvpx-vp9", "-b:v", "50k", video])
+        }
+        let out = scratch.path("out.\(container)")
+        let dub = try tone(scratch, seconds: 5)
+        _ = try Muxer.mux(MuxRequest(videoPath: video, audioTracks: [MuxAudioTrack(path: dub)], outputPath: out,
+                                     subtitleTracks: [try MuxSubtitleTrack(argument: "\(Repository.sample("english.es.srt")):es")]))
+        let info = try MediaInfo.probe(path: out)
+        let sub = try #require(info.streams.first { $0.type == .subtitle })
+        #expect(sub.codec == codec)
+        #expect(sub.language == "spa")
+        let back = try Tool.run("ffmpeg", ["-hide_banner", "-loglevel", "error", "-i", out, "-map", "0:s", "-f", "srt", "-"])
+        let original = try String(contentsOfFile: Repository.sample("english.es.srt"), encoding: .utf8)
+        // Containers that cannot store negative timestamps shift every stream by the audio priming;
+        // cues must stay where they were relative to the video.
+        // (The ffmpeg CLI writes the cues relative to the file's start.)
+        let videoStart = (info.videoStreams.first?.startTime ?? 0) - (info.startTime ?? 0)
+        let gotCues = try SubtitleTimes.parse(back).map { ($0 - videoStart, $1 - videoStart) }
+        let wantCues = try SubtitleTimes.parse(original)
+        #expect(gotCues.count == wantCues.count)
+        for (got, want) in zip(gotCues, wantCues) {
+            #expect(abs(got.0 - want.0) < 0.002 && abs(got.1 - want.1) < 0.002, "cue \(got) vs \(want)")
+        }
+        #expect(back.contains("Bienvenidos a la demostración"))
+    }
+
     @Test("language codes: two and three letters, unknown rejected")
     func languages() throws {
         #expect(try LanguageCode("es").alpha3 == "spa")
@@ -117,6 +149,19 @@ struct MuxTests {
 }
 
 import Foundation
+
+/// Start and end seconds of every SRT cue.
+enum SubtitleTimes {
+    static func parse(_ srt: String) throws -> [(Double, Double)] {
+        srt.split(separator: "\n").filter { $0.contains("-->") }.map { line in
+            let parts = line.components(separatedBy: " --> ").map { stamp -> Double in
+                let f = stamp.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: ".").split(separator: ":")
+                return Double(f[0])! * 3600 + Double(f[1])! * 60 + Double(f[2])!
+            }
+            return (parts[0], parts[1])
+        }
+    }
+}
 
 extension String {
     var trimmingSpaces: String { trimmingCharacters(in: .whitespaces) }

@@ -1,7 +1,7 @@
 import CFFmpeg
 
 /// One new audio track being muxed: its PCM source, its encoder and its output stream.
-final class EncodedTrack {
+final class EncodedTrack: PacketSource {
     let reader: AudioReader
     let encoder: AudioEncoder
     let streamIndex: Int
@@ -39,6 +39,17 @@ final class EncodedTrack {
         if let language = track.language { av_dict_set(&stream.pointee.metadata, "language", language.alpha3, 0) }
         if let title = track.title { av_dict_set(&stream.pointee.metadata, "title", title, 0) }
         stream.pointee.disposition = isDefault ? dub_disposition_default() : 0
+    }
+
+    var warnings: [String] { reader.warnings }
+
+    func next(into packet: UnsafeMutablePointer<AVPacket>, output: OutputContainer) throws -> Bool {
+        guard try encoder.nextPacket(packet, feed: feed) else { return false }
+        if packet.pointee.pts != avNoPTS { packet.pointee.pts += offset }
+        if packet.pointee.dts != avNoPTS { packet.pointee.dts += offset }
+        av_packet_rescale_ts(packet, encoder.timeBase, output.timeBase(ofStream: streamIndex))
+        packet.pointee.stream_index = Int32(streamIndex)
+        return true
     }
 
     /// Gives the encoder its next block of samples: source audio, then silence up to the video's length.

@@ -23,6 +23,15 @@ public struct LanguageCode: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { alpha2 ?? alpha3 }
 
+    /// Splits `FILE[:LANG]` into the path and the language (a suffix of two or three letters after the last colon).
+    public static func split(_ argument: String) throws -> (path: String, language: LanguageCode?) {
+        if let colon = argument.lastIndex(of: ":"), !argument[argument.index(after: colon)...].contains("/"),
+           argument.distance(from: colon, to: argument.endIndex) <= 4 {
+            return (String(argument[..<colon]), try LanguageCode(String(argument[argument.index(after: colon)...])))
+        }
+        return (argument, nil)
+    }
+
     /// (ISO 639-1, ISO 639-2/B, ISO 639-2/T, English name).
     static let table: [(String, String, String, String)] = [
         ("ar", "ara", "ara", "Arabic"), ("bg", "bul", "bul", "Bulgarian"), ("bn", "ben", "ben", "Bengali"),

@@ -15,15 +15,31 @@ public struct MuxAudioTrack: Sendable, Equatable {
 
     /// Parses `FILE[:LANG]`, as `dubctl mux --audio` takes it.
     public init(argument: String) throws {
-        if let colon = argument.lastIndex(of: ":"), !argument[argument.index(after: colon)...].contains("/"),
-           argument.distance(from: colon, to: argument.endIndex) <= 4 {
-            path = String(argument[..<colon])
-            language = try LanguageCode(String(argument[argument.index(after: colon)...]))
-        } else {
-            path = argument
-            language = nil
-        }
+        (path, language) = try LanguageCode.split(argument)
         title = nil
+    }
+}
+
+/// A subtitle file (SRT or WebVTT) to add as a soft subtitle track.
+public struct MuxSubtitleTrack: Sendable, Equatable {
+    public var path: String
+    public var language: LanguageCode?
+    public var title: String?
+    /// Whether players should show it by default.
+    public var isDefault: Bool
+
+    public init(path: String, language: LanguageCode? = nil, title: String? = nil, isDefault: Bool = false) {
+        self.path = path
+        self.language = language
+        self.title = title
+        self.isDefault = isDefault
+    }
+
+    /// Parses `FILE[:LANG]`, as `dubctl mux --subtitles` takes it.
+    public init(argument: String) throws {
+        (path, language) = try LanguageCode.split(argument)
+        title = nil
+        isDefault = false
     }
 }
 
@@ -39,14 +55,18 @@ public struct MuxRequest: Sendable, Equatable {
     public var keepOriginalAudio: Bool
     /// Copy the input's subtitle streams.
     public var keepSubtitles: Bool
+    /// New subtitle tracks, converted to what the container holds (mov_text for mp4/mov, SubRip for mkv,
+    /// WebVTT for webm).
+    public var subtitleTracks: [MuxSubtitleTrack]
 
     public init(videoPath: String, audioTracks: [MuxAudioTrack], outputPath: String,
-                keepOriginalAudio: Bool = false, keepSubtitles: Bool = false) {
+                keepOriginalAudio: Bool = false, keepSubtitles: Bool = false, subtitleTracks: [MuxSubtitleTrack] = []) {
         self.videoPath = videoPath
         self.audioTracks = audioTracks
         self.outputPath = outputPath
         self.keepOriginalAudio = keepOriginalAudio
         self.keepSubtitles = keepSubtitles
+        self.subtitleTracks = subtitleTracks
     }
 }
 

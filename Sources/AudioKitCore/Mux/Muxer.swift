@@ -70,7 +70,11 @@ public enum Muxer {
                                            duration: targetDuration, originSeconds: origin))
         }
         if request.keepOriginalAudio { try copyStreams(AVMEDIA_TYPE_AUDIO, clearDefault: !tracks.isEmpty) }
-        if request.keepSubtitles { try copyStreams(AVMEDIA_TYPE_SUBTITLE, clearDefault: false) }
+        var subtitles: [SubtitleTrack] = []
+        for (n, track) in request.subtitleTracks.enumerated() {
+            subtitles.append(try SubtitleTrack(track, output: output, isDefault: n == 0 && track.isDefault, originSeconds: origin))
+        }
+        if request.keepSubtitles { try copyStreams(AVMEDIA_TYPE_SUBTITLE, clearDefault: !subtitles.isEmpty) }
 
         let mp4Like = output.formatName == "mp4" || output.formatName == "mov"
         try output.writeHeader(options: mp4Like ? ["movflags": "+faststart"] : [:])
@@ -79,10 +83,12 @@ public enum Muxer {
                 ctx.pointee.streams[i]!.pointee.discard = AVDISCARD_ALL
             }
         }
-        var interleaver = PacketInterleaver(input: input, copied: copied, tracks: tracks, output: output)
-        try interleaver.run()
+        var sources: [any PacketSource] = copied.isEmpty ? [] : [CopiedStreams(input: input, map: copied)]
+        sources += tracks as [any PacketSource]
+        sources += subtitles as [any PacketSource]
+        try PacketInterleaver(sources: sources, output: output).run()
         try output.writeTrailer()
-        return interleaver.warnings + tracks.flatMap(\.reader.warnings)
+        return sources.flatMap(\.warnings)
     }
 
     private static func temporaryPath(for path: String) -> String {

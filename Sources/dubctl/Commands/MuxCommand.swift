@@ -9,9 +9,11 @@ struct MuxCommand: ParsableCommand {
         The video stream is copied bit for bit. Each --audio file (WAV, FLAC or any media with audio) is encoded
         as AAC for .mp4/.mov/.mkv or Opus for .webm, tagged with its language, and padded or cut to the video's
         duration. The first new track is the default one. LANG is an ISO 639 code (es, spa, ko, ...).
+        Each --subtitles file becomes a soft subtitle track (mov_text in mp4/mov, SubRip in mkv, WebVTT in webm).
 
         Example:
           dubctl mux samples/english.mp4 --audio dub-es.wav:es -o english.es.mp4 --keep-original-audio
+          dubctl mux samples/english.mp4 --audio dub-es.wav:es --subtitles samples/english.es.srt:es -o english.es.mkv
         """
     )
 
@@ -23,6 +25,9 @@ struct MuxCommand: ParsableCommand {
 
     @Option(name: .shortAndLong, help: "Output file: .mp4, .mov, .mkv or .webm.")
     var output: String
+
+    @Option(name: .customLong("subtitles"), help: ArgumentHelp("A subtitle file (.srt or .vtt) as FILE[:LANG], added as a soft track; repeat for more.", valueName: "FILE[:LANG]"))
+    var subtitles: [String] = []
 
     @Flag(help: "Also copy the input's own audio tracks (after the new ones, not default).")
     var keepOriginalAudio = false
@@ -36,6 +41,7 @@ struct MuxCommand: ParsableCommand {
         }
         do {
             _ = try audio.map(MuxAudioTrack.init(argument:))
+            _ = try subtitles.map(MuxSubtitleTrack.init(argument:))
         } catch let error as MediaError {
             throw ValidationError(error.description)
         }
@@ -43,7 +49,8 @@ struct MuxCommand: ParsableCommand {
 
     func run() throws {
         let request = MuxRequest(videoPath: video, audioTracks: try audio.map(MuxAudioTrack.init(argument:)),
-                                 outputPath: output, keepOriginalAudio: keepOriginalAudio, keepSubtitles: keepSubtitles)
+                                 outputPath: output, keepOriginalAudio: keepOriginalAudio, keepSubtitles: keepSubtitles,
+                                 subtitleTracks: try subtitles.map(MuxSubtitleTrack.init(argument:)))
         let result = try Muxer.mux(request)
         for warning in result.warnings { CommandLineReport.warn(warning) }
         print("wrote \(output): \(result.duration.fixed(3)) s, \(audio.count) new \(result.audioCodec) track(s)")
