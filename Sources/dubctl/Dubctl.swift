@@ -7,9 +7,9 @@ struct Dubctl: ParsableCommand {
         abstract: "Dub videos into other languages, and inspect, extract and remux media.",
         discussion: """
         Exit codes: 0 success, 1 runtime failure (bad media, unreadable file), 2 usage error.
-        Environment: DUB_LOG_LEVEL (trace|debug|info|warning|error), DUB_FFMPEG_LOG=1 shows FFmpeg's own messages.
+        Environment: DUB_DATABASE_URL (jobs, db), DUB_LOG_LEVEL (trace|debug|info|warning|error), DUB_FFMPEG_LOG=1 shows FFmpeg's own messages.
         """,
         version: "0.1.0",
-        subcommands: [ProbeCommand.self, ExtractCommand.self, MuxCommand.self]
+        subcommands: [ProbeCommand.self, ExtractCommand.self, MuxCommand.self, JobsCommand.self, DatabaseCommand.self]
     )
 }

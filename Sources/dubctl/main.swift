@@ -14,9 +14,20 @@ LoggingSystem.bootstrap { label in
     return handler
 }
 
+/// Calls the async `run()` of a subcommand through a generic, so the async requirement is chosen
+/// over ParsableCommand's synchronous default (which only prints help).
+func runAsync<Command: AsyncParsableCommand>(_ command: Command) async throws {
+    var command = command
+    try await command.run()
+}
+
 do {
     var command = try Dubctl.parseAsRoot()
-    try command.run()
+    if let asyncCommand = command as? any AsyncParsableCommand {
+        try await runAsync(asyncCommand)
+    } else {
+        try command.run()
+    }
 } catch {
     exit(CommandLineReport.exitCode(for: error, command: Dubctl.self))
 }

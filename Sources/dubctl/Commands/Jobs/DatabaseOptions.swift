@@ -1,0 +1,26 @@
+import ArgumentParser
+import Pipeline
+
+/// `--database-url`, shared by the commands that talk to the job database.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .customLong("database-url"),
+            help: "PostgreSQL URL (default: $DUB_DATABASE_URL, then $DATABASE_URL).")
+    var url: String?
+
+    /// The connection, or a usage error when no URL is configured.
+    func database() throws -> Database {
+        guard let url = url ?? Database.urlFromEnvironment() else {
+            throw ValidationError("no database configured: pass --database-url or set DUB_DATABASE_URL")
+        }
+        var configuration = Database.Configuration(url: url)
+        configuration.reconnectAttempts = 3
+        return Database(configuration)
+    }
+
+    /// The queue, after checking the schema matches this program.
+    func queue() async throws -> JobQueue {
+        let database = try database()
+        try await SchemaMigrator.requireCompatible(database)
+        return JobQueue(database: database)
+    }
+}

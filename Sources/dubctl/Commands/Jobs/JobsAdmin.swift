@@ -1,0 +1,117 @@
+import ArgumentParser
+import FoundationEssentials
+import Pipeline
+
+struct JobsList: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List jobs, newest first.",
+                                                    discussion: "Example:\n  dubctl jobs list --state failed --json")
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "Only jobs in this state: queued, running, retrying, succeeded, failed, cancelled.") var state: JobState?
+    @Option(help: "At most this many.") var limit = 50
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws {
+        let jobs = try await database.queue().list(state: state, limit: limit)
+        if json {
+            print(try JobText.json(jobs.map(JobText.summary)))
+            return
+        }
+        print(JobText.row(["ID", "STATE", "QUEUE", "TRY", "AGE", "JOB"]))
+        let now = JobClock.systemNow()
+        for job in jobs {
+            let request = JobText.request(job)
+            print(JobText.row(["\(job.id)", job.state.rawValue, job.queue, "\(job.attempt)/\(job.maxAttempts)",
+                               JobText.age(now - job.createdAt), request.map { "\($0.input) → \($0.to)" } ?? job.payload]))
+        }
+    }
+}
+
+struct JobsShow: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one job: stage, attempt, owner, heartbeat, errors, usage.",
+                                                    discussion: "Example:\n  dubctl jobs show 42")
+    @OptionGroup var database: DatabaseOptions
+    @Argument(help: "Job id.") var id: Int
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws {
+        guard let job = try await database.queue().job(id) else { throw JobText.NotFound(id: id) }
+        if json {
+            print(try JobText.json(JobText.summary(job)))
+            return
+        }
+        let now = JobClock.systemNow()
+        var lines = ["job \(job.id)  \(job.state.rawValue)  queue \(job.queue)  priority \(job.priority)",
+                     "attempt \(job.attempt) of \(job.maxAttempts)" + (job.cancelRequested ? "  (cancel requested)" : "")]
+        if let request = JobText.request(job) { lines.append("dub \(request.input) → \(request.to): \(request.output)") }
+        if let stage = JobText.stage(job) { lines.append("stage \(stage)") }
+        if let owner = job.leaseOwner { lines.append("owner \(owner)") }
+        if let beat = job.heartbeatAt, job.state == .running { lines.append("heartbeat \(JobText.age(now - beat)) ago") }
+        if job.state == .retrying || job.state == .queued, job.runAt > now { lines.append("runs in \(JobText.age(job.runAt - now))") }
+        for error in job.errors {
+            lines.append("attempt \(error.attempt) failed (\(error.code)): \(error.message)")
+        }
+        if let usage = job.usage { lines.append("usage \(usage)") }
+        print(lines.joined(separator: "\n"))
+    }
+}
+
+struct JobsCancel: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "cancel", abstract: "Cancel a job (a running one stops within seconds).",
+                                                    discussion: "Example:\n  dubctl jobs cancel 42")
+    @OptionGroup var database: DatabaseOptions
+    @Argument(help: "Job id.") var id: Int
+
+    func run() async throws {
+        switch try await database.queue().cancel(id) {
+        case .cancelled: print("job \(id) cancelled")
+        case .requested: print("job \(id) is running; its worker was asked to stop")
+        case .alreadyFinished(let state): print("job \(id) had already finished: \(state.rawValue)")
+        }
+    }
+}
+
+struct JobsRetry: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "retry", abstract: "Queue a failed or cancelled job again.",
+                                                    discussion: "Example:\n  dubctl jobs retry 42")
+    @OptionGroup var database: DatabaseOptions
+    @Argument(help: "Job id.") var id: Int
+
+    func run() async throws {
+        try await database.queue().retry(id)
+        print("job \(id) queued again")
+    }
+}
+
+struct JobsStats: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "stats", abstract: "Count jobs by queue and state.",
+                                                    discussion: "Example:\n  dubctl jobs stats")
+    @OptionGroup var database: DatabaseOptions
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws {
+        let stats = try await database.queue().stats()
+        if json {
+            let flat = stats.mapValues { Dictionary(uniqueKeysWithValues: $0.map { ($0.key.rawValue, $0.value) }) }
+            print(try JobText.json(flat))
+            return
+        }
+        print(JobText.row(["QUEUE"] + JobState.allCases.map(\.rawValue)))
+        for (queue, counts) in stats.sorted(by: { $0.key < $1.key }) {
+            print(JobText.row([queue] + JobState.allCases.map { "\(counts[$0] ?? 0)" }))
+        }
+    }
+}
+
+struct JobsPrune: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "prune", abstract: "Delete finished jobs older than a number of hours.",
+                                                    discussion: "Example:\n  dubctl jobs prune --older-than 168")
+    @OptionGroup var database: DatabaseOptions
+    @Option(name: .customLong("older-than"), help: "Hours since the job finished.") var olderThan: Double = 24 * 14
+
+    func run() async throws {
+        let deleted = try await database.queue().prune(olderThan: olderThan * 3600)
+        print("deleted \(deleted) finished job(s)")
+    }
+}
+
+extension JobState: ExpressibleByArgument {}
