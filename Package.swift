@@ -61,7 +61,9 @@ let package = Package(
         .testTarget(name: "AudioKitCoreTests", dependencies: ["AudioKitCore", "TestSupport"]),
         .testTarget(name: "DubctlTests", dependencies: ["AudioKitCore", "Pipeline", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"]),
-        .testTarget(name: "JobQueueTests", dependencies: ["Pipeline", "TestSupport"]),
+        .testTarget(name: "JobQueueTests", dependencies: [
+            "Pipeline", "TestSupport", .product(name: "Logging", package: "swift-log"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

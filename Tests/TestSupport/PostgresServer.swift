@@ -20,6 +20,7 @@ public final class PostgresServer: @unchecked Sendable {
         }
         binDirectory = bin
         runAsPostgres = getuid() == 0
+        Self.removeAbandoned(binDirectory: bin, asPostgres: runAsPostgres)
         port = try Self.freePort()
         let base = "/tmp/dub-pg-\(getpid())-\(port)"
         dataDirectory = "\(base)/data"
@@ -91,6 +92,19 @@ public final class PostgresServer: @unchecked Sendable {
             try Tool.run("/usr/sbin/runuser", ["-u", "postgres", "--", path] + arguments)
         } else {
             try Tool.run(path, arguments)
+        }
+    }
+
+    /// Stops and deletes servers left behind by test processes that were killed before their exit handler ran.
+    private static func removeAbandoned(binDirectory: String, asPostgres: Bool) {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []
+        for entry in entries where entry.hasPrefix("dub-pg-") {
+            let parts = entry.split(separator: "-")
+            guard parts.count == 4, let pid = Int32(parts[2]), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            let ctl = "\(binDirectory)/pg_ctl"
+            let args = ["-D", "/tmp/\(entry)/data", "-m", "immediate", "-w", "stop"]
+            _ = try? (asPostgres ? Tool.capture("/usr/sbin/runuser", ["-u", "postgres", "--", ctl] + args) : Tool.capture(ctl, args))
+            try? FileManager.default.removeItem(atPath: "/tmp/\(entry)")
         }
     }
 

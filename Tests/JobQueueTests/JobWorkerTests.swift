@@ -1,0 +1,141 @@
+import Logging
+import Pipeline
+import TestSupport
+import Testing
+
+/// A handler whose behaviour each test picks.
+struct ScriptedHandler: JobHandler {
+    let body: @Sendable (JobContext) async throws -> JobOutput
+    func run(_ job: JobContext) async throws -> JobOutput { try await body(job) }
+}
+
+@Suite("Job worker")
+struct JobWorkerTests {
+    private func worker(_ f: QueueFixture, concurrency: Int = 2, heartbeat: Double = 0.2, soft: Double = 0.3,
+                        _ body: @escaping @Sendable (JobContext) async throws -> JobOutput) -> JobWorker {
+        var settings = JobWorker.Settings(owner: "test-worker")
+        settings.concurrency = concurrency
+        settings.heartbeat = heartbeat
+        settings.poll = 0.1
+        settings.softShutdown = soft
+        return JobWorker(queue: f.queue, handler: ScriptedHandler(body: body), settings: settings, logger: Logger(label: "test"))
+    }
+
+    private func waitUntil(_ condition: @Sendable () async throws -> Bool) async throws {
+        for _ in 0..<200 {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("condition not met in time")
+    }
+
+    @Test("runs every job once, within the concurrency limit")
+    func runsJobs() async throws {
+        let f = try await QueueFixture()
+        let ids = try await f.submit(6)
+        let gauge = Gauge()
+        let w = worker(f) { job in
+            let now = gauge.enter()
+            #expect(now <= 2)
+            try await Task.sleep(for: .milliseconds(100))
+            gauge.leave()
+            return JobOutput(result: "{\"job\": \(job.lease.jobId)}")
+        }
+        let loop = Task { await w.run() }
+        try await waitUntil { try await f.queue.list(state: .succeeded).count == ids.count }
+        await w.shutdown()
+        await loop.value
+        #expect(gauge.peak == 2)
+    }
+
+    @Test("permanent failures fail the job; others are retried")
+    func failures() async throws {
+        let f = try await QueueFixture()
+        let ids = try await f.submit(2)
+        let w = worker(f) { job in
+            throw JobFailure(code: "bad_input", message: "no audio stream", permanent: job.lease.jobId == ids[0])
+        }
+        let loop = Task { await w.run() }
+        try await waitUntil {
+            let first = try await f.queue.job(ids[0])?.state
+            let second = try await f.queue.job(ids[1])?.state
+            return first == .failed && second == .retrying
+        }
+        await w.shutdown()
+        await loop.value
+        #expect(try await f.queue.job(ids[0])?.errors.first?.message == "no audio stream")
+    }
+
+    @Test("a cancel request stops the running job within a heartbeat")
+    func cancel() async throws {
+        let f = try await QueueFixture()
+        let id = try await f.submit(1)[0]
+        let w = worker(f) { _ in
+            while true { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        let loop = Task { await w.run() }
+        try await waitUntil { try await f.queue.job(id)?.state == .running }
+        #expect(try await f.queue.cancel(id) == .requested)
+        try await waitUntil { try await f.queue.job(id)?.state == .cancelled }
+        await w.shutdown()
+        await loop.value
+    }
+
+    @Test("a lost lease stops the job and its result is discarded")
+    func leaseLost() async throws {
+        let f = try await QueueFixture()
+        let id = try await f.submit(1)[0]
+        let finishedWork = Flag()
+        let w = worker(f) { _ in
+            try await Task.sleep(for: .seconds(2))
+            finishedWork.set()
+            return JobOutput(result: "{}")
+        }
+        let loop = Task { await w.run() }
+        try await waitUntil { try await f.queue.job(id)?.state == .running }
+        // Another daemon's reaper takes the job over after the lease expires.
+        f.clock.advance(120)
+        #expect(try await f.peer().reap().map(\.id) == [id])
+        try await waitUntil { await w.runningJobs.isEmpty }
+        #expect(!finishedWork.isSet)
+        #expect(try await f.queue.job(id)?.state == .retrying)
+        await w.shutdown()
+        await loop.value
+    }
+
+    @Test("graceful shutdown: the job gets its soft window, then is released with its checkpoint")
+    func shutdown() async throws {
+        let f = try await QueueFixture()
+        let id = try await f.submit(1)[0]
+        let w = worker(f) { job in
+            #expect(try await job.checkpoint("{\"stage\": \"synthesize\"}"))
+            while true { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        let loop = Task { await w.run() }
+        try await waitUntil { try await f.queue.job(id)?.checkpoint != nil }
+        await w.shutdown(graceful: true)
+        await loop.value
+        let job = try #require(try await f.queue.job(id))
+        #expect(job.state == .queued)
+        #expect(job.attempt == 0)
+        #expect(job.checkpoint?.contains("synthesize") == true)
+    }
+}
+
+/// Counts concurrent entries.
+final class Gauge: @unchecked Sendable {
+    private let lock = NSLock()
+    private var current = 0
+    private(set) var peak = 0
+    func enter() -> Int { lock.lock(); defer { lock.unlock() }; current += 1; peak = max(peak, current); return current }
+    func leave() { lock.lock(); current -= 1; lock.unlock() }
+}
+
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.lock(); value = true; lock.unlock() }
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+}
+
+import Foundation
