@@ -1,0 +1,151 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// EBU R128 / ITU-R BS.1770-4 measurement: integrated loudness (400 ms blocks with 75 % overlap,
+/// −70 LUFS absolute and −10 LU relative gates), loudness range (3 s windows, 10th–95th percentile,
+/// −20 LU relative gate, on a 0.01 LU histogram), sample peak and true peak (the signal upsampled to
+/// 192 kHz, as ffmpeg's `ebur128` filter measures it). Feed it interleaved samples in any number of chunks.
+public struct LoudnessMeter {
+    /// The result of a measurement.
+    public struct Result: Sendable, Equatable, Codable {
+        /// Integrated loudness in LUFS (−70 for silence).
+        public var integrated: Double
+        /// Loudness range in LU.
+        public var range: Double
+        /// Highest absolute sample value, in dBFS.
+        public var samplePeak: Double
+        /// Highest inter-sample peak, in dBTP.
+        public var truePeak: Double
+
+        enum CodingKeys: String, CodingKey {
+            case integrated = "integrated_lufs"
+            case range = "range_lu"
+            case samplePeak = "sample_peak_dbfs"
+            case truePeak = "true_peak_dbtp"
+        }
+    }
+
+    public let sampleRate: Int
+    public let channels: Int
+    private var filters: [KWeighting]
+    private let upsampler: RateConverter?
+    private var truePeak = 0.0
+    private var weights: [Double]
+    private var samplePeak = 0.0
+    /// Mean square per 100 ms step, per channel-weighted sum.
+    private var stepEnergy: [Double] = []
+    private var accumulator = 0.0
+    private var inStep = 0
+    private let stepLength: Int
+
+    /// A meter for interleaved audio with `channels` in FFmpeg's order (L R C LFE Ls Rs for 5.1).
+    public init(sampleRate: Int, channels: Int) {
+        self.sampleRate = sampleRate
+        self.channels = channels
+        filters = Array(repeating: KWeighting(sampleRate: Double(sampleRate)), count: channels)
+        upsampler = sampleRate < 192_000
+            ? try? SwrRateConverter(from: sampleRate, to: 192_000, channels: channels, path: "loudness")
+            : nil
+        weights = (0..<channels).map { c in
+            if channels == 6 { return [1, 1, 1, 0, 1.41, 1.41][c] }
+            if channels == 8 { return [1, 1, 1, 0, 1.41, 1.41, 1.41, 1.41][c] }
+            return 1
+        }
+        stepLength = sampleRate / 10
+    }
+
+    /// Adds interleaved samples.
+    public mutating func add(_ samples: [Float]) {
+        observeTruePeak(upsampler.flatMap { try? $0.process(samples) } ?? samples)
+        samples.withUnsafeBufferPointer { buffer in
+            let frames = buffer.count / channels
+            var i = 0
+            for _ in 0..<frames {
+                var sum = 0.0
+                for c in 0..<channels {
+                    let x = Double(buffer[i])
+                    i += 1
+                    samplePeak = max(samplePeak, abs(x))
+                    let y = filters[c].process(x)
+                    sum += weights[c] * y * y
+                }
+                accumulator += sum
+                inStep += 1
+                if inStep == stepLength {
+                    stepEnergy.append(accumulator / Double(stepLength))
+                    accumulator = 0
+                    inStep = 0
+                }
+            }
+        }
+    }
+
+    /// The measurement of everything added so far (call once, at the end: it drains the true-peak upsampler).
+    public mutating func result() -> Result {
+        observeTruePeak((try? upsampler?.flush()) ?? [])
+        let blocks = windows(of: 4)
+        let integrated = gatedLoudness(blocks, relativeGate: -10)
+        let shortTerm = windows(of: 30)
+        let range = loudnessRange(shortTerm)
+        return Result(integrated: integrated, range: range, samplePeak: Self.db(samplePeak), truePeak: Self.db(max(truePeak, samplePeak)))
+    }
+
+    private mutating func observeTruePeak(_ upsampled: [Float]) {
+        var peak = truePeak
+        upsampled.withUnsafeBufferPointer { for x in $0 { peak = max(peak, Double(abs(x))) } }
+        truePeak = peak
+    }
+
+    /// Mean energies of windows `steps` × 100 ms long, one per 100 ms step.
+    private func windows(of steps: Int) -> [Double] {
+        guard stepEnergy.count >= steps else { return [] }
+        var sum = stepEnergy[0..<steps].reduce(0, +)
+        var out = [sum / Double(steps)]
+        for i in steps..<stepEnergy.count {
+            sum += stepEnergy[i] - stepEnergy[i - steps]
+            out.append(sum / Double(steps))
+        }
+        return out
+    }
+
+    private func gatedLoudness(_ energies: [Double], relativeGate: Double) -> Double {
+        let absolute = energies.filter { Self.lufs($0) >= -70 }
+        guard !absolute.isEmpty else { return -70 }
+        let threshold = Self.lufs(absolute.reduce(0, +) / Double(absolute.count)) + relativeGate
+        let gated = absolute.filter { Self.lufs($0) > threshold }
+        guard !gated.isEmpty else { return -70 }
+        return Self.lufs(gated.reduce(0, +) / Double(gated.count))
+    }
+
+    /// Short-term levels are binned at 0.01 LU above the −20 LU gate; the range runs from the value at the
+    /// 10th percentile rank to the one at the 95th (ranks rounded to the nearest window).
+    private func loudnessRange(_ energies: [Double]) -> Double {
+        let absolute = energies.filter { Self.lufs($0) >= -70 }
+        guard !absolute.isEmpty else { return 0 }
+        let gate = Self.bin(Self.lufs(absolute.reduce(0, +) / Double(absolute.count)) - 20)
+        let levels = absolute.map { Self.bin(Self.lufs($0)) }.filter { $0 >= gate }.sorted()
+        guard !levels.isEmpty else { return 0 }
+        let low = levels[max(Int(0.10 * Double(levels.count) + 0.5) - 1, 0)]
+        let high = levels[max(Int(0.95 * Double(levels.count) + 0.5) - 1, 0)]
+        return high - low
+    }
+
+    /// A loudness rounded down to its 0.01 LU histogram bin.
+    private static func bin(_ loudness: Double) -> Double {
+        (((loudness + 70) * 100).rounded(.down)) / 100 - 70
+    }
+
+    static func lufs(_ meanSquare: Double) -> Double { meanSquare > 0 ? -0.691 + 10 * log10(meanSquare) : -.infinity }
+    static func db(_ amplitude: Double) -> Double { amplitude > 0 ? 20 * log10(amplitude) : -.infinity }
+}
+
+extension LoudnessMeter {
+    /// Measures a whole file (any media AudioKitCore reads), streaming.
+    public static func measure(path: String, streamIndex: Int? = nil) throws -> Result {
+        let reader = try AudioReader(path: path, options: AudioReadOptions(streamIndex: streamIndex))
+        var meter = LoudnessMeter(sampleRate: reader.sampleRate, channels: reader.channels)
+        while let chunk = try reader.next() { meter.add(chunk) }
+        return meter.result()
+    }
+}
