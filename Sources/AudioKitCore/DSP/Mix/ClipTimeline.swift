@@ -1,0 +1,103 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The clips of a mix, decoded on demand at the mix's rate and channel count.
+final class ClipTimeline {
+    struct Placed {
+        let clip: MixClip
+        let startFrame: Int
+        let frames: Int
+    }
+
+    let placed: [Placed]
+    let sampleRate: Int
+    let channels: Int
+    /// Decoded audio of the clips sounding now, by index.
+    private var loaded: [Int: [Float]] = [:]
+
+    init(clips: [MixClip], sampleRate: Int, channels: Int) throws {
+        self.sampleRate = sampleRate
+        self.channels = channels
+        placed = try clips.map { clip in
+            let info = try MediaInfo.probe(path: clip.path)
+            guard info.audioStreams.first != nil else { throw MediaError(.noAudioStream, "no audio stream in clip", path: clip.path) }
+            let seconds = info.audioStreams.first?.duration ?? info.duration ?? 0
+            return Placed(clip: clip, startFrame: Int((clip.start * Double(sampleRate)).rounded()),
+                          frames: Int((seconds * Double(sampleRate)).rounded()))
+        }.sorted { $0.startFrame < $1.startFrame }
+    }
+
+    /// The frame after the last clip ends.
+    var endFrame: Int { placed.map { $0.startFrame + $0.frames }.max() ?? 0 }
+
+    /// Adds every clip overlapping [position, position + block frames) into `block`.
+    func add(into block: inout [Float], at position: Int) throws {
+        let count = block.count / channels
+        for (index, item) in placed.enumerated() {
+            guard item.startFrame < position + count, item.startFrame + item.frames + sampleRate > position else {
+                loaded[index] = nil
+                continue
+            }
+            let audio = try samples(index)
+            let gain = Float(pow(10, item.clip.gain / 20))
+            let frames = audio.count / channels
+            let fade = max(1, Int(item.clip.fade * Double(sampleRate)))
+            let from = max(position, item.startFrame)
+            let to = min(position + count, item.startFrame + frames)
+            guard to > from else { continue }
+            for f in from..<to {
+                let local = f - item.startFrame
+                let ramp = Float(min(1, Double(min(local + 1, frames - local)) / Double(fade)))
+                for c in 0..<channels {
+                    block[(f - position) * channels + c] += audio[local * channels + c] * gain * ramp
+                }
+            }
+        }
+    }
+
+    private func samples(_ index: Int) throws -> [Float] {
+        if let cached = loaded[index] { return cached }
+        let reader = try AudioReader(path: placed[index].clip.path, options: AudioReadOptions(sampleRate: sampleRate, channels: channels))
+        var all: [Float] = []
+        while let chunk = try reader.next() { all += chunk }
+        loaded[index] = all
+        return all
+    }
+}
+
+/// The bed's gain over time: down by the duck depth while clips sound, with linear ramps that finish
+/// as a clip starts and begin as it ends.
+struct Ducking {
+    let intervals: [(start: Int, end: Int)]
+    let floor: Float
+    let attack: Int
+    let release: Int
+
+    init(timeline: ClipTimeline, settings: MixSettings, sampleRate: Int) {
+        intervals = timeline.placed.map { ($0.startFrame, $0.startFrame + $0.frames) }
+        floor = Float(pow(10, -abs(settings.duckDepth) / 20))
+        attack = max(1, Int(settings.duckAttack * Double(sampleRate)))
+        release = max(1, Int(settings.duckRelease * Double(sampleRate)))
+    }
+
+    /// Gains for frames [from, from + count).
+    func gains(from: Int, count: Int) -> [Float] {
+        var depth = [Float](repeating: 0, count: count)
+        for interval in intervals where interval.start - attack < from + count && interval.end + release > from {
+            let lo = max(from, interval.start - attack), hi = min(from + count, interval.end + release)
+            for frame in lo..<hi {
+                let d: Float
+                if frame < interval.start {
+                    d = 1 - Float(interval.start - frame) / Float(attack)
+                } else if frame <= interval.end {
+                    d = 1
+                } else {
+                    d = 1 - Float(frame - interval.end) / Float(release)
+                }
+                depth[frame - from] = max(depth[frame - from], d)
+            }
+        }
+        return depth.map { 1 - (1 - floor) * $0 }
+    }
+}

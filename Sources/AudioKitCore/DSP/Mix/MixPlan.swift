@@ -1,0 +1,98 @@
+/// One clip placed on the mix timeline.
+public struct MixClip: Sendable, Equatable {
+    /// Any file with audio.
+    public var path: String
+    /// Where it starts, in seconds.
+    public var start: Double
+    /// Gain in dB.
+    public var gain: Double
+    /// Fade in and out, in seconds (short, to avoid clicks).
+    public var fade: Double
+
+    public init(path: String, start: Double, gain: Double = 0, fade: Double = 0.008) {
+        self.path = path
+        self.start = start
+        self.gain = gain
+        self.fade = fade
+    }
+
+    /// Parses `FILE@START[:GAIN]` as `dubctl mix --clip` takes it (GAIN in dB).
+    public init(argument: String) throws {
+        guard let at = argument.lastIndex(of: "@") else {
+            throw MediaError(.invalidArgument, "clip '\(argument)' needs a start time: FILE@SECONDS[:GAIN_DB]")
+        }
+        path = String(argument[..<at])
+        let spec = argument[argument.index(after: at)...].split(separator: ":", maxSplits: 1)
+        guard let first = spec.first, let start = Double(first), start >= 0 else {
+            throw MediaError(.invalidArgument, "clip '\(argument)' has no valid start time")
+        }
+        self.start = start
+        gain = 0
+        if spec.count == 2 {
+            guard let g = Double(spec[1]) else { throw MediaError(.invalidArgument, "clip '\(argument)' has no valid gain") }
+            gain = g
+        }
+        fade = 0.008
+    }
+}
+
+/// What loudness the mix should end at.
+public enum LoudnessTarget: Sendable, Equatable {
+    /// Leave the level as mixed (the limiter still keeps the true-peak ceiling).
+    case none
+    /// An integrated loudness in LUFS.
+    case lufs(Double)
+    /// The integrated loudness of another file (e.g. the original soundtrack).
+    case match(String)
+
+    /// Parses `-16` or `match:FILE`.
+    public init(argument: String) throws {
+        if argument.hasPrefix("match:") {
+            self = .match(String(argument.dropFirst(6)))
+        } else if let value = Double(argument), value < 0, value > -70 {
+            self = .lufs(value)
+        } else {
+            throw MediaError(.invalidArgument, "loudness target '\(argument)' must be LUFS between -70 and 0, or match:FILE")
+        }
+    }
+}
+
+/// How to mix.
+public struct MixSettings: Sendable, Equatable {
+    /// How far the bed is lowered under the clips, in dB.
+    public var duckDepth: Double = 10
+    /// How long the bed takes to go down before a clip starts, in seconds.
+    public var duckAttack: Double = 0.12
+    /// How long it takes to come back after a clip ends, in seconds.
+    public var duckRelease: Double = 0.35
+    /// Gain of the bed itself, in dB.
+    public var bedGain: Double = 0
+    public var loudness: LoudnessTarget = .none
+    /// The ceiling the limiter keeps, in dBTP.
+    public var truePeakCeiling: Double = -1
+    /// Output sample rate and channels; nil takes the bed's (or 48 kHz stereo without a bed).
+    public var sampleRate: Int?
+    public var channels: Int?
+
+    public init() {}
+}
+
+/// What the mixer did.
+public struct MixReport: Sendable, Equatable, Codable {
+    public var duration: Double
+    public var clips: Int
+    /// Integrated loudness of the mix before and after normalisation, LUFS.
+    public var loudnessBefore: Double
+    public var loudnessAfter: Double
+    public var truePeak: Double
+    /// Gain applied to reach the loudness target, dB.
+    public var normalisationGain: Double
+
+    enum CodingKeys: String, CodingKey {
+        case duration, clips
+        case loudnessBefore = "loudness_before_lufs"
+        case loudnessAfter = "loudness_after_lufs"
+        case truePeak = "true_peak_dbtp"
+        case normalisationGain = "normalisation_gain_db"
+    }
+}

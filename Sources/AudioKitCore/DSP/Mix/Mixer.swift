@@ -1,0 +1,66 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Mixes clips over a bed: clips at sample-accurate offsets with gain and short fades, the bed ducked
+/// under them (linear ramps that finish as a clip starts and begin as it ends), then the whole mix brought
+/// to a loudness target with a look-ahead limiter keeping the true-peak ceiling. Streams in one-second
+/// blocks through temporary float WAV files beside the output; only the clips sounding in a block are held.
+public enum Mixer {
+    /// Writes the mix to `output` (WAV or FLAC) and returns what it did. Blocking.
+    public static func mix(bed: String?, clips: [MixClip], output: String, settings: MixSettings = MixSettings()) throws -> MixReport {
+        let bedInfo = try bed.map { try MediaInfo.probe(path: $0) }
+        let bedStream = try bedInfo.map { info -> StreamInfo in
+            guard let s = info.audioStreams.first else { throw MediaError(.noAudioStream, "no audio stream in", path: bed) }
+            return s
+        }
+        let rate = settings.sampleRate ?? bedStream?.sampleRate ?? 48000
+        let channels = settings.channels ?? bedStream?.channels ?? 2
+        let timeline = try ClipTimeline(clips: clips, sampleRate: rate, channels: channels)
+        let bedFrames = bedInfo?.duration.map { Int(($0 * Double(rate)).rounded()) } ?? 0
+        let totalFrames = max(bedFrames, timeline.endFrame)
+        guard totalFrames > 0 else { throw MediaError(.invalidArgument, "nothing to mix: no bed and no clips") }
+
+        let raw = output + ".mix-\(getpid()).wav"
+        defer { unlink(raw) }
+        let floatWav = try SoundFileFormat(container: .wav, encoding: .float32)
+        var meter = LoudnessMeter(sampleRate: rate, channels: channels)
+        do {
+            let writer = try SoundFileWriter(path: raw, format: floatWav, sampleRate: rate, channels: channels)
+            let bedReader = try bed.map { try AudioReader(path: $0, options: AudioReadOptions(sampleRate: rate, channels: channels)) }
+            var bedBuffer: [Float] = []
+            let ducking = Ducking(timeline: timeline, settings: settings, sampleRate: rate)
+            let bedGain = Float(pow(10, settings.bedGain / 20))
+            var position = 0
+            while position < totalFrames {
+                let count = min(rate, totalFrames - position)
+                while bedBuffer.count < count * channels, let chunk = try bedReader?.next() { bedBuffer += chunk }
+                var block = [Float](repeating: 0, count: count * channels)
+                let available = min(bedBuffer.count, block.count)
+                let duck = ducking.gains(from: position, count: count)
+                for i in 0..<available {
+                    block[i] = bedBuffer[i] * bedGain * duck[i / channels]
+                }
+                bedBuffer.removeFirst(available)
+                try timeline.add(into: &block, at: position)
+                meter.add(block)
+                try writer.write(block)
+                position += count
+            }
+            try writer.close()
+        }
+        let before = meter.result().integrated
+        var gain = 0.0
+        switch settings.loudness {
+        case .none: break
+        case .lufs(let target): gain = before > -70 ? target - before : 0
+        case .match(let path):
+            let reference = try LoudnessMeter.measure(path: path).integrated
+            gain = before > -70 && reference > -70 ? reference - before : 0
+        }
+        let result = try PeakLimiter.finish(raw: raw, output: output, gain: gain, ceiling: settings.truePeakCeiling,
+                                            sampleRate: rate, channels: channels)
+        return MixReport(duration: Double(totalFrames) / Double(rate), clips: clips.count, loudnessBefore: before,
+                         loudnessAfter: result.integrated, truePeak: result.truePeak, normalisationGain: gain)
+    }
+}
