@@ -1,0 +1,163 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The streaming STFT behind `VocalSeparator`: Hann analysis and synthesis at 75 % overlap, a vocal mask
+/// per bin, overlap-add of the vocal estimate; the background is the delayed input minus the vocals.
+struct SeparationSTFT {
+    let size: Int
+    let hop: Int
+    let channels: Int
+    let sampleRate: Int
+    let fft: FFT
+    let window: [Float]
+    let activity: VoiceActivity
+    let noise: [Float]?
+    let lowBin: Int
+    let highBin: Int
+    var input: [Float] = []
+    var inputBase = 0
+    var output: [Float] = []
+    var outputBase = 0
+    var previousMask: [Float]
+    var totalIn = 0
+    var emitted = 0
+    var framePosition = 0
+
+    static func frameSize(for rate: Int) -> Int {
+        var n = 256
+        while n < Int(0.046 * Double(rate)) { n *= 2 }
+        return n
+    }
+
+    static func hann(_ n: Int) -> [Float] {
+        (0..<n).map { (i: Int) -> Float in Float(0.5 - 0.5 * cos(2 * Double.pi * Double(i) / Double(n))) }
+    }
+
+    init(sampleRate: Int, channels: Int, activity: VoiceActivity, noise: [Float]?) {
+        self.sampleRate = sampleRate
+        self.channels = channels
+        self.activity = activity
+        self.noise = noise
+        size = Self.frameSize(for: sampleRate)
+        hop = size / 4
+        fft = FFT(size: size)
+        window = Self.hann(size)
+        lowBin = Int(90 * Double(size) / Double(sampleRate))
+        highBin = min(size / 2, Int(9000 * Double(size) / Double(sampleRate)))
+        previousMask = [Float](repeating: 0, count: size / 2 + 1)
+        // Prime with half a frame of silence so the first samples are fully covered by frames.
+        input = [Float](repeating: 0, count: (size - hop) * channels)
+        inputBase = -(size - hop)
+        framePosition = inputBase
+        output = [Float](repeating: 0, count: 0)
+        outputBase = inputBase
+    }
+
+    /// Adds input; returns the vocals and background that are final.
+    mutating func process(_ chunk: [Float]) -> ([Float], [Float]) {
+        input += chunk
+        totalIn += chunk.count / channels
+        while framePosition + size <= inputBase + input.count / channels {
+            analyzeFrame()
+        }
+        return release(upTo: framePosition)
+    }
+
+    /// Flushes the tail (padding with silence) and returns the rest; totals equal the input's length.
+    mutating func finish() -> ([Float], [Float]) {
+        input += [Float](repeating: 0, count: size * channels)
+        while framePosition < totalIn {
+            analyzeFrame()
+        }
+        return release(upTo: totalIn)
+    }
+
+    private mutating func analyzeFrame() {
+        let offset = framePosition - inputBase
+        var re = [[Float]](repeating: [Float](repeating: 0, count: size), count: channels)
+        var im = [[Float]](repeating: [Float](repeating: 0, count: size), count: channels)
+        for c in 0..<channels {
+            for i in 0..<size { re[c][i] = input[(offset + i) * channels + c] * window[i] }
+            fft.transform(real: &re[c], imag: &im[c])
+        }
+        let time = (Double(framePosition) + Double(size) / 2) / Double(sampleRate)
+        let speech = activity.isSpeech(at: time)
+        var mask = [Float](repeating: 0, count: size / 2 + 1)
+        if speech {
+            for k in lowBin...highBin { mask[k] = channels == 2 ? centreMask(re, im, k) : wienerMask(re[0][k], im[0][k], k) }
+        }
+        // Light smoothing over time against musical noise.
+        for k in mask.indices {
+            let smoothed = 0.7 * mask[k] + 0.3 * previousMask[k]
+            previousMask[k] = mask[k]
+            mask[k] = smoothed
+        }
+        // Vocal spectrum: the mask applied to the centre (stereo) or the signal (mono); mirrored for a real inverse.
+        var vr = [Float](repeating: 0, count: size), vi = [Float](repeating: 0, count: size)
+        for k in 0...(size / 2) {
+            let (xr, xi): (Float, Float) = channels == 2 ? ((re[0][k] + re[1][k]) / 2, (im[0][k] + im[1][k]) / 2) : (re[0][k], im[0][k])
+            vr[k] = xr * mask[k]
+            vi[k] = xi * mask[k]
+            if k > 0 && k < size / 2 {
+                vr[size - k] = vr[k]
+                vi[size - k] = -vi[k]
+            }
+        }
+        fft.transform(real: &vr, imag: &vi, inverse: true)
+        let needed = (framePosition - outputBase + size) * channels
+        if output.count < needed { output += [Float](repeating: 0, count: needed - output.count) }
+        // Hann analysis × Hann synthesis at 75 % overlap sums to 1.5; the inverse FFT is unscaled.
+        let scale = 1 / (1.5 * Float(size))
+        for i in 0..<size {
+            let v = vr[i] * window[i] * scale
+            for c in 0..<channels { output[(framePosition - outputBase + i) * channels + c] += v }
+        }
+        framePosition += hop
+    }
+
+    /// Similarity of the two channels in bin k: 1 for identical (centre-panned) content, 0 for unrelated or opposed.
+    private func centreMask(_ re: [[Float]], _ im: [[Float]], _ k: Int) -> Float {
+        let lr = re[0][k] * re[1][k] + im[0][k] * im[1][k]
+        let energy = re[0][k] * re[0][k] + im[0][k] * im[0][k] + re[1][k] * re[1][k] + im[1][k] * im[1][k]
+        guard energy > 1e-12 else { return 0 }
+        let similarity = max(0, 2 * lr / energy)
+        return pow(similarity, 8)
+    }
+
+    /// Wiener-style gain against the noise spectrum (mono).
+    private func wienerMask(_ r: Float, _ i: Float, _ k: Int) -> Float {
+        let power = r * r + i * i
+        guard let noise, power > 1e-12 else { return 0 }
+        let gain = max(0, 1 - 1.5 * noise[k] * Float(size) / Float(size) / power)
+        return gain * gain
+    }
+
+    /// Emits frames before `end`: vocals from the overlap-add, background = input − vocals.
+    private mutating func release(upTo end: Int) -> ([Float], [Float]) {
+        let from = max(outputBase, 0)
+        let to = min(end, totalIn)
+        guard to > from else { return ([], []) }
+        var vocals = [Float](repeating: 0, count: (to - from) * channels)
+        var background = vocals
+        for f in from..<to {
+            for c in 0..<channels {
+                let v = (f - outputBase) * channels + c < output.count ? output[(f - outputBase) * channels + c] : 0
+                let x = input[(f - inputBase) * channels + c]
+                vocals[(f - from) * channels + c] = v
+                background[(f - from) * channels + c] = x - v
+            }
+        }
+        let drop = to - outputBase
+        output.removeFirst(min(output.count, drop * channels))
+        outputBase = to
+        let keep = framePosition - inputBase
+        if keep > 0 && to - inputBase > 0 {
+            let discard = min(keep, to - inputBase)
+            input.removeFirst(discard * channels)
+            inputBase += discard
+        }
+        emitted += to - from
+        return (vocals, background)
+    }
+}
