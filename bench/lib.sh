@@ -7,7 +7,7 @@ measure() {
   local i
   for ((i = 0; i < BENCH_RUNS; i++)); do
     /usr/bin/time -f "$name %e %M" -a -o "$BENCH_OUT/samples.txt" "$@" >/dev/null 2>"$BENCH_OUT/last.err" || {
-      echo "bench: '$*' failed:" >&2; cat "$BENCH_OUT/last.err" >&2; return 1; }
+      echo "bench: $1 failed:" >&2; cat "$BENCH_OUT/last.err" >&2; return 1; }
   done
 }
 

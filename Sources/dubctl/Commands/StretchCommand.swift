@@ -32,16 +32,19 @@ struct StretchCommand: ParsableCommand {
     }
 
     func run() throws {
-        // Decode once to a float WAV beside the output so the exact input length is known, then stream it.
+        // WAV and FLAC stream straight from the file, whose length is exact; anything else is decoded once to a
+        // float WAV beside the output first, so that the exact input length is known.
         let decoded = output + ".decoded-\(getpid()).wav"
         defer { unlink(decoded) }
-        let reader = try AudioReader(path: input)
-        let writer = try SoundFileWriter(path: decoded, format: try SoundFileFormat(container: .wav, encoding: .float32),
-                                         sampleRate: reader.sampleRate, channels: reader.channels)
-        while let chunk = try reader.next() { try writer.write(chunk) }
-        try writer.close()
-
-        let source = try SoundFileReader(path: decoded)
+        let direct = (try? SoundFileFormat(path: input)) != nil ? try? SoundFileReader(path: input) : nil
+        if direct == nil {
+            let reader = try AudioReader(path: input)
+            let writer = try SoundFileWriter(path: decoded, format: try SoundFileFormat(container: .wav, encoding: .float32),
+                                             sampleRate: reader.sampleRate, channels: reader.channels)
+            while let chunk = try reader.next() { try writer.write(chunk) }
+            try writer.close()
+        }
+        let source = try direct ?? SoundFileReader(path: decoded)
         let target = duration.map { Int(($0 * Double(source.sampleRate)).rounded()) }
             ?? Int((Double(source.frameCount) / factor!).rounded())
         let stretcher = try TimeStretcher(sampleRate: source.sampleRate, channels: source.channels,

@@ -35,87 +35,63 @@ extension TimeStretcher {
         }
     }
 
-    /// The input position within ±search of `nominal` whose frame best continues the waveform at `continuation`.
+    /// The input position within ±search of `nominal` whose frame best continues the waveform at `continuation`:
+    /// a coarse pass every `decimation` samples (correlating every `decimation`-th sample), then a full-rate
+    /// refinement around the best coarse position.
     func bestStart(around nominal: Int, continuing continuation: Int) -> Int {
         let low = max(0, nominal - search)
         let high = min(inputFrames - frame, nominal + search, inputReceived - frame)
-        guard high > low, continuation + frame / 2 <= inputReceived, continuation >= inputBase else { return min(max(nominal, low), max(high, low)) }
         let length = frame / 2
-        let reference = mono(from: continuation, count: length)
-        // Coarse search on a decimated mix, then refine around the best coarse position at full rate.
+        guard high > low, continuation + length <= inputReceived, continuation >= inputBase else {
+            return min(max(nominal, low), max(high, low))
+        }
         let d = decimation
-        let coarseRef = decimate(reference)
-        let region = mono(from: low, count: high - low + length)
-        let coarseRegion = decimate(region)
-        var best = low
-        var bestScore = -Float.infinity
-        var candidate = 0
-        while candidate * d <= high - low {
-            let score = correlation(coarseRef, coarseRegion, offset: candidate)
-            if score > bestScore { bestScore = score; best = low + candidate * d }
-            candidate += 1
-        }
-        let refineLow = max(low, best - d), refineHigh = min(high, best + d)
-        bestScore = -Float.infinity
-        var refined = best
-        for q in refineLow...refineHigh {
-            let score = correlation(reference, region, offset: q - low)
-            if score > bestScore { bestScore = score; refined = q }
-        }
-        return refined
-    }
-
-    /// A mono mix of `count` input frames from absolute frame `start` (zeros past what has arrived).
-    func mono(from start: Int, count: Int) -> [Float] {
-        var out = [Float](repeating: 0, count: count)
-        let scale = 1 / Float(channels)
-        input.withUnsafeBufferPointer { src in
-            for i in 0..<count {
-                let f = start - inputBase + i
-                guard f >= 0, f < src.count / channels else { continue }
-                var sum: Float = 0
-                for c in 0..<channels { sum += src[f * channels + c] }
-                out[i] = sum * scale
-            }
-        }
-        return out
-    }
-
-    func decimate(_ x: [Float]) -> [Float] {
-        guard decimation > 1 else { return x }
-        return stride(from: 0, to: x.count - decimation + 1, by: decimation).map { i in
-            var s: Float = 0
-            for j in 0..<decimation { s += x[i + j] }
-            return s
-        }
-    }
-
-    /// Normalised cross-correlation of `a` with `b[offset...]`.
-    func correlation(_ a: [Float], _ b: [Float], offset: Int) -> Float {
-        let n = min(a.count, b.count - offset)
-        guard n > 0 else { return -.infinity }
-        var dot: Float = 0, energy: Float = 1e-9
-        a.withUnsafeBufferPointer { pa in
-            b.withUnsafeBufferPointer { pb in
-                var i = 0
-                var d4 = SIMD4<Float>(repeating: 0), e4 = SIMD4<Float>(repeating: 0)
-                while i + 4 <= n {
-                    let x = SIMD4(pa[i], pa[i + 1], pa[i + 2], pa[i + 3])
-                    let y = SIMD4(pb[offset + i], pb[offset + i + 1], pb[offset + i + 2], pb[offset + i + 3])
-                    d4 += x * y
-                    e4 += y * y
-                    i += 4
-                }
-                dot = d4.sum()
-                energy += e4.sum()
-                while i < n {
-                    dot += pa[i] * pb[offset + i]
-                    energy += pb[offset + i] * pb[offset + i]
-                    i += 1
+        return mono.withUnsafeBufferPointer { m in
+            let base = m.baseAddress! - inputBase
+            // Coarse: every d-th sample of the reference and of the search region, copied contiguous.
+            let coarseLength = length / d
+            let reference = (0..<coarseLength).map { base[continuation + $0 * d] }
+            let region = stride(from: low, to: high + length, by: d).map { base[$0] }
+            var best = low, bestScore = -Float.infinity
+            reference.withUnsafeBufferPointer { r in
+                region.withUnsafeBufferPointer { g in
+                    var i = 0
+                    while low + i * d <= high {
+                        let s = Self.similarity(r.baseAddress!, g.baseAddress! + i, coarseLength)
+                        if s > bestScore { bestScore = s; best = low + i * d }
+                        i += 1
+                    }
                 }
             }
+            var refined = best
+            bestScore = -Float.infinity
+            for q in max(low, best - d)...min(high, best + d) {
+                let s = Self.similarity(base + continuation, base + q, length)
+                if s > bestScore { bestScore = s; refined = q }
+            }
+            return refined
         }
-        return dot / energy.squareRoot()
+    }
+
+    /// Normalised correlation of `n` samples of `x` with `y` (`x · y / |y|`), eight lanes at a time.
+    static func similarity(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ n: Int) -> Float {
+        var dot = SIMD8<Float>(repeating: 0), energy = SIMD8<Float>(repeating: 0)
+        let rx = UnsafeRawPointer(x), ry = UnsafeRawPointer(y)
+        var i = 0
+        while i + 8 <= n {
+            let a = rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            let b = ry.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            dot += a * b
+            energy += b * b
+            i += 8
+        }
+        var d = dot.sum(), e = energy.sum() + 1e-9
+        while i < n {
+            d += x[i] * y[i]
+            e += y[i] * y[i]
+            i += 1
+        }
+        return d / e.squareRoot()
     }
 
     /// Returns the output frames before `end` (absolute), normalised by the window sum.
@@ -145,6 +121,7 @@ extension TimeStretcher {
         let drop = keepFrom - inputBase
         if drop > 4096 {
             input.removeFirst(drop * channels)
+            mono.removeFirst(drop)
             inputBase += drop
         }
     }

@@ -26,6 +26,8 @@ public final class TimeStretcher {
 
     /// Input not yet released, interleaved; `inputBase` is the absolute frame index of its first frame.
     var input: [Float] = []
+    /// The same input mixed to mono, for the similarity search.
+    var mono: [Float] = []
     var inputBase = 0
     var inputReceived = 0
     /// Output accumulators from `outputBase` on, interleaved, with the window sum per frame.
@@ -54,7 +56,7 @@ public final class TimeStretcher {
         n = min(n, max(2, min(inputFrames, outputFrames) & ~1))
         frame = n
         search = min(Int(0.012 * Double(sampleRate)), max(0, (inputFrames - n) / 4))
-        decimation = max(1, sampleRate / 8000)
+        decimation = max(2, sampleRate / 4000)
         let hop = Double(n / 2)
         frameCount = outputFrames <= n ? 1 : Int((Double(outputFrames - n) / hop).rounded(.up)) + 1
         window = (0..<n).map { (i: Int) -> Float in
@@ -76,6 +78,16 @@ public final class TimeStretcher {
     /// Adds input (interleaved) and returns the output that is final.
     public func process(_ chunk: [Float]) -> [Float] {
         input += chunk
+        if channels == 1 {
+            mono += chunk
+        } else {
+            let scale = 1 / Float(channels)
+            mono += (0..<(chunk.count / channels)).map { f in
+                var sum: Float = 0
+                for c in 0..<channels { sum += chunk[f * channels + c] }
+                return sum * scale
+            }
+        }
         inputReceived += chunk.count / channels
         var out: [Float] = []
         while nextFrame < frameCount, inputReceived >= requiredInput(for: nextFrame) {
