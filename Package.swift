@@ -28,6 +28,7 @@ let package = Package(
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CEspeak", pkgConfig: "espeak-ng", providers: [.apt(["libespeak-ng-dev"])]),
 
         .target(
             name: "AudioKitCore",
@@ -39,7 +40,7 @@ let package = Package(
         .target(
             name: "Pipeline",
             dependencies: [
-                "AudioKitCore", "COpenSSL", "CLibPQ",
+                "AudioKitCore", "COpenSSL", "CLibPQ", "CEspeak",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

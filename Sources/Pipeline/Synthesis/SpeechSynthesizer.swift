@@ -1,0 +1,42 @@
+/// One line to speak.
+public struct SynthesisRequest: Sendable, Equatable, Codable {
+    public var text: String
+    /// Target language (ISO 639-1).
+    public var language: String
+    /// A provider voice; nil picks the language's default.
+    public var voice: String?
+    /// Speaking speed, 1 = natural.
+    public var speed: Double
+
+    public init(text: String, language: String, voice: String? = nil, speed: Double = 1) {
+        self.text = text
+        self.language = language
+        self.voice = voice
+        self.speed = speed
+    }
+}
+
+/// Synthesized audio written to a file, with its exact length.
+public struct SynthesizedAudio: Sendable, Equatable, Codable {
+    public var path: String
+    public var duration: Double
+    /// Characters billed.
+    public var characters: Int
+}
+
+/// A text-to-speech engine the pipeline can use.
+public protocol SpeechSynthesizer: Sendable {
+    /// The engine's name, part of every cache key.
+    var name: String { get }
+    /// The speeds it can synthesize at itself, if any.
+    var speedRange: ClosedRange<Double>? { get }
+    /// Writes the spoken `request` to `path` (WAV) and returns its exact duration.
+    func synthesize(_ request: SynthesisRequest, to path: String) async throws -> SynthesizedAudio
+}
+
+/// A synthesis failure.
+public struct SynthesisError: Error, CustomStringConvertible, Sendable {
+    public var engine: String
+    public var message: String
+    public var description: String { "\(engine) speech synthesis failed: \(message)" }
+}
