@@ -6,7 +6,7 @@ APT_PACKAGES := pkg-config libavformat-dev libavcodec-dev libswresample-dev liba
 	libsndfile1-dev libsoxr-dev libcurl4-openssl-dev libespeak-ng-dev libssl-dev libpq-dev \
 	ffmpeg sox espeak-ng postgresql time python3
 
-.PHONY: help setup build test bench samples clean
+.PHONY: help setup build test bench samples demo clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -31,4 +31,11 @@ samples: ## Rebuild the sample clips in samples/ (espeak-ng, sox, ffmpeg)
 	samples/make-samples.sh
 
 clean: ## Remove build output
-	rm -rf .build bench/out
+	rm -rf .build bench/out demo-out
+
+demo: ## Dub the English sample into Spanish from its Spanish subtitles with espeak-ng (offline)
+	$(SWIFT) build --product dubctl
+	mkdir -p demo-out
+	.build/debug/dubctl dub samples/english.mp4 --to es --subtitles samples/english.es.srt --tts espeak \
+		-o demo-out/english.es.mp4 --work demo-out/work --keep-original-audio
+	@echo "demo: the dubbed video is demo-out/english.es.mp4 (subtitles beside it; per-line timing in demo-out/work/timing.json)"

@@ -57,6 +57,7 @@ public actor StageRunner {
         if let cached = try folder.readJSON(Output.self, from: "\(relative).json") {
             return cached
         }
+        try WorkFolder.makeDirectories(folder.path("cache/\(stage)"))
         let output = try await body(folder.path(relative))
         try folder.writeJSON(output, to: "\(relative).json")
         executed.append("\(stage)#\(key.short)")

@@ -20,7 +20,7 @@ public struct WorkFolder: Sendable {
     }
 
     /// The absolute path of `relative` inside the folder.
-    public func path(_ relative: String) -> String { "\(root)/\(relative)" }
+    public func path(_ relative: String) -> String { root.isEmpty ? relative : "\(root)/\(relative)" }
 
     /// Whether `relative` exists.
     public func exists(_ relative: String) -> Bool { access(path(relative), F_OK) == 0 }
@@ -87,6 +87,30 @@ public struct WorkFolder: Sendable {
         }
         return result
     }
+
+    /// Renames a finished temporary file (absolute path) to `relative`, atomically.
+    public func moveIntoPlace(_ temp: String, _ relative: String) throws {
+        guard rename(temp, path(relative)) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temp)
+            throw WorkFolderError(path: path(relative), message: "cannot move into place", reason: reason)
+        }
+    }
+
+    /// The bytes of any file, or nil when it does not exist.
+    public static func readFile(_ absolute: String) throws -> [UInt8]? {
+        try WorkFolder(unchecked: "").read(absolute)
+    }
+
+    /// Writes any file atomically.
+    public static func writeFile(_ bytes: [UInt8], to absolute: String) throws {
+        let dir = absolute.lastIndex(of: "/").map { String(absolute[..<$0]) } ?? "."
+        let name = absolute.lastIndex(of: "/").map { String(absolute[absolute.index(after: $0)...]) } ?? absolute
+        try WorkFolder(root: dir.isEmpty ? "/" : dir).write(bytes, to: name)
+    }
+
+    /// A folder value that reads paths as given (absolute, or relative to the current directory).
+    private init(unchecked root: String) { self.root = root }
 
     static func makeDirectories(_ path: String) throws {
         var current = path.hasPrefix("/") ? "" : "."

@@ -1,0 +1,98 @@
+import AudioKitCore
+
+/// Synthesis and fitting: every line spoken, measured, and planned onto the timeline as a whole.
+extension DubPipeline {
+    /// A synthesized line and the key it is cached under.
+    struct Spoken: Codable, Sendable {
+        let audio: SynthesizedAudio
+        let speed: Double
+        var characters: Int { audio.characters }
+    }
+
+    struct Fitted: Sendable {
+        let timings: [LineTiming]
+        /// Clip files and where they start.
+        let clips: [MixClip]
+    }
+
+    func speak(_ runner: StageRunner, _ line: DubLine, language: LanguageCode, speed: Double) async throws -> Spoken {
+        let request = SynthesisRequest(text: line.text ?? "", language: language.alpha2 ?? language.alpha3, voice: self.request.voice,
+                                       speed: speed)
+        let key = try CacheKey(["synthesize-1", synthesizer.name, try CacheKey(request).hex])
+        let synthesizer = synthesizer
+        return try await runner.line("synthesize", key: key) { prefix in
+            Spoken(audio: try await synthesizer.synthesize(request, to: prefix + ".wav"), speed: speed)
+        }
+    }
+
+    func synthesizeAll(_ runner: StageRunner, lines: [DubLine], language: LanguageCode) async throws -> [Int: Spoken] {
+        var spoken: [Int: Spoken] = [:]
+        for line in lines where !(line.text ?? "").trimmed.isEmpty {
+            spoken[line.id] = try await speak(runner, line, language: language, speed: 1)
+        }
+        return spoken
+    }
+
+    /// Plans the timeline (re-synthesizing faster where the engine can), then time-stretches what still needs it.
+    func fit(_ runner: StageRunner, lines: [DubLine], spoken: [Int: Spoken], language: LanguageCode, mediaEnd: Double?) async throws -> Fitted {
+        var settings = FitSettings()
+        settings.maxSpeed = request.maxSpeed ?? 1.15
+        settings.providerSpeedRange = synthesizer.speedRange
+        settings.maxRetranslations = 0
+        settings.mediaEnd = mediaEnd
+        let planner = FitPlanner(settings: settings)
+        var current = spoken
+        let byId = Dictionary(uniqueKeysWithValues: lines.map { ($0.id, $0) })
+        func fitLines() -> [FitLine] {
+            lines.compactMap { line in
+                current[line.id].map { FitLine(id: line.id, slotStart: line.start, slotEnd: line.end, duration: $0.audio.duration,
+                                               speaker: line.speaker, providerSpeed: $0.speed) }
+            }
+        }
+        var plan = planner.plan(fitLines())
+        for _ in 0..<3 where !plan.isFinal {
+            for (id, action) in plan.actions {
+                if case .resynthesize(let speed) = action, let line = byId[id] {
+                    current[id] = try await speak(runner, line, language: language, speed: speed)
+                }
+            }
+            plan = planner.plan(fitLines())
+        }
+        var timings: [LineTiming] = []
+        var clips: [MixClip] = []
+        for decision in plan.decisions {
+            guard let voice = current[decision.id] else { continue }
+            var path = voice.audio.path
+            if abs(decision.factor - 1) > 0.001 {
+                path = try await stretch(runner, voice.audio, factor: decision.factor)
+            }
+            clips.append(MixClip(path: path, start: decision.start))
+            timings.append(LineTiming(id: decision.id, slotStart: decision.slotStart, slotEnd: decision.slotEnd,
+                                      rawDuration: spoken[decision.id]?.audio.duration ?? decision.rawDuration, start: decision.start,
+                                      duration: decision.duration, factor: decision.factor * voice.speed, shift: decision.shift,
+                                      method: decision.method, text: byId[decision.id]?.text ?? ""))
+        }
+        try work.writeJSON(timings, to: "timing.json")
+        return Fitted(timings: timings, clips: clips)
+    }
+
+    /// The clip time-stretched by `factor`, cached per clip and factor.
+    func stretch(_ runner: StageRunner, _ audio: SynthesizedAudio, factor: Double) async throws -> String {
+        let key = try CacheKey(["fit-1", audio.path, "\(factor)"])
+        let result: String = try await runner.line("fit", key: key) { prefix in
+            let out = prefix + ".wav"
+            try await BlockingWork.run {
+                let reader = try SoundFileReader(path: audio.path)
+                let samples = try reader.readAll()
+                let target = Int((Double(reader.frameCount) / factor).rounded())
+                let stretched = try TimeStretcher.stretch(samples, channels: reader.channels, sampleRate: reader.sampleRate, outputFrames: target)
+                let writer = try SoundFileWriter(path: out, format: try SoundFileFormat(container: .wav, encoding: .float32),
+                                                 sampleRate: reader.sampleRate, channels: reader.channels)
+                try writer.write(stretched)
+                try writer.close()
+            }
+            return out
+        }
+        return result
+    }
+}

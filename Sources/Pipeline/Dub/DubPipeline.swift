@@ -1,0 +1,62 @@
+import AudioKitCore
+
+/// The dubbing pipeline: probe → extract → separate → lines (subtitles or recognition) → synthesize →
+/// fit → mix → mux. Every stage writes its artifacts to the work folder under a content-addressed key, so
+/// a re-run (or a resumed job) repeats only what changed; per-line work is cached per line.
+public struct DubPipeline: Sendable {
+    public let request: DubRequest
+    public let synthesizer: any SpeechSynthesizer
+    public let work: WorkFolder
+    /// Called as each stage starts (for progress displays and job checkpoints).
+    public var onStage: @Sendable (String) async -> Void = { _ in }
+
+    public init(request: DubRequest, synthesizer: any SpeechSynthesizer, work: WorkFolder) {
+        self.request = request
+        self.synthesizer = synthesizer
+        self.work = work
+    }
+
+    /// The work folder a request uses when it names none: beside the output.
+    public static func defaultWork(for request: DubRequest) -> String {
+        let output = request.output
+        let slash = output.lastIndex(of: "/")
+        let dir = slash.map { String(output[...$0]) } ?? ""
+        let name = slash.map { String(output[output.index(after: $0)...]) } ?? output
+        return "\(dir).\(name).work"
+    }
+
+    /// Runs every stage and returns the report.
+    public func run() async throws -> DubReport {
+        let runner = try StageRunner(folder: work)
+        let language = try LanguageCode(request.to)
+        var seconds: [String: Double] = [:]
+        func timed<T>(_ stage: String, _ body: () async throws -> T) async rethrows -> T {
+            await onStage(stage)
+            let start = JobClock.systemNow()
+            let value = try await body()
+            seconds[stage] = JobClock.systemNow() - start
+            return value
+        }
+        let media = try await timed("probe") { try await probe() }
+        let audio = try await timed("extract") { try await extract(runner, media: media) }
+        let stems = try await timed("separate") { try await separate(runner, audio: audio) }
+        let lines = try await timed("lines") { try await makeLines(runner, duration: media.duration ?? 0) }
+        let spoken = try await timed("synthesize") { try await synthesizeAll(runner, lines: lines, language: language) }
+        let fitted = try await timed("fit") { try await fit(runner, lines: lines, spoken: spoken, language: language, mediaEnd: media.duration) }
+        let mix = try await timed("mix") { try await mixDown(runner, background: stems.background, audio: audio, fitted: fitted) }
+        let outputs = try await timed("mux") { try await muxOutput(fitted: fitted, mix: mix, language: language) }
+        return DubReport(output: request.output, subtitles: outputs, work: work.root, stageSeconds: seconds, executed: await runner.executed,
+                         timing: Self.summary(fitted.timings), loudnessIn: mix.loudnessIn, loudnessOut: mix.report.loudnessAfter,
+                         truePeak: mix.report.truePeak, usage: [synthesizer.name: spoken.values.reduce(0) { $0 + $1.characters }])
+    }
+
+    static func summary(_ timings: [LineTiming]) -> TimingSummary {
+        var methods: [String: Int] = [:]
+        for t in timings { methods[t.method.rawValue, default: 0] += 1 }
+        let overlaps = zip(timings, timings.dropFirst()).filter { $0.start + $0.duration > $1.start + 1e-6 }.count
+        return TimingSummary(lines: timings.count,
+                             withinSlot: timings.filter { $0.start + $0.duration <= $0.slotEnd + 1e-6 && $0.shift < 1e-6 }.count,
+                             maxFactor: timings.map(\.factor).max() ?? 1, maxShift: timings.map(\.shift).max() ?? 0,
+                             overlaps: overlaps, methods: methods)
+    }
+}

@@ -1,0 +1,110 @@
+import AudioKitCore
+import Foundation
+import Pipeline
+import TestSupport
+import Testing
+
+@Suite("dubctl dub: offline from subtitles with espeak-ng")
+struct DubPipelineTests {
+    private func dub(_ scratch: Scratch, _ extra: [String] = [], work: String? = nil) throws -> (CommandRunner.Result, DubReport?) {
+        let run = try CommandRunner.run("dubctl", ["dub", Repository.sample("english.mp4"), "--to", "es", "--subtitles",
+                                                   Repository.sample("english.es.srt"), "-o", scratch.path("out.es.mp4"),
+                                                   "--work", work ?? scratch.path("work"), "--json"] + extra)
+        let report = run.status == 0 ? try? JSONDecoder().decode(DubReport.self, from: Data(run.stdout.utf8)) : nil
+        return (run, report)
+    }
+
+    @Test("the English sample dubbed into Spanish: tracks, languages, duration, timing, subtitles, loudness")
+    func endToEnd() throws {
+        let scratch = try Scratch()
+        let (run, report) = try dub(scratch, ["--keep-original-audio"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let r = try #require(report)
+        #expect(r.timing.lines == 6)
+        #expect(r.timing.overlaps == 0)
+        #expect(r.timing.maxFactor <= 1.3 + 1e-9)
+        #expect(abs(r.loudnessOut - r.loudnessIn) < 0.6)
+        #expect(r.truePeak <= -1 + 0.05)
+        let info = try MediaInfo.probe(path: scratch.path("out.es.mp4"))
+        let source = try MediaInfo.probe(path: Repository.sample("english.mp4"))
+        #expect(info.streams.map(\.type) == [.video, .audio, .audio, .subtitle])
+        #expect(info.audioStreams.map(\.language) == ["spa", "eng"])
+        #expect(info.audioStreams.first?.isDefault == true)
+        #expect(abs((info.duration ?? 0) - (source.duration ?? 0)) < 0.1)
+        // The dub speaks where the subtitles say, and the sidecar cues follow the fitted timings.
+        let timings = try JSONDecoder().decode([LineTiming].self, from: Data(contentsOf: URL(fileURLWithPath: scratch.path("work/timing.json"))))
+        let activity = try VoiceActivityDetector().analyze(path: scratch.path("work/mix.wav"))
+        for t in timings {
+            #expect(activity.isSpeech(at: t.start + t.duration / 2), "line \(t.id) is silent in the mix")
+            #expect(t.start + t.duration <= (timings.first { $0.id == t.id + 1 }?.start ?? 27))
+        }
+        let srt = try String(contentsOfFile: scratch.path("out.es.srt"), encoding: .utf8)
+        #expect(try SubtitleFormat.srt.parse(srt).count == 6)
+        #expect(FileManager.default.fileExists(atPath: scratch.path("out.es.vtt")))
+    }
+
+    @Test("a re-run repeats nothing; editing one line in lines.json redoes only that line")
+    func resumeAndEdit() throws {
+        let scratch = try Scratch()
+        let first = try dub(scratch, ["--separation", "none"])
+        #expect(first.0.status == 0, "\(first.0.stderr)")
+        #expect(first.1?.executed.filter { $0.hasPrefix("synthesize#") }.count == 6)
+        let second = try #require(try dub(scratch, ["--separation", "none"]).1)
+        #expect(second.executed.isEmpty, "\(second.executed)")
+
+        let linesPath = scratch.path("work/lines.json")
+        var lines = try JSONDecoder().decode([DubLine].self, from: Data(contentsOf: URL(fileURLWithPath: linesPath)))
+        lines[2].text = "Solo esta frase ha cambiado."
+        try JSONEncoder().encode(lines).write(to: URL(fileURLWithPath: linesPath))
+        let third = try #require(try dub(scratch, ["--separation", "none"]).1)
+        #expect(third.executed.filter { $0.hasPrefix("synthesize#") }.count == 1, "\(third.executed)")
+        #expect(!third.executed.contains("extract") && !third.executed.contains("lines"))
+        #expect(third.executed.contains("mix"))
+    }
+
+    @Test("killed with SIGKILL mid-run, it resumes without repeating finished stages")
+    func killAndResume() throws {
+        let scratch = try Scratch()
+        let process = Process()
+        process.executableURL = CommandRunner.binDirectory.appendingPathComponent("dubctl")
+        process.arguments = ["dub", Repository.sample("english.mp4"), "--to", "es", "--subtitles", Repository.sample("english.es.srt"),
+                             "-o", scratch.path("out.es.mp4"), "--work", scratch.path("work")]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait until extraction is recorded, then kill it (separation is still running then).
+        let manifest = scratch.path("work/manifest.json")
+        for _ in 0..<400 where !((try? String(contentsOfFile: manifest, encoding: .utf8))?.contains("\"extract\"") ?? false) {
+            usleep(25_000)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let done = try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: URL(fileURLWithPath: manifest))).stages.keys
+        #expect(done.contains("extract"))
+        let resumed = try #require(try dub(scratch).1)
+        for stage in done { #expect(!resumed.executed.contains(stage), "\(stage) ran again") }
+        #expect(resumed.timing.overlaps == 0)
+        #expect(FileManager.default.fileExists(atPath: scratch.path("out.es.mp4")))
+        let leftovers = try FileManager.default.subpathsOfDirectory(atPath: scratch.path("work")).filter { $0.contains(".tmp-") || $0.contains("partial") }
+        #expect(leftovers.isEmpty, "\(leftovers)")
+    }
+
+    @Test("malformed subtitles fail with the line number; a file without audio fails clearly", arguments: ["subs", "video"])
+    func badInput(kind: String) throws {
+        let scratch = try Scratch()
+        var input = Repository.sample("english.mp4")
+        var subs = Repository.sample("english.es.srt")
+        if kind == "subs" {
+            subs = scratch.path("bad.srt")
+            try "1\n00:00:01,000 --> 00:00:02,000\nHola\n\n2\n00:00:0x --> 00:00:03,000\nAdiós\n".write(toFile: subs, atomically: true, encoding: .utf8)
+        } else {
+            input = scratch.path("silent.mp4")
+            try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=64x64:rate=10", "-t", "2", input])
+        }
+        let run = try CommandRunner.run("dubctl", ["dub", input, "--to", "es", "--subtitles", subs, "-o", scratch.path("o.mp4"),
+                                                   "--work", scratch.path("w")])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains(kind == "subs" ? "line 6" : "no audio stream"), "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: scratch.path("o.mp4")))
+    }
+}
