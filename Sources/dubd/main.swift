@@ -1,27 +1,28 @@
 import ArgumentParser
 import AudioKitCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// The job daemon. The PostgreSQL queue it serves is being built; today it reports the media
-/// libraries it was linked against, so an operator can check a host before installing it.
-struct Dubd: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "dubd",
-        abstract: "The dub job daemon (the PostgreSQL job queue is not available yet).",
-        discussion: "Example: dubd --check   # prints the linked FFmpeg, libsndfile and libsoxr versions",
-        version: "0.1.0"
-    )
-
-    @Flag(help: "Print the versions of the linked media libraries and exit.")
-    var check = false
-
-    func run() throws {
-        guard check else {
-            throw ValidationError("dubd cannot process jobs yet; run 'dubd --check' to verify the host's media libraries")
-        }
-        for (name, version) in MediaLibraries.versions.sorted(by: { $0.key < $1.key }) {
-            print("\(name) \(version)")
-        }
-    }
+/// Calls the async `run()` of the command through a generic (see dubctl's main).
+func runAsync<Command: AsyncParsableCommand>(_ command: Command) async throws {
+    var command = command
+    try await command.run()
 }
 
-Dubd.main()
+MediaLibraries.setLibraryLogging(.quiet)
+do {
+    let command = try DubdCommand.parseAsRoot()
+    if let asyncCommand = command as? any AsyncParsableCommand {
+        try await runAsync(asyncCommand)
+    }
+} catch {
+    let code = DubdCommand.exitCode(for: error)
+    if code == .success {
+        print(DubdCommand.fullMessage(for: error))
+        exit(0)
+    }
+    let message = code == .validationFailure ? DubdCommand.fullMessage(for: error) : "dubd: error: \(DubdReport.line(for: error))"
+    _ = (message + "\n").withCString { write(2, $0, strlen($0)) }
+    exit(code == .validationFailure ? 2 : 1)
+}

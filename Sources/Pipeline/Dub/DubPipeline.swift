@@ -30,7 +30,8 @@ public struct DubPipeline: Sendable {
         let runner = try StageRunner(folder: work)
         let language = try LanguageCode(request.to)
         var seconds: [String: Double] = [:]
-        func timed<T>(_ stage: String, _ body: () async throws -> T) async rethrows -> T {
+        func timed<T>(_ stage: String, _ body: () async throws -> T) async throws -> T {
+            try Task.checkCancellation()
             await onStage(stage)
             let start = JobClock.systemNow()
             let value = try await body()

@@ -1,0 +1,50 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Runs a queued `DubRequest` through the pipeline in a work folder under the data root named after the
+/// job, saving the current stage as the job's checkpoint so a retry on any daemon resumes there.
+public struct PipelineJobHandler: JobHandler {
+    public let dataRoot: String
+    public let metrics: WorkerMetrics
+
+    public init(dataRoot: String, metrics: WorkerMetrics) {
+        self.dataRoot = dataRoot
+        self.metrics = metrics
+    }
+
+    struct Checkpoint: Codable {
+        var stage: String
+        var work: String
+    }
+
+    public func run(_ job: JobContext) async throws -> JobOutput {
+        let request: DubRequest
+        do {
+            request = try JSONDecoder().decode(DubRequest.self, from: Data(job.lease.payload.utf8))
+        } catch {
+            throw JobFailure(code: "bad_request", message: "the job's payload is not a dubbing request: \(error)", permanent: true)
+        }
+        if let tts = request.tts, tts != "espeak" {
+            throw JobFailure(code: "unsupported", message: "text-to-speech '\(tts)' is not available in this build", permanent: true)
+        }
+        let workPath = request.work ?? "\(dataRoot)/jobs/\(job.lease.jobId)"
+        var pipeline = DubPipeline(request: request, synthesizer: EspeakSynthesizer(), work: try WorkFolder(root: workPath))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let metrics = metrics
+        pipeline.onStage = { stage in
+            metrics.add("dub_stage_started_total{stage=\"\(stage)\"}")
+            let checkpoint = String(decoding: (try? encoder.encode(Checkpoint(stage: stage, work: workPath))) ?? Data(), as: UTF8.self)
+            if (try? await job.checkpoint(checkpoint)) == false {
+                job.logger.warning("lease lost while saving the checkpoint")
+            }
+            job.logger.info("stage started", metadata: ["stage": "\(stage)"])
+        }
+        let report = try await pipeline.run()
+        let usage = String(decoding: try encoder.encode(report.usage), as: UTF8.self)
+        return JobOutput(result: String(decoding: try encoder.encode(report), as: UTF8.self), usage: usage)
+    }
+}

@@ -1,0 +1,87 @@
+import Logging
+import Pipeline
+import ServiceLifecycle
+
+/// Runs the job worker, woken by NOTIFY on new work and told about cancels the moment they happen.
+struct WorkerService: Service {
+    let worker: JobWorker
+    let configuration: Database.Configuration
+    let logger: Logger
+
+    func run() async throws {
+        let work = try NotificationListener(configuration, channel: JobQueue.workChannel)
+        let cancels = try NotificationListener(configuration, channel: JobQueue.cancelChannel)
+        let worker = worker
+        let listeners = Task {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { for await _ in work.payloads() { await worker.poke() } }
+                group.addTask {
+                    for await payload in cancels.payloads() {
+                        if let id = Int(payload) { await worker.cancelRequested(id) }
+                    }
+                }
+            }
+        }
+        defer { listeners.cancel() }
+        await withGracefulShutdownHandler {
+            await worker.run()
+        } onGracefulShutdown: {
+            logger.info("shutting down: no new jobs; running jobs get their grace period")
+            Task { await worker.shutdown(graceful: true) }
+        }
+    }
+}
+
+/// Returns expired leases to the queue (every daemon does this; SKIP LOCKED keeps them out of each
+/// other's way) and prunes old finished jobs once an hour.
+struct MaintenanceService: Service {
+    let queue: JobQueue
+    let metrics: WorkerMetrics
+    let interval: Double
+    let logger: Logger
+    var retention: Double = 14 * 86400
+
+    func run() async throws {
+        var lastPrune = 0.0
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                for rescued in try await queue.reap() {
+                    metrics.add("dub_jobs_rescued_total")
+                    logger.warning("rescued a job whose worker stopped renewing its lease",
+                                   metadata: ["job": "\(rescued.id)", "state": "\(rescued.state.rawValue)"])
+                }
+                if JobClock.systemNow() - lastPrune > 3600 {
+                    let pruned = try await queue.prune(olderThan: retention)
+                    if pruned > 0 { logger.info("pruned finished jobs", metadata: ["count": "\(pruned)"]) }
+                    lastPrune = JobClock.systemNow()
+                }
+            } catch {
+                logger.warning("maintenance failed; will try again", metadata: ["error": "\(error)"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(interval)) }
+        }
+    }
+}
+
+/// A second SIGTERM or SIGINT during a graceful shutdown exits at once; the leases of jobs still
+/// running expire and other daemons take them over. Runs beside the service group (not in it), so it
+/// never holds up the group's own shutdown.
+enum SecondSignal {
+    static func watch(logger: Logger) -> Task<Void, Never> {
+        Task {
+            var seen = 0
+            for await signal in await UnixSignalsSequence(trapping: .sigterm, .sigint) {
+                seen += 1
+                if seen >= 2 {
+                    logger.warning("second \(signal) signal: exiting now; unfinished jobs will be retried elsewhere")
+                    exit(1)
+                }
+            }
+        }
+    }
+}
+
+import UnixSignals
+#if canImport(Glibc)
+import Glibc
+#endif
