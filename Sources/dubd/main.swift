@@ -1,5 +1,6 @@
 import ArgumentParser
 import AudioKitCore
+import Pipeline
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -22,7 +23,7 @@ do {
         print(DubdCommand.fullMessage(for: error))
         exit(0)
     }
-    let message = code == .validationFailure ? DubdCommand.fullMessage(for: error) : "dubd: error: \(DubdReport.line(for: error))"
+    let message = code == .validationFailure ? DubdCommand.fullMessage(for: error) : "dubd: error: \(ErrorReport.line(for: error))"
     _ = (message + "\n").withCString { write(2, $0, strlen($0)) }
     exit(code == .validationFailure ? 2 : 1)
 }
