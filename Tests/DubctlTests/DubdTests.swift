@@ -65,7 +65,7 @@ struct DubdTests {
         let s = try Setup()
         let good = try s.submit(Repository.sample("english.mp4"), output: s.scratch.path("out/english.es.mp4"))
         let bad = try s.submit(s.scratch.path("missing.mp4"), output: s.scratch.path("out/missing.es.mp4"))
-        let port = 20000 + Int(getpid() % 20000)
+        let port = try PostgresServer.freePort()
         let daemon = try Daemon(url: s.url, dataRoot: s.scratch.path("data"), extra: ["--metrics-port", "\(port)", "--concurrency", "2"],
                                 log: s.scratch.path("dubd.log"))
         let failed = try s.wait(bad, for: ["failed", "retrying"])

@@ -115,7 +115,8 @@ public final class PostgresServer: @unchecked Sendable {
             .first { FileManager.default.isExecutableFile(atPath: "\($0)/initdb") }
     }
 
-    private static func freePort() throws -> Int {
+    /// A TCP port on 127.0.0.1 that nothing listens on right now.
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var addr = sockaddr_in()
