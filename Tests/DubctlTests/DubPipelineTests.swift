@@ -62,6 +62,22 @@ struct DubPipelineTests {
         #expect(third.executed.contains("mix"))
     }
 
+    @Test("dubctl stage runs one stage of a work folder again, and only that one")
+    func stage() throws {
+        let scratch = try Scratch()
+        #expect(try dub(scratch, ["--separation", "none"]).0.status == 0)
+        let work = scratch.path("work")
+        let mix = try CommandRunner.run("dubctl", ["stage", "mix", "--work", work, "--json"])
+        #expect(mix.status == 0, "\(mix.stderr)")
+        let result = try JSONDecoder().decode(DubPipeline.StageRun.self, from: Data(mix.stdout.utf8))
+        #expect(result.executed == ["mix"])
+        let synth = try JSONDecoder().decode(DubPipeline.StageRun.self, from: Data(try CommandRunner.run(
+            "dubctl", ["stage", "synthesize", "--work", work, "--json"]).stdout.utf8))
+        #expect(synth.executed.filter { $0.hasPrefix("synthesize#") }.count == 6)
+        #expect(try CommandRunner.run("dubctl", ["stage", "transmogrify", "--work", work]).status == 2)
+        #expect(try CommandRunner.run("dubctl", ["stage", "mix", "--work", scratch.path("empty")]).status == 2)
+    }
+
     @Test("killed with SIGKILL mid-run, it resumes without repeating finished stages")
     func killAndResume() throws {
         let scratch = try Scratch()

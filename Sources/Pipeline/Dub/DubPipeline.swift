@@ -10,6 +10,11 @@ public struct DubPipeline: Sendable {
     /// Called as each stage starts (for progress displays and job checkpoints).
     public var onStage: @Sendable (String) async -> Void = { _ in }
 
+    /// The stages, in order.
+    public static let stages = ["probe", "extract", "separate", "lines", "synthesize", "fit", "mix", "mux"]
+    /// The request as saved in the work folder, so one stage can be run again on its own (`dubctl stage`).
+    public static let requestFile = "request.json"
+
     public init(request: DubRequest, synthesizer: any SpeechSynthesizer, work: WorkFolder) {
         self.request = request
         self.synthesizer = synthesizer
@@ -25,9 +30,38 @@ public struct DubPipeline: Sendable {
         return "\(dir).\(name).work"
     }
 
+    /// What `runStage` did.
+    public struct StageRun: Codable, Sendable {
+        public var stage: String
+        public var seconds: Double
+        /// The stages and per-line steps that actually ran.
+        public var executed: [String]
+    }
+
+    /// Runs the pipeline up to `stage`, running `stage` itself again even when cached (earlier stages come from the
+    /// work folder when they are done). For developers testing one stage on a clip.
+    public func runStage(_ stage: String) async throws -> StageRun {
+        guard Self.stages.contains(stage) else {
+            throw MediaError(.invalidArgument, "unknown stage '\(stage)'", hint: "stages: \(Self.stages.joined(separator: ", "))")
+        }
+        let runner = try StageRunner(folder: work, forcing: [stage])
+        do {
+            _ = try await run(runner, stopAfter: stage)
+        } catch let stop as StopAfter {
+            return StageRun(stage: stage, seconds: stop.seconds, executed: await runner.executed)
+        }
+        return StageRun(stage: stage, seconds: 0, executed: await runner.executed)
+    }
+
+    struct StopAfter: Error { let seconds: Double }
+
     /// Runs every stage and returns the report.
     public func run() async throws -> DubReport {
-        let runner = try StageRunner(folder: work)
+        try work.writeJSON(request, to: Self.requestFile)
+        return try await run(try StageRunner(folder: work), stopAfter: nil)
+    }
+
+    private func run(_ runner: StageRunner, stopAfter: String?) async throws -> DubReport {
         let language = try LanguageCode(request.to)
         var seconds: [String: Double] = [:]
         func timed<T>(_ stage: String, _ body: () async throws -> T) async throws -> T {
@@ -36,6 +70,7 @@ public struct DubPipeline: Sendable {
             let start = JobClock.systemNow()
             let value = try await body()
             seconds[stage] = JobClock.systemNow() - start
+            if stage == stopAfter { throw StopAfter(seconds: seconds[stage] ?? 0) }
             return value
         }
         let media = try await timed("probe") { try await probe() }

@@ -11,12 +11,15 @@ public actor StageRunner {
     private var manifest: Manifest
     /// Names of the stages that ran (not skipped) since this runner was created, in order.
     public private(set) var executed: [String] = []
+    /// Stages whose cached results are ignored (run again), per-line results included.
+    public let forced: Set<String>
 
     public static let manifestFile = "manifest.json"
 
     /// Opens the work folder, reading its manifest if there is one.
-    public init(folder: WorkFolder) throws {
+    public init(folder: WorkFolder, forcing forced: Set<String> = []) throws {
         self.folder = folder
+        self.forced = forced
         manifest = try folder.readJSON(Manifest.self, from: Self.manifestFile) ?? Manifest()
     }
 
@@ -25,7 +28,7 @@ public actor StageRunner {
 
     /// Whether `stage` is recorded with `key` and all its artifacts exist.
     public func isDone(_ stage: String, key: CacheKey) -> Bool {
-        guard let record = manifest.stages[stage], record.key == key else { return false }
+        guard !forced.contains(stage), let record = manifest.stages[stage], record.key == key else { return false }
         return record.artifacts.allSatisfy(folder.exists)
     }
 
@@ -54,7 +57,7 @@ public actor StageRunner {
     public func line<Output: Codable & Sendable>(_ stage: String, key: CacheKey,
                                                   _ body: @Sendable (String) async throws -> Output) async throws -> Output {
         let relative = "cache/\(stage)/\(key.short)"
-        if let cached = try folder.readJSON(Output.self, from: "\(relative).json") {
+        if !forced.contains(stage), let cached = try folder.readJSON(Output.self, from: "\(relative).json") {
             return cached
         }
         try WorkFolder.makeDirectories(folder.path("cache/\(stage)"))

@@ -1,0 +1,43 @@
+import ArgumentParser
+import FoundationEssentials
+import Pipeline
+
+struct StageCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stage",
+        abstract: "Run one pipeline stage of a work folder again (for developers testing a stage on a clip).",
+        discussion: """
+        The work folder must come from an earlier 'dubctl dub' (it keeps the request in request.json). Earlier stages
+        are taken from the folder (or run if missing); the named stage runs again even if it is cached.
+        Stages: probe, extract, separate, lines, synthesize, fit, mix, mux.
+
+        Example:
+          dubctl stage mix --work .english.es.mp4.work
+        """
+    )
+
+    @Argument(help: "The stage to run.") var name: String
+    @Option(help: "The work folder.") var work: String
+    @Flag(help: "Print JSON.") var json = false
+
+    func validate() throws {
+        guard DubPipeline.stages.contains(name) else {
+            throw ValidationError("unknown stage '\(name)'; stages: \(DubPipeline.stages.joined(separator: ", "))")
+        }
+    }
+
+    func run() async throws {
+        let folder = try WorkFolder(root: work)
+        guard let request = try folder.readJSON(DubRequest.self, from: DubPipeline.requestFile) else {
+            throw ValidationError("'\(work)' has no \(DubPipeline.requestFile): run 'dubctl dub ... --work \(work)' first")
+        }
+        let result = try await DubPipeline(request: request, synthesizer: EspeakSynthesizer(), work: folder).runStage(name)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+        } else {
+            print("ran \(name) in \(result.seconds.fixed(2)) s; steps run: \(result.executed.joined(separator: ", "))")
+        }
+    }
+}
