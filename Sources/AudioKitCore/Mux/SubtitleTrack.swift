@@ -5,8 +5,8 @@ import CFFmpeg
 final class SubtitleTrack: PacketSource {
     private let input: InputContainer
     private let inputStream: Int
-    private let decoder: UnsafeMutablePointer<AVCodecContext>
-    private let encoder: UnsafeMutablePointer<AVCodecContext>
+    private let decoder: CodecContext
+    private let encoder: CodecContext
     private let streamIndex: Int
     private let offset: Int64
     private let path: String
@@ -32,9 +32,10 @@ final class SubtitleTrack: PacketSource {
         default: encoderName = "subrip"
         }
         guard let decodeCodec = avcodec_find_decoder(codecId), let encodeCodec = avcodec_find_encoder_by_name(encoderName),
-              let dec = avcodec_alloc_context3(decodeCodec), let enc = avcodec_alloc_context3(encodeCodec) else {
+              let decoderContext = CodecContext(decodeCodec), let encoderContext = CodecContext(encodeCodec) else {
             throw MediaError(.unsupported, "cannot convert these subtitles to \(encoderName) for", path: track.path)
         }
+        let dec = decoderContext.pointer, enc = encoderContext.pointer
         _ = try source.withStream(index) { stream in
             try avCheck(avcodec_parameters_to_context(dec, stream.pointee.codecpar), .decodeFailed, "cannot read subtitles", path: track.path)
         }
@@ -60,17 +61,10 @@ final class SubtitleTrack: PacketSource {
         }
         input = source
         path = track.path
-        decoder = dec
-        encoder = enc
+        decoder = decoderContext
+        encoder = encoderContext
         streamIndex = outIndex
         offset = Int64((originSeconds * Double(dub_av_time_base())).rounded())
-    }
-
-    deinit {
-        var d: UnsafeMutablePointer<AVCodecContext>? = decoder
-        avcodec_free_context(&d)
-        var e: UnsafeMutablePointer<AVCodecContext>? = encoder
-        avcodec_free_context(&e)
     }
 
     func next(into packet: UnsafeMutablePointer<AVPacket>, output: OutputContainer) throws -> Bool {
@@ -86,7 +80,7 @@ final class SubtitleTrack: PacketSource {
             }
             var subtitle = AVSubtitle()
             var got: Int32 = 0
-            let decoded = avcodec_decode_subtitle2(decoder, &subtitle, &got, packet)
+            let decoded = avcodec_decode_subtitle2(decoder.pointer, &subtitle, &got, packet)
             av_packet_unref(packet)
             guard decoded >= 0, got != 0 else {
                 warnings.append("skipped an unreadable cue in '\(path)'")
@@ -96,7 +90,7 @@ final class SubtitleTrack: PacketSource {
             subtitle.pts += av_rescale_q(Int64(subtitle.start_display_time), Self.milliseconds, Self.microseconds) + offset
             subtitle.end_display_time -= subtitle.start_display_time
             subtitle.start_display_time = 0
-            let size = avcodec_encode_subtitle(encoder, &buffer, Int32(buffer.count), &subtitle)
+            let size = avcodec_encode_subtitle(encoder.pointer, &buffer, Int32(buffer.count), &subtitle)
             try avCheck(size, .encodeFailed, "cannot convert a subtitle cue from", path: path)
             let tb = output.timeBase(ofStream: streamIndex)
             let pts = av_rescale_q(subtitle.pts, Self.microseconds, tb)
