@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         // dubd's /healthz and /metrics endpoint (a kept HTTP server rather than hand-rolled sockets).
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        // Header names for the test-only provider fakes (already in the graph through hummingbird).
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
     ],
     targets: [
         // C libraries, reached only from AudioKitCore and Pipeline.
@@ -29,6 +31,7 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CEspeak", pkgConfig: "espeak-ng", providers: [.apt(["libespeak-ng-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         .target(
             name: "AudioKitCore",
@@ -40,7 +43,7 @@ let package = Package(
         .target(
             name: "Pipeline",
             dependencies: [
-                "AudioKitCore", "COpenSSL", "CLibPQ", "CEspeak",
+                "AudioKitCore", "COpenSSL", "CLibPQ", "CEspeak", "CCurl",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -68,6 +71,14 @@ let package = Package(
         .testTarget(name: "AudioKitCoreTests", dependencies: ["AudioKitCore", "TestSupport"]),
         .testTarget(name: "DubctlTests", dependencies: ["AudioKitCore", "Pipeline", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"]),
+        // Faithful fakes of the provider HTTP APIs (test support).
+        .target(name: "ProviderFakes", dependencies: [
+            "AudioKitCore", .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ], path: "Tests/ProviderFakes"),
+        .testTarget(name: "ProviderTests", dependencies: [
+            "Pipeline", "ProviderFakes", "TestSupport", .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "JobQueueTests", dependencies: [
             "Pipeline", "TestSupport", .product(name: "Logging", package: "swift-log"),
         ]),

@@ -1,0 +1,49 @@
+import Foundation
+import Logging
+
+/// Connection settings and the HTTP client for the OpenAI API (`OPENAI_API_KEY`, `OPENAI_BASE_URL`).
+public struct OpenAIClient: Sendable {
+    public static let defaultBaseURL = "https://api.openai.com/v1"
+
+    public let baseURL: String
+    let apiKey: String
+    let http: HTTPClient
+
+    public init(apiKey: String, baseURL: String = OpenAIClient.defaultBaseURL, maxConcurrent: Int = 8,
+                retry: RetryPolicy = RetryPolicy(), logger: Logger = Logger(label: "dub.providers.openai")) {
+        self.apiKey = apiKey
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.http = HTTPClient(provider: "OpenAI", maxConcurrent: maxConcurrent, retry: retry, logger: logger,
+                               isQuotaError: { Self.errorCode($0) == "insufficient_quota" })
+    }
+
+    /// From the environment; nil when `OPENAI_API_KEY` is unset.
+    public init?(environment: [String: String] = ProcessInfo.processInfo.environment, maxConcurrent: Int = 8) {
+        guard let key = environment["OPENAI_API_KEY"], !key.isEmpty else { return nil }
+        self.init(apiKey: key, baseURL: environment["OPENAI_BASE_URL"] ?? Self.defaultBaseURL, maxConcurrent: maxConcurrent)
+    }
+
+    var authHeaders: HTTPHeaders { ["Authorization": "Bearer \(apiKey)"] }
+
+    /// POSTs JSON to `path` and returns the 2xx response.
+    func postJSON(_ path: String, _ object: [String: Any], timeout: Double = 120) async throws -> HTTPResponse {
+        let data = try JSONSerialization.data(withJSONObject: object)
+        var request = HTTPRequest(url: baseURL + path, secretHeaders: authHeaders, body: .bytes(Array(data), contentType: "application/json"))
+        request.totalTimeout = timeout
+        return try await http.send(request, errorMessage: Self.errorMessage)
+    }
+
+    /// `error.message` of an OpenAI error body.
+    static func errorMessage(_ response: HTTPResponse) -> String? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
+              let error = object["error"] as? [String: Any] else { return nil }
+        return error["message"] as? String
+    }
+
+    /// `error.code` (or `error.type`) of an OpenAI error body.
+    static func errorCode(_ response: HTTPResponse) -> String? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
+              let error = object["error"] as? [String: Any] else { return nil }
+        return (error["code"] as? String) ?? (error["type"] as? String)
+    }
+}

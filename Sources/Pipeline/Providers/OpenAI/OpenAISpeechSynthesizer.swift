@@ -1,0 +1,27 @@
+import AudioKitCore
+import Foundation
+
+/// OpenAI `/audio/speech`: asks for headerless 24 kHz s16le PCM and writes it as WAV with its exact duration.
+public struct OpenAISpeechSynthesizer: SpeechSynthesizer {
+    public let client: OpenAIClient
+    public var model: String
+    public var defaultVoice: String
+    public var name: String { "openai-\(model)" }
+    public var speedRange: ClosedRange<Double>? { 0.25...4 }
+
+    public init(client: OpenAIClient, model: String = "tts-1", defaultVoice: String = "alloy") {
+        self.client = client
+        self.model = model
+        self.defaultVoice = defaultVoice
+    }
+
+    public func synthesize(_ request: SynthesisRequest, to path: String) async throws -> SynthesizedAudio {
+        let body: [String: Any] = [
+            "model": model, "input": request.text, "voice": request.voice ?? defaultVoice,
+            "response_format": "pcm", "speed": min(4, max(0.25, request.speed)),
+        ]
+        let response = try await client.postJSON("/audio/speech", body)
+        let frames = try PCMDecoding.writeS16LE(response.body, sampleRate: 24_000, to: path, provider: "OpenAI")
+        return SynthesizedAudio(path: path, duration: Double(frames) / 24_000, characters: request.text.count)
+    }
+}

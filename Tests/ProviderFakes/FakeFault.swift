@@ -1,0 +1,64 @@
+import Synchronization
+
+/// A fault the fake injects instead of a normal answer, once per queued entry.
+public enum FakeFault: Sendable, Equatable {
+    /// 429 with optional `Retry-After` (seconds as text) and `retry-after-ms` values.
+    case rateLimited(retryAfter: String?, retryAfterMs: String? = nil)
+    /// The provider's "out of quota" error.
+    case quota
+    /// A 5xx with the provider's error body.
+    case serverError(Int)
+    /// Waits this many seconds before answering normally (to pass the client's timeout).
+    case stall(seconds: Double)
+    /// Starts the body, then drops the connection.
+    case truncatedBody
+    /// 200 with a body that is not JSON.
+    case malformedJSON
+}
+
+/// Faults queued per path, recorded requests, and simulated latency; shared by the fake's handlers and the test.
+public final class FakeControl: Sendable {
+    private struct State {
+        var faults: [String: [FakeFault]] = [:]
+        var requests: [RecordedRequest] = []
+        var latency: Double = 0
+    }
+    private let state = Mutex(State())
+
+    public init() {}
+
+    /// Queues `faults` for the next requests whose path ends with `pathSuffix`.
+    public func inject(_ faults: FakeFault..., on pathSuffix: String) {
+        state.withLock { $0.faults[pathSuffix, default: []].append(contentsOf: faults) }
+    }
+
+    /// Seconds every answer is delayed by.
+    public var latency: Double {
+        get { state.withLock { $0.latency } }
+        set { state.withLock { $0.latency = newValue } }
+    }
+
+    /// Every request the fake received, in order.
+    public var requests: [RecordedRequest] { state.withLock { $0.requests } }
+
+    func nextFault(for path: String) -> FakeFault? {
+        state.withLock { state in
+            guard let key = state.faults.keys.first(where: { path.hasSuffix($0) }), var queue = state.faults[key], !queue.isEmpty
+            else { return nil }
+            let fault = queue.removeFirst()
+            state.faults[key] = queue
+            return fault
+        }
+    }
+
+    func record(_ request: RecordedRequest) {
+        state.withLock { $0.requests.append(request) }
+    }
+}
+
+/// One request as the fake saw it.
+public struct RecordedRequest: Sendable {
+    public var path: String
+    public var headers: [String: String]
+    public var at: ContinuousClock.Instant
+}
