@@ -76,6 +76,8 @@ let package = Package(
             "AudioKitCore", .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ], path: "Tests/ProviderFakes"),
+        // The fakes, runnable by hand and by bench/30-providers.sh (not part of dubctl/dubd).
+        .executableTarget(name: "dub-fake-providers", dependencies: ["ProviderFakes"]),
         .testTarget(name: "ProviderTests", dependencies: [
             "Pipeline", "ProviderFakes", "TestSupport", .product(name: "Logging", package: "swift-log"),
         ]),

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Provider HTTP layer: 100 TTS lines (dubctl synthesize --provider openai) against the fake with 200 ms simulated
+# latency and 8 requests in flight. Ideal wall time = 100 x 0.2 / 8 = 2.5 s; target overhead < 10 %.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+FAKE=${FAKE:-$(dirname "$DUBCTL")/dub-fake-providers}
+[ -x "$FAKE" ] || { echo "bench: $FAKE is missing (swift build -c release builds it)" >&2; exit 1; }
+out=$BENCH_OUT/providers
+rm -rf "$out"; mkdir -p "$out"
+lines=100 latency=0.2 concurrency=8
+
+"$FAKE" --latency "$latency" > "$out/fake.txt" 2>/dev/null &
+fake_pid=$!
+trap 'kill "$fake_pid" 2>/dev/null || true' EXIT
+for _ in $(seq 50); do [ -s "$out/fake.txt" ] && break; sleep 0.1; done
+read -r base key_field < "$out/fake.txt"
+export OPENAI_BASE_URL="$base/v1" OPENAI_API_KEY="${key_field#key=}"
+
+python3 - "$lines" > "$out/lines.json" <<'PY'
+import json, sys
+n = int(sys.argv[1])
+print(json.dumps([{"id": f"{i:03d}", "text": f"This is line number {i}, spoken for the benchmark."} for i in range(n)]))
+PY
+
+runs=${BENCH_RUNS:-5}
+: > "$out/times.txt"
+for ((i = 0; i < runs; i++)); do
+  rm -rf "$out/wav"
+  /usr/bin/time -f "%e %U %S" -a -o "$out/times.txt" \
+    "$DUBCTL" synthesize "$out/lines.json" --provider openai --concurrency "$concurrency" -o "$out/wav" >/dev/null
+done
+[ "$(ls "$out/wav" | wc -l)" -eq "$lines" ] || { echo "bench: expected $lines files" >&2; exit 1; }
+
+echo "providers: $lines TTS lines against the fake, ${latency}s latency, concurrency $concurrency (median of $runs; target overhead < 10 %)"
+sort -g "$out/times.txt" | awk -v n="$lines" -v lat="$latency" -v c="$concurrency" '
+  { wall[NR] = $1; cpu[NR] = $2 + $3 }
+  END {
+    m = int((NR + 1) / 2); ideal = n * lat / c
+    printf "  %-44s %8.2f s   ideal %.2f s   overhead %.1f %%\n", "dubctl synthesize --provider openai", wall[m], ideal, (wall[m] / ideal - 1) * 100
+    printf "  %-44s %8.2f ms (user+sys of the whole run / %d)\n", "CPU time per request", cpu[m] * 1000 / n, n
+  }'
