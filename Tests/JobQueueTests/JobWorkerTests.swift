@@ -87,7 +87,8 @@ struct JobWorkerTests {
         let id = try await f.submit(1)[0]
         let finishedWork = Flag()
         let w = worker(f) { _ in
-            try await Task.sleep(for: .seconds(2))
+            // Long enough that only the lost lease (not the work finishing) can end it, even on a loaded machine.
+            try await Task.sleep(for: .seconds(20))
             finishedWork.set()
             return JobOutput(result: "{}")
         }
