@@ -124,7 +124,7 @@ extension AudioReader {
             warnings.append("skipped \(corruptPackets) corrupt audio packet(s)")
         }
         if endFrame == nil, let expectedDuration, Double(timelinePos) / Double(sourceSampleRate) < expectedDuration - 0.5 {
-            warnings.append("decoded \(seconds(timelinePos)) s of the \(String(format2: expectedDuration)) s the file declares; it may be truncated")
+            warnings.append("decoded \(seconds(timelinePos)) s of the \(expectedDuration.fixed(2)) s the file declares; it may be truncated")
         }
     }
 
@@ -133,16 +133,6 @@ extension AudioReader {
     }
 
     private func seconds(_ frames: Int) -> String {
-        String(format2: Double(frames) / Double(sourceSampleRate))
-    }
-}
-
-extension String {
-    /// A number with two decimals, without Foundation.
-    init(format2 value: Double) {
-        let scaled = (value * 100).rounded()
-        let whole = Int(scaled / 100)
-        let frac = abs(Int(scaled) % 100)
-        self = "\(value < 0 && whole == 0 ? "-" : "")\(whole).\(frac < 10 ? "0" : "")\(frac)"
+        (Double(frames) / Double(sourceSampleRate)).fixed(2)
     }
 }

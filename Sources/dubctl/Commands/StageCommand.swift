@@ -1,4 +1,5 @@
 import ArgumentParser
+import AudioKitCore
 import FoundationEssentials
 import Pipeline
 

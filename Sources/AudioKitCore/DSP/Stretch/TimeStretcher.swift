@@ -46,7 +46,7 @@ public final class TimeStretcher {
         }
         let factor = Double(inputFrames) / Double(outputFrames)
         guard factor >= 0.5 - 1e-9, factor <= 2.0 + 1e-9 else {
-            throw MediaError(.invalidArgument, "time-stretch factor \(String(format2: factor)) is outside 0.5–2.0")
+            throw MediaError(.invalidArgument, "time-stretch factor \(factor.fixed(2)) is outside 0.5–2.0")
         }
         self.sampleRate = sampleRate
         self.channels = channels

@@ -1,7 +1,7 @@
-/// Number formatting for dubctl's output without pulling in Foundation's `String(format:)`.
+/// Number formatting for messages and command output without Foundation's `String(format:)`.
 extension Double {
     /// The value with exactly `digits` decimals, e.g. `3.14159.fixed(3) == "3.142"`.
-    func fixed(_ digits: Int) -> String {
+    public func fixed(_ digits: Int) -> String {
         guard isFinite else { return "\(self)" }
         var scale = 1.0
         for _ in 0..<digits { scale *= 10 }
