@@ -18,9 +18,10 @@ struct QueueFixture {
         queue = JobQueue(database: database, clock: .custom { [clock] in clock.now })
     }
 
-    /// Another connection to the same database, sharing the clock (another worker or daemon).
-    func peer() -> JobQueue {
-        JobQueue(database: Database(Database.Configuration(url: url)), clock: .custom { [clock] in clock.now })
+    /// Another connection to the same database (another worker or daemon), whose clock runs `ahead`
+    /// seconds in front of the test's clock.
+    func peer(ahead: Double = 0) -> JobQueue {
+        JobQueue(database: Database(Database.Configuration(url: url)), clock: .custom { [clock] in clock.now + ahead })
     }
 
     func submit(_ n: Int, queue name: String = "default", priority: Int = 0) async throws -> [Int] {
