@@ -7,12 +7,18 @@ public struct SynthesisRequest: Sendable, Equatable, Codable {
     public var voice: String?
     /// Speaking speed, 1 = natural.
     public var speed: Double
+    /// The lines spoken before and after, for providers that keep prosody across lines (ElevenLabs).
+    public var previousText: String?
+    public var nextText: String?
 
-    public init(text: String, language: String, voice: String? = nil, speed: Double = 1) {
+    public init(text: String, language: String, voice: String? = nil, speed: Double = 1,
+                previousText: String? = nil, nextText: String? = nil) {
         self.text = text
         self.language = language
         self.voice = voice
         self.speed = speed
+        self.previousText = previousText
+        self.nextText = nextText
     }
 }
 

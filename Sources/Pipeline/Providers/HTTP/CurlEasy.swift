@@ -11,7 +11,20 @@ final class CurlEasy {
     final class Sink {
         var body: [UInt8] = []
         var headers = HTTPHeaders()
+        var status = 0
+        /// Where a 2xx body goes when the request streams to a file.
+        var file: UnsafeMutablePointer<FILE>?
+        var writeFailed = false
         var cancelled: @Sendable () -> Bool = { false }
+
+        func append(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+            if let file, (200..<300).contains(status) {
+                if fwrite(bytes.baseAddress, 1, bytes.count, file) != bytes.count { writeFailed = true; return false }
+            } else {
+                body.append(contentsOf: bytes)
+            }
+            return true
+        }
     }
 
     init() throws {
@@ -32,6 +45,13 @@ final class CurlEasy {
     func perform(_ request: HTTPRequest, provider: String, cancelled: @escaping @Sendable () -> Bool) throws -> HTTPResponse {
         let sink = Sink()
         sink.cancelled = cancelled
+        if let path = request.responseFile {
+            guard let file = fopen(path, "wb") else {
+                throw ProviderError(code: .transport, provider: provider, message: "cannot write \(path): \(String(cString: strerror(errno)))")
+            }
+            sink.file = file
+        }
+        defer { if let file = sink.file { fclose(file) } }
         try configure(request, provider: provider)
         let context = Unmanaged.passUnretained(sink).toOpaque()
         _ = dub_curl_set_pointer(handle, CURLOPT_WRITEDATA, context)
@@ -40,8 +60,8 @@ final class CurlEasy {
         _ = dub_curl_set_write_function(handle) { data, size, count, user in
             let sink = Unmanaged<Sink>.fromOpaque(user!).takeUnretainedValue()
             let n = size * count
-            data!.withMemoryRebound(to: UInt8.self, capacity: n) { sink.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: n)) }
-            return n
+            let ok = data!.withMemoryRebound(to: UInt8.self, capacity: n) { sink.append(UnsafeBufferPointer(start: $0, count: n)) }
+            return ok ? n : 0
         }
         _ = dub_curl_set_header_function(handle) { data, size, count, user in
             let sink = Unmanaged<Sink>.fromOpaque(user!).takeUnretainedValue()
@@ -49,7 +69,10 @@ final class CurlEasy {
             let line = data!.withMemoryRebound(to: UInt8.self, capacity: n) {
                 String(decoding: UnsafeBufferPointer(start: $0, count: n), as: UTF8.self)
             }
-            if line.hasPrefix("HTTP/") { sink.headers = HTTPHeaders() } // a new response (e.g. after 100 Continue)
+            if line.hasPrefix("HTTP/") { // a new response (e.g. after 100 Continue)
+                sink.headers = HTTPHeaders()
+                sink.status = line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+            }
             sink.headers.addRawLine(line)
             return n
         }
@@ -64,6 +87,8 @@ final class CurlEasy {
             switch rc {
             case CURLE_ABORTED_BY_CALLBACK:
                 throw ProviderError(code: .cancelled, provider: provider, message: "request cancelled")
+            case CURLE_WRITE_ERROR where sink.writeFailed:
+                throw ProviderError(code: .transport, provider: provider, message: "cannot write \(request.responseFile ?? "the response"): disk full?")
             case CURLE_OPERATION_TIMEDOUT:
                 throw ProviderError(code: .timeout, provider: provider, message: "timed out: \(text)")
             default:

@@ -17,6 +17,9 @@ public struct HTTPRequest: Sendable {
     /// Seconds to connect, and for the whole transfer.
     public var connectTimeout: Double = 10
     public var totalTimeout: Double = 120
+    /// When set, a 2xx response body is streamed to this file (replaced on every attempt) instead of being held
+    /// in memory; error bodies stay in `HTTPResponse.body`.
+    public var responseFile: String?
 
     public init(method: String = "POST", url: String, headers: HTTPHeaders = [:], secretHeaders: HTTPHeaders = [:], body: Body = .none) {
         self.method = method

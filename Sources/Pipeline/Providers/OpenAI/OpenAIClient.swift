@@ -8,10 +8,14 @@ public struct OpenAIClient: Sendable {
     public let baseURL: String
     let apiKey: String
     let http: HTTPClient
+    /// Where every call's usage is recorded (under "openai").
+    public let meter: UsageMeter
 
     public init(apiKey: String, baseURL: String = OpenAIClient.defaultBaseURL, maxConcurrent: Int = 8,
-                retry: RetryPolicy = RetryPolicy(), logger: Logger = Logger(label: "dub.providers.openai")) {
+                retry: RetryPolicy = RetryPolicy(), meter: UsageMeter = UsageMeter(),
+                logger: Logger = Logger(label: "dub.providers.openai")) {
         self.apiKey = apiKey
+        self.meter = meter
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.http = HTTPClient(provider: "OpenAI", maxConcurrent: maxConcurrent, retry: retry, logger: logger,
                                isQuotaError: { Self.errorCode($0) == "insufficient_quota" })

@@ -21,7 +21,8 @@ public struct OpenAISpeechSynthesizer: SpeechSynthesizer {
             "response_format": "pcm", "speed": min(4, max(0.25, request.speed)),
         ]
         let response = try await client.postJSON("/audio/speech", body)
-        let frames = try PCMDecoding.writeS16LE(response.body, sampleRate: 24_000, to: path, provider: "OpenAI")
+        client.meter.record("openai", ProviderUsage(characters: request.text.count, requests: 1))
+        let frames = try ProviderAudio.writeS16LE(response.body, sampleRate: 24_000, to: path, provider: "OpenAI")
         return SynthesizedAudio(path: path, duration: Double(frames) / 24_000, characters: request.text.count)
     }
 }
