@@ -20,6 +20,7 @@ public enum FakeFault: Sendable, Equatable {
 public final class FakeControl: Sendable {
     private struct State {
         var faults: [String: [FakeFault]] = [:]
+        var quirks: [String: [String]] = [:]
         var requests: [RecordedRequest] = []
         var latency: Double = 0
     }
@@ -30,6 +31,22 @@ public final class FakeControl: Sendable {
     /// Queues `faults` for the next requests whose path ends with `pathSuffix`.
     public func inject(_ faults: FakeFault..., on pathSuffix: String) {
         state.withLock { $0.faults[pathSuffix, default: []].append(contentsOf: faults) }
+    }
+
+    /// Queues provider-specific misbehaviours (named by the fake that understands them, e.g. a chat reply that
+    /// drops an id) for the next requests whose path ends with `pathSuffix`.
+    public func injectQuirk(_ quirks: String..., on pathSuffix: String) {
+        state.withLock { $0.quirks[pathSuffix, default: []].append(contentsOf: quirks) }
+    }
+
+    func nextQuirk(for path: String) -> String? {
+        state.withLock { state in
+            guard let key = state.quirks.keys.first(where: { path.hasSuffix($0) }), var queue = state.quirks[key], !queue.isEmpty
+            else { return nil }
+            let quirk = queue.removeFirst()
+            state.quirks[key] = queue
+            return quirk
+        }
     }
 
     /// Seconds every answer is delayed by.
