@@ -7,7 +7,11 @@ public struct VoiceActivity: Sendable {
     /// The noise floor the thresholds are relative to, in dB.
     public let noiseFloor: Double
 
-    static let frameSeconds = Double(VoiceActivityDetector.hop) / Double(VoiceActivityDetector.analysisRate)
+    /// The length of one analysis frame step, in seconds.
+    public static let frameSeconds = Double(VoiceActivityDetector.hop) / Double(VoiceActivityDetector.analysisRate)
+
+    /// The length of audio the frames cover, in seconds.
+    public var duration: Double { Double(frames.count) * Self.frameSeconds }
 
     init(features: FrameFeatures, settings: VoiceActivityDetector.Settings) {
         self.features = features

@@ -37,6 +37,25 @@ public struct OpenAIClient: Sendable {
         return try await http.send(request, errorMessage: Self.errorMessage)
     }
 
+    /// Sends `request` and decodes its JSON answer; a 200 whose body is not the expected JSON is asked once more
+    /// (a proxy or the API can cut a body short), then reported as a bad response.
+    func send<T: Decodable>(_ request: HTTPRequest, decoding type: T.Type) async throws -> T {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let response = try await http.send(request, errorMessage: Self.errorMessage)
+            do {
+                return try JSONDecoder().decode(T.self, from: Data(response.body))
+            } catch {
+                guard attempt < 2 else {
+                    throw ProviderError(code: .badResponse, provider: "OpenAI", status: response.status,
+                                        requestID: HTTPClient.requestID(response.headers),
+                                        message: "the answer is not the expected JSON (\(response.body.count) bytes)", attempts: attempt)
+                }
+            }
+        }
+    }
+
     /// `error.message` of an OpenAI error body.
     static func errorMessage(_ response: HTTPResponse) -> String? {
         guard let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],

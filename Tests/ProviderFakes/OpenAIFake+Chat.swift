@@ -1,0 +1,113 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// `/v1/chat/completions` as the translator uses it: auth, request checks (model, messages, a strict
+/// `json_schema` response format) and a budget-following pseudo-translation of the `lines` in the last user
+/// message (`[xx] text`, glossary terms replaced, cut to `max_length`). Quirks: `missing-id`, `extra-id`,
+/// `length` (cut off), `refusal`, `bad-content` (content that is not JSON).
+extension OpenAIFake {
+    static func registerChat(on router: Router<BasicRequestContext>, control: FakeControl) {
+        router.post("v1/chat/completions") { request, context -> Response in
+            let path = request.uri.path
+            control.record(RecordedRequest(path: path, headers: headerDictionary(request), at: .now))
+            if control.latency > 0 { try await Task.sleep(for: .milliseconds(Int(control.latency * 1000))) }
+            guard request.headers[.authorization] == "Bearer \(FakeProviderServer.openAIKey)" else {
+                return error(401, "Incorrect API key provided.", type: "invalid_request_error", code: "invalid_api_key")
+            }
+            if let fault = control.nextFault(for: path), let response = try await apply(fault) { return response }
+            let body = try await request.body.collect(upTo: 4 << 20)
+            guard let json = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] else {
+                return error(400, "We could not parse the JSON body of your request.", type: "invalid_request_error", code: nil)
+            }
+            if let problem = validateChat(json) { return error(400, problem.message, type: "invalid_request_error", code: nil, param: problem.param) }
+            let messages = json["messages"] as? [[String: Any]] ?? []
+            let prompt = messages.compactMap { $0["content"] as? String }.joined(separator: "\n")
+            let system = messages.first { ($0["role"] as? String) == "system" }?["content"] as? String ?? ""
+            let user = messages.last { ($0["role"] as? String) == "user" }?["content"] as? String ?? ""
+            var lines = translate(user, target: targetLanguage(in: system))
+            var finish = "stop", refusal: String? = nil
+            var content: String?
+            switch control.nextQuirk(for: path) {
+            case "missing-id": lines = Array(lines.dropLast())
+            case "extra-id": lines.append(["id": 9_999, "text": "extra"])
+            case "length": finish = "length"
+            case "refusal": refusal = "I'm sorry, I can't help with that."
+            case "bad-content": content = "Sure! Here are the lines: {"
+            default: break
+            }
+            if refusal == nil, content == nil {
+                let data = try JSONSerialization.data(withJSONObject: ["lines": lines])
+                content = String(decoding: data, as: UTF8.self)
+                if finish == "length", let text = content { content = String(text.prefix(text.count / 2)) }
+            }
+            let object: [String: Any] = [
+                "id": "chatcmpl-" + requestID().dropFirst(4), "object": "chat.completion", "created": Int(Date().timeIntervalSince1970),
+                "model": json["model"] as? String ?? "",
+                "choices": [["index": 0, "message": ["role": "assistant", "content": content as Any? ?? NSNull(),
+                                                      "refusal": refusal as Any? ?? NSNull()], "finish_reason": finish]],
+                "usage": ["prompt_tokens": prompt.count / 4 + 1, "completion_tokens": (content?.count ?? 0) / 4 + 1,
+                          "total_tokens": prompt.count / 4 + (content?.count ?? 0) / 4 + 2],
+            ]
+            let data = try JSONSerialization.data(withJSONObject: object)
+            return Response(status: .ok, headers: [.contentType: "application/json", HTTPField.Name("x-request-id")!: requestID()],
+                            body: .init(byteBuffer: ByteBuffer(bytes: Array(data))))
+        }
+    }
+
+    /// The first problem the real API would report with a 400, if any.
+    static func validateChat(_ json: [String: Any]) -> (message: String, param: String)? {
+        guard let model = json["model"] as? String, !model.isEmpty else { return ("you must provide a model parameter", "model") }
+        guard let messages = json["messages"] as? [[String: Any]], !messages.isEmpty else {
+            return ("[] is too short - 'messages'", "messages")
+        }
+        for (index, message) in messages.enumerated() {
+            guard let role = message["role"] as? String, ["system", "developer", "user", "assistant"].contains(role) else {
+                return ("Invalid value for 'messages[\(index)].role'.", "messages[\(index)].role")
+            }
+            guard message["content"] is String else { return ("Invalid type for 'messages[\(index)].content'.", "messages[\(index)].content") }
+        }
+        if let format = json["response_format"] as? [String: Any] {
+            switch format["type"] as? String {
+            case "json_schema":
+                guard let schema = format["json_schema"] as? [String: Any], let name = schema["name"] as? String,
+                      name.range(of: "^[a-zA-Z0-9_-]{1,64}$", options: .regularExpression) != nil else {
+                    return ("Invalid 'response_format.json_schema.name': must match ^[a-zA-Z0-9_-]{1,64}$.", "response_format.json_schema.name")
+                }
+                guard let body = schema["schema"] as? [String: Any], body["type"] as? String == "object" else {
+                    return ("Invalid schema for response_format 'dub': schema must be a JSON Schema of 'type: \"object\"'.", "response_format")
+                }
+                if schema["strict"] as? Bool == true, body["additionalProperties"] as? Bool != false {
+                    return ("Invalid schema for response_format: 'additionalProperties' is required to be supplied and to be false.", "response_format")
+                }
+            case "text", "json_object": break
+            default: return ("Invalid value for 'response_format.type'.", "response_format.type")
+            }
+        }
+        return nil
+    }
+
+    /// The target code the instructions name (`into xx`), or `xx`.
+    static func targetLanguage(in system: String) -> String {
+        guard let range = system.range(of: "into ") else { return "xx" }
+        return String(system[range.upperBound...].prefix(while: { $0.isLetter }).prefix(3))
+    }
+
+    /// `[target] text` per line, glossary terms replaced, cut at a word to `max_length`.
+    static func translate(_ user: String, target: String) -> [[String: Any]] {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(user.utf8)) as? [String: Any],
+              let lines = object["lines"] as? [[String: Any]] else { return [] }
+        let glossary = object["glossary"] as? [String: String] ?? [:]
+        return lines.compactMap { line in
+            guard let id = line["id"] as? Int, var text = line["text"] as? String else { return nil }
+            for (term, translation) in glossary { text = text.replacingOccurrences(of: term, with: translation) }
+            var translated = "[\(target)] \(text)"
+            if let budget = line["max_length"] as? Int {
+                while translated.count > max(budget, 1), let space = translated.lastIndex(of: " ") {
+                    translated = String(translated[..<space])
+                }
+            }
+            return ["id": id, "text": translated]
+        }
+    }
+}
