@@ -21,6 +21,7 @@ public final class FakeProviderServer: Sendable {
         let router = Router()
         OpenAIFake.register(on: router, control: control)
         OpenAIFake.registerChat(on: router, control: control)
+        OpenAIFake.registerTranscription(on: router, control: control)
         var logger = Logger(label: "fake-providers")
         logger.logLevel = .critical
         let (stream, continuation) = AsyncStream.makeStream(of: Int.self)

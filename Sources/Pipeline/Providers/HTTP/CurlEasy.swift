@@ -133,7 +133,7 @@ final class CurlEasy {
                 curl_mime_name(field, part.name)
                 switch part.content {
                 case .text(let text):
-                    curl_mime_data(field, text, Int(bitPattern: UInt(CURL_ZERO_TERMINATED)))
+                    curl_mime_data(field, text, text.utf8.count)
                 case .file(let path, let filename, let contentType):
                     if curl_mime_filedata(field, path) != CURLE_OK {
                         throw ProviderError(code: .transport, provider: provider, message: "cannot read \(path)")

@@ -1,0 +1,95 @@
+import AudioKitCore
+import Foundation
+import ProviderFakes
+import TestSupport
+import Testing
+@testable import Pipeline
+
+@Suite("OpenAI Whisper transcription against the fake")
+struct OpenAITranscriptionTests {
+    static func transcriber(_ server: FakeProviderServer, maxChunk: Double = 600, meter: UsageMeter = UsageMeter(),
+                            key: String = FakeProviderServer.openAIKey) -> OpenAITranscriber {
+        let retry = RetryPolicy(maxAttempts: 3, initialBackoff: 0.05, maxBackoff: 0.2)
+        return OpenAITranscriber(client: OpenAIClient(apiKey: key, baseURL: server.baseURL + "/v1", retry: retry, meter: meter),
+                                 chunker: AudioChunker(maxSeconds: maxChunk, searchWindow: 3))
+    }
+
+    struct TruthLine: Decodable {
+        var start: Double
+        var end: Double
+    }
+
+    @Test func transcriptFollowsTheSpeechInTheAudio() async throws {
+        let server = try await FakeProviderServer.start()
+        defer { server.stop() }
+        let meter = UsageMeter()
+        let sample = Repository.sample("english.mp4")
+        let transcript = try await Self.transcriber(server, meter: meter).transcribe(TranscriptionRequest(audioPath: sample, language: "en"))
+        let truth = try JSONDecoder().decode([TruthLine].self, from: Data(contentsOf: URL(fileURLWithPath: Repository.sample("english.lines.json"))))
+        #expect(transcript.language == "en")
+        #expect(transcript.segments.count == truth.count)
+        for (segment, line) in zip(transcript.segments, truth) {
+            #expect(abs(segment.start - line.start) < 0.3)
+            #expect(abs(segment.end - line.end) < 0.3)
+            #expect(!segment.words.isEmpty)
+            #expect(segment.words.allSatisfy { $0.start >= segment.start - 0.01 && $0.end <= segment.end + 0.01 })
+        }
+        #expect(server.control.requests.count == 1)
+        #expect(abs((meter.snapshot["openai"]?.audioSeconds ?? 0) - transcript.duration) <= 1)
+    }
+
+    @Test func longAudioIsCutAtPausesAndOffsetsAddedBack() async throws {
+        let server = try await FakeProviderServer.start()
+        defer { server.stop() }
+        let sample = Repository.sample("english.mp4")
+        let whole = try await Self.transcriber(server).transcribe(TranscriptionRequest(audioPath: sample, language: "en"))
+        let chunked = try await Self.transcriber(server, maxChunk: 8).transcribe(TranscriptionRequest(audioPath: sample, language: "en"))
+        // One upload for the whole file, then at least three chunks of at most 8 s.
+        #expect(server.control.requests.count >= 1 + 3)
+        #expect(chunked.segments.count == whole.segments.count)
+        for (a, b) in zip(chunked.segments, whole.segments) {
+            #expect(abs(a.start - b.start) < 0.1)
+            #expect(abs(a.end - b.end) < 0.1)
+        }
+        #expect(abs(chunked.duration - whole.duration) < 0.05)
+        #expect(chunked.segments.map(\.id) == Array(chunked.segments.indices))
+        let starts = chunked.segments.flatMap(\.words).map(\.start)
+        #expect(starts == starts.sorted())
+    }
+
+    @Test func chunkBoundariesStayWithinTheLimitAndPreferPauses() throws {
+        let sample = Repository.sample("english.mp4")
+        let activity = try VoiceActivityDetector().analyze(path: sample)
+        let cuts = AudioChunker(maxSeconds: 6, searchWindow: 2).boundaries(duration: activity.duration, activity: activity)
+        #expect(cuts.first == 0 && cuts.last == activity.duration)
+        for (a, b) in zip(cuts, cuts.dropFirst()) { #expect(b - a <= 6 + 1e-9 && b > a) }
+        for cut in cuts.dropFirst().dropLast() { #expect(!activity.isSpeech(at: cut)) }
+    }
+
+    @Test func faultsAreRetriedAndBadKeysFailFast() async throws {
+        let server = try await FakeProviderServer.start()
+        defer { server.stop() }
+        server.control.inject(.serverError(500), .malformedJSON, on: "/audio/transcriptions")
+        let sample = Repository.sample("mono.wav")
+        let transcript = try await Self.transcriber(server).transcribe(TranscriptionRequest(audioPath: sample))
+        #expect(!transcript.segments.isEmpty)
+        #expect(server.control.requests.count == 3)
+        let error = await #expect(throws: ProviderError.self) {
+            _ = try await Self.transcriber(server, key: "sk-wrong").transcribe(TranscriptionRequest(audioPath: sample))
+        }
+        #expect(error?.code == .authentication)
+        #expect(server.control.requests.count == 4)
+    }
+
+    @Test func aFileWithoutAudioGetsAClearError() async throws {
+        let server = try await FakeProviderServer.start()
+        defer { server.stop() }
+        let scratch = try Scratch()
+        let text = scratch.path("notes.txt")
+        try "not audio".write(toFile: text, atomically: true, encoding: .utf8)
+        await #expect(throws: (any Error).self) {
+            _ = try await Self.transcriber(server).transcribe(TranscriptionRequest(audioPath: text))
+        }
+        #expect(server.control.requests.isEmpty)
+    }
+}
