@@ -69,7 +69,7 @@ let package = Package(
         // Helpers shared by the test targets: scratch folders, the reference CLI tools, signal comparison.
         .target(name: "TestSupport", dependencies: ["AudioKitCore"], path: "Tests/TestSupport"),
         .testTarget(name: "AudioKitCoreTests", dependencies: ["AudioKitCore", "TestSupport"]),
-        .testTarget(name: "DubctlTests", dependencies: ["AudioKitCore", "Pipeline", "TestSupport"]),
+        .testTarget(name: "DubctlTests", dependencies: ["AudioKitCore", "Pipeline", "TestSupport", "ProviderFakes"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"]),
         // Faithful fakes of the provider HTTP APIs (test support).
         .target(name: "ProviderFakes", dependencies: [

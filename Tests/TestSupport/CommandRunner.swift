@@ -22,10 +22,11 @@ public enum CommandRunner {
         public let stderr: String
     }
 
-    /// Runs `tool` (e.g. `dubctl`) with `arguments` and returns its exit status and outputs.
-    public static func run(_ tool: String, _ arguments: [String]) throws -> Result {
+    /// Runs `tool` (e.g. `dubctl`) with `arguments` and returns its exit status and outputs; `environment`
+    /// overrides variables (an empty value removes one).
+    public static func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Result {
         let path = binDirectory.appendingPathComponent(tool).path
-        let (status, out, err) = try Tool.capture(path, arguments)
+        let (status, out, err) = try Tool.capture(path, arguments, environment: environment)
         return Result(status: status, stdout: out, stderr: err)
     }
 }

@@ -19,11 +19,18 @@ public enum Tool {
         return result.stdout
     }
 
-    /// Runs a command and returns its exit status and both outputs.
-    public static func capture(_ executable: String, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    /// Runs a command and returns its exit status and both outputs. `environment` overrides variables of this
+    /// process's environment; an empty value removes the variable.
+    public static func capture(_ executable: String, _ arguments: [String],
+                               environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/\(executable)")
         process.arguments = arguments
+        if !environment.isEmpty {
+            var merged = ProcessInfo.processInfo.environment
+            for (name, value) in environment { merged[name] = value.isEmpty ? nil : value }
+            process.environment = merged
+        }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out

@@ -8,7 +8,8 @@ public enum ErrorReport {
         return String(describing: error)
     }
 
-    /// Whether retrying cannot help: bad input media, malformed subtitles, invalid arguments.
+    /// Whether retrying cannot help: bad input media, malformed subtitles or glossary, invalid arguments, a
+    /// provider that rejects the key, is out of quota, is not configured, or rejects the request itself (4xx).
     public static func isPermanent(_ error: any Error) -> Bool {
         if let media = error as? MediaError {
             switch media.code {
@@ -16,13 +17,23 @@ public enum ErrorReport {
             default: return true
             }
         }
-        return error is SubtitleError
+        if let provider = error as? ProviderError {
+            switch provider.code {
+            case .authentication, .quota, .notConfigured, .insecureURL: return true
+            case .http: return (400..<500).contains(provider.status) && ![408, 409, 429].contains(provider.status)
+            default: return false
+            }
+        }
+        return error is SubtitleError || error is GlossaryError || error is TranscriptError
     }
 
     /// A stable code for logs and job records (`notMedia`, `noAudioStream`, ...), or `internal` for unknown errors.
     public static func code(for error: any Error) -> String {
         if let media = error as? MediaError { return media.code.rawValue }
         if error is SubtitleError { return "malformedSubtitles" }
+        if error is GlossaryError { return "malformedGlossary" }
+        if error is TranscriptError { return "malformedTranscript" }
+        if let provider = error as? ProviderError { return "provider_\(provider.code.rawValue)" }
         if let database = error as? DatabaseError { return "database_\(database.kind.rawValue)" }
         return "internal"
     }

@@ -10,7 +10,8 @@ struct SynthesizeCommand: AsyncParsableCommand {
         TEXT_OR_JSON is the text itself, or a .json file holding [{"id":"1","text":"..."}, ...] (or
         {"lines":[...]}), which gives one WAV per line, named ID.wav, in the folder -o names. Lines run
         concurrently up to --concurrency. Keys come from the environment (see README, "Providers").
-        Implemented providers: openai (OPENAI_API_KEY, OPENAI_BASE_URL) and espeak (offline, no key).
+        Providers: openai, elevenlabs, clova (CLOVA Voice) and espeak (offline, no key); see
+        'dubctl providers check' for their settings.
 
         Example:
           dubctl synthesize "Hello there." --provider espeak --language en -o hello.wav
@@ -18,13 +19,11 @@ struct SynthesizeCommand: AsyncParsableCommand {
         """
     )
 
-    enum Provider: String, ExpressibleByArgument, CaseIterable { case openai, espeak }
-
     @Argument(help: "Text to speak, or a .json file of lines.")
     var input: String
 
-    @Option(help: "TTS provider: openai or espeak.")
-    var provider: Provider
+    @Option(help: "TTS provider: \(ProviderCatalog.providers(for: .speech).joined(separator: ", ")).")
+    var provider: String
 
     @Option(help: "Voice (provider-specific; default: the provider's default for the language).")
     var voice: String?
@@ -51,19 +50,13 @@ struct SynthesizeCommand: AsyncParsableCommand {
         if input.hasSuffix(".json"), !FileManager.default.fileExists(atPath: input) {
             throw ValidationError("\(input): no such file")
         }
-        if provider == .openai, ProcessInfo.processInfo.environment["OPENAI_API_KEY"]?.isEmpty ?? true {
-            throw ValidationError("OPENAI_API_KEY is not set")
+        guard ProviderCatalog.providers(for: .speech).contains(provider) else {
+            throw ValidationError("--provider must be one of \(ProviderCatalog.providers(for: .speech).joined(separator: ", "))")
         }
     }
 
     func run() async throws {
-        let engine: any SpeechSynthesizer
-        switch provider {
-        case .espeak: engine = EspeakSynthesizer()
-        case .openai:
-            guard let client = OpenAIClient(maxConcurrent: concurrency) else { throw ValidationError("OPENAI_API_KEY is not set") }
-            engine = OpenAISpeechSynthesizer(client: client)
-        }
+        let engine = try ProviderCatalog(settings: try ProviderSettings.load(), maxConcurrent: concurrency).synthesizer(provider)
         guard input.hasSuffix(".json") else {
             let audio = try await engine.synthesize(SynthesisRequest(text: input, language: language, voice: voice, speed: speed), to: output)
             print("wrote \(output): \(String(format: "%.3f", audio.duration)) s, \(audio.characters) characters")

@@ -1,0 +1,104 @@
+import Foundation
+import Logging
+
+/// Builds the provider clients the pipeline and `dubctl` ask for by name, from `ProviderSettings`, all
+/// recording into one usage meter.
+public struct ProviderCatalog: Sendable {
+    /// What a provider is used for.
+    public enum Role: String, Sendable, CaseIterable {
+        case transcription, translation, speech, isolation
+    }
+
+    /// One provider service: the name `--provider` takes, what it does and the settings it needs.
+    public struct Service: Sendable, Equatable {
+        /// The name in `--provider` (CLOVA Speech and CLOVA Voice are both `clova`).
+        public var provider: String
+        /// The name shown by `dubctl providers check`.
+        public var name: String
+        public var roles: [Role]
+        public var required: [String]
+    }
+
+    /// Every service dub can call.
+    public static let services: [Service] = [
+        Service(provider: "openai", name: "openai", roles: [.transcription, .translation, .speech], required: ["OPENAI_API_KEY"]),
+        Service(provider: "elevenlabs", name: "elevenlabs", roles: [.transcription, .speech, .isolation], required: ["ELEVENLABS_API_KEY"]),
+        Service(provider: "clova", name: "clova-speech", roles: [.transcription], required: ["CLOVA_SPEECH_INVOKE_URL", "CLOVA_SPEECH_SECRET"]),
+        Service(provider: "clova", name: "clova-voice", roles: [.speech], required: ["NCP_CLIENT_ID", "NCP_CLIENT_SECRET"]),
+        Service(provider: "papago", name: "papago", roles: [.translation], required: ["NCP_CLIENT_ID", "NCP_CLIENT_SECRET"]),
+        Service(provider: "espeak", name: "espeak", roles: [.speech], required: []),
+    ]
+
+    /// The `--provider` names for `role`.
+    public static func providers(for role: Role) -> [String] {
+        services.filter { $0.roles.contains(role) }.map(\.provider)
+    }
+
+    public let settings: ProviderSettings
+    public let meter: UsageMeter
+    public var maxConcurrent: Int
+    public var logger: Logger
+
+    public init(settings: ProviderSettings, meter: UsageMeter = UsageMeter(), maxConcurrent: Int = 8,
+                logger: Logger = Logger(label: "dub.providers")) {
+        self.settings = settings
+        self.meter = meter
+        self.maxConcurrent = maxConcurrent
+        self.logger = logger
+    }
+
+    /// Whether each of `service`'s required settings is set (never the values).
+    public func check(_ service: Service) -> [(name: String, set: Bool)] {
+        service.required.map { ($0, settings[$0] != nil) }
+    }
+
+    func require(_ provider: String, for role: Role) throws {
+        guard let service = Self.services.first(where: { $0.provider == provider && $0.roles.contains(role) }) else {
+            throw ProviderError(code: .notConfigured, provider: provider,
+                                message: "not a \(role.rawValue) provider (choose from \(Self.providers(for: role).joined(separator: ", ")))")
+        }
+        let missing = check(service).filter { !$0.set }.map(\.name)
+        guard missing.isEmpty else {
+            throw ProviderError(code: .notConfigured, provider: service.name, message: "\(missing.joined(separator: " and ")) not set")
+        }
+    }
+
+    func openAI() throws -> OpenAIClient {
+        OpenAIClient(apiKey: settings["OPENAI_API_KEY"] ?? "", baseURL: settings["OPENAI_BASE_URL"] ?? OpenAIClient.defaultBaseURL,
+                     maxConcurrent: maxConcurrent, meter: meter, logger: logger)
+    }
+
+    /// A speech recogniser by provider name.
+    public func transcriber(_ name: String) throws -> any Transcriber {
+        try require(name, for: .transcription)
+        switch name {
+        case "openai": return OpenAITranscriber(client: try openAI(), model: settings["OPENAI_TRANSCRIBE_MODEL"] ?? "whisper-1")
+        default: throw ProviderError(code: .notConfigured, provider: name, message: "no transcription client")
+        }
+    }
+
+    /// A translator by provider name.
+    public func translator(_ name: String) throws -> any Translator {
+        try require(name, for: .translation)
+        switch name {
+        case "openai": return OpenAITranslator(client: try openAI(), model: settings["OPENAI_TRANSLATE_MODEL"] ?? "gpt-4o-mini")
+        default: throw ProviderError(code: .notConfigured, provider: name, message: "no translation client")
+        }
+    }
+
+    /// A speech synthesizer by provider name.
+    public func synthesizer(_ name: String) throws -> any SpeechSynthesizer {
+        try require(name, for: .speech)
+        switch name {
+        case "openai": return OpenAISpeechSynthesizer(client: try openAI(), model: settings["OPENAI_TTS_MODEL"] ?? "tts-1")
+        case "espeak": return EspeakSynthesizer()
+        default: throw ProviderError(code: .notConfigured, provider: name, message: "no speech client")
+        }
+    }
+
+    /// A voice isolator by provider name.
+    public func isolator(_ name: String) throws -> any VoiceIsolator {
+        try require(name, for: .isolation)
+        throw ProviderError(code: .notConfigured, provider: name, message: "no isolation client")
+    }
+}
