@@ -59,8 +59,42 @@ extension DubPipeline {
                 }
                 return Stems(background: folder.path("stems/background.wav"), vocals: folder.path("stems/vocals.wav"))
             }
+        case "elevenlabs":
+            let isolator = try providers.isolator(method)
+            let key = try CacheKey(["separate-isolator-1", isolator.name, audio.key.hex])
+            let folder = work
+            return try await runner.run("separate", key: key, artifacts: ["separate.json", "stems/vocals.wav", "stems/background.wav"]) { _ in
+                try WorkFolder.makeDirectories(folder.path("stems"))
+                let vocals = folder.path("stems/vocals.wav")
+                _ = try await isolator.isolate(audio.path, to: vocals)
+                try await BlockingWork.run { try Self.subtract(vocals, from: audio.path, into: folder, "stems/background.wav") }
+                return Stems(background: folder.path("stems/background.wav"), vocals: vocals)
+            }
         default:
-            throw MediaError(.invalidArgument, "separation '\(method)' is not available here; use local or none, or --stems VOCALS,BACKGROUND")
+            throw MediaError(.invalidArgument, "separation '\(method)' is not available; use elevenlabs, local or none, or --stems VOCALS,BACKGROUND")
         }
+    }
+
+    /// The background stem: the original (48 kHz stereo) minus the isolated voice, resampled to match, streaming.
+    static func subtract(_ vocals: String, from original: String, into folder: WorkFolder, _ relative: String) throws {
+        let mix = try SoundFileReader(path: original)
+        let voice = try AudioReader(path: vocals, options: AudioReadOptions(sampleRate: mix.sampleRate, channels: mix.channels))
+        let temp = folder.path(relative + ".partial")
+        let writer = try SoundFileWriter(path: temp, format: try SoundFileFormat(container: .wav, encoding: .float32),
+                                         sampleRate: mix.sampleRate, channels: mix.channels)
+        var pending: [Float] = []
+        var voiceDone = false
+        while case let chunk = try mix.read(maxFrames: 16_384), !chunk.isEmpty {
+            while pending.count < chunk.count, !voiceDone {
+                if let next = try voice.next() { pending += next } else { voiceDone = true }
+            }
+            let n = min(chunk.count, pending.count)
+            var out = chunk
+            for i in 0..<n { out[i] -= pending[i] }
+            pending.removeFirst(n)
+            try writer.write(out)
+        }
+        try writer.close()
+        try folder.moveIntoPlace(temp, relative)
     }
 }

@@ -33,31 +33,41 @@ extension DubPipeline {
         return spoken
     }
 
-    /// Plans the timeline (re-synthesizing faster where the engine can), then time-stretches what still needs it.
+    /// Plans the timeline (re-synthesizing faster where the engine can, re-translating shorter where a budget-aware
+    /// translator made the line), then time-stretches what still needs it.
     func fit(_ runner: StageRunner, lines: [DubLine], spoken: [Int: Spoken], language: LanguageCode, mediaEnd: Double?) async throws -> Fitted {
         var settings = FitSettings()
         settings.maxSpeed = request.maxSpeed ?? 1.15
         settings.providerSpeedRange = synthesizer.speedRange
-        settings.maxRetranslations = 0
+        settings.maxRetranslations = canRetranslate(lines) ? 2 : 0
         settings.mediaEnd = mediaEnd
         let planner = FitPlanner(settings: settings)
         var current = spoken
-        let byId = Dictionary(uniqueKeysWithValues: lines.map { ($0.id, $0) })
+        var lines = lines
+        var retranslations: [Int: Int] = [:]
         func fitLines() -> [FitLine] {
             lines.compactMap { line in
                 current[line.id].map { FitLine(id: line.id, slotStart: line.start, slotEnd: line.end, duration: $0.audio.duration,
-                                               speaker: line.speaker, providerSpeed: $0.speed) }
+                                               speaker: line.speaker, providerSpeed: $0.speed, retranslations: retranslations[line.id] ?? 0) }
             }
         }
         var plan = planner.plan(fitLines())
-        for _ in 0..<3 where !plan.isFinal {
+        for _ in 0..<4 where !plan.isFinal {
             for (id, action) in plan.actions {
-                if case .resynthesize(let speed) = action, let line = byId[id] {
-                    current[id] = try await speak(runner, line, language: language, speed: speed)
+                guard let index = lines.firstIndex(where: { $0.id == id }) else { continue }
+                switch action {
+                case .resynthesize(let speed):
+                    current[id] = try await speak(runner, lines[index], language: language, speed: speed)
+                case .retranslate(let seconds):
+                    lines[index].text = try await retranslate(runner, lines[index], among: lines, seconds: seconds, language: language)
+                    retranslations[id, default: 0] += 1
+                    current[id] = try await speak(runner, lines[index], language: language, speed: 1)
                 }
             }
             plan = planner.plan(fitLines())
         }
+        if !retranslations.isEmpty { try work.writeJSON(lines, to: "lines.json") }
+        let byId = Dictionary(uniqueKeysWithValues: lines.map { ($0.id, $0) })
         var timings: [LineTiming] = []
         var clips: [MixClip] = []
         for decision in plan.decisions {
@@ -74,6 +84,13 @@ extension DubPipeline {
         }
         try work.writeJSON(timings, to: "timing.json")
         return Fitted(timings: timings, clips: clips)
+    }
+
+    /// Re-translation helps only for lines this run translated, with a translator that follows budgets.
+    func canRetranslate(_ lines: [DubLine]) -> Bool {
+        guard request.subtitles == nil, lines.contains(where: { !$0.source.isEmpty }),
+              let translator = try? providers.translator(request.translator ?? "openai") else { return false }
+        return translator.followsBudgets
     }
 
     /// The clip time-stretched by `factor`, cached per clip and factor.

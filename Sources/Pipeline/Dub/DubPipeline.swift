@@ -1,23 +1,33 @@
 import AudioKitCore
 
-/// The dubbing pipeline: probe → extract → separate → lines (subtitles or recognition) → synthesize →
-/// fit → mix → mux. Every stage writes its artifacts to the work folder under a content-addressed key, so
+/// The dubbing pipeline: probe → extract → separate → transcribe → lines → translate → synthesize → fit →
+/// mix → mux. Every stage writes its artifacts to the work folder under a content-addressed key, so
 /// a re-run (or a resumed job) repeats only what changed; per-line work is cached per line.
 public struct DubPipeline: Sendable {
     public let request: DubRequest
     public let synthesizer: any SpeechSynthesizer
+    /// The providers for recognition, translation and isolation (and their usage meter).
+    public let providers: ProviderCatalog
     public let work: WorkFolder
     /// Called as each stage starts (for progress displays and job checkpoints).
     public var onStage: @Sendable (String) async -> Void = { _ in }
 
     /// The stages, in order.
-    public static let stages = ["probe", "extract", "separate", "lines", "synthesize", "fit", "mix", "mux"]
+    public static let stages = ["probe", "extract", "separate", "transcribe", "lines", "translate", "synthesize", "fit", "mix", "mux"]
     /// The request as saved in the work folder, so one stage can be run again on its own (`dubctl stage`).
     public static let requestFile = "request.json"
 
-    public init(request: DubRequest, synthesizer: any SpeechSynthesizer, work: WorkFolder) {
+    /// A pipeline whose providers come from `providers` (the synthesizer is `request.tts`, espeak by default).
+    public init(request: DubRequest, providers: ProviderCatalog, work: WorkFolder) throws {
+        self.init(request: request, synthesizer: try providers.synthesizer(request.tts ?? "espeak"), providers: providers, work: work)
+    }
+
+    /// A pipeline with the given synthesizer (tests, or an engine built by hand).
+    public init(request: DubRequest, synthesizer: any SpeechSynthesizer, providers: ProviderCatalog = ProviderCatalog(settings: ProviderSettings(values: [:])),
+                work: WorkFolder) {
         self.request = request
         self.synthesizer = synthesizer
+        self.providers = providers
         self.work = work
     }
 
@@ -76,14 +86,25 @@ public struct DubPipeline: Sendable {
         let media = try await timed("probe") { try await probe() }
         let audio = try await timed("extract") { try await extract(runner, media: media) }
         let stems = try await timed("separate") { try await separate(runner, audio: audio) }
-        let lines = try await timed("lines") { try await makeLines(runner, duration: media.duration ?? 0) }
+        let transcript = try await timed("transcribe") { try await transcribe(runner, audio: audio, stems: stems) }
+        let sourceLines = try await timed("lines") { try await makeLines(runner, transcript: transcript, duration: media.duration ?? 0) }
+        let lines = try await timed("translate") { try await translateLines(runner, lines: sourceLines, language: language) }
         let spoken = try await timed("synthesize") { try await synthesizeAll(runner, lines: lines, language: language) }
         let fitted = try await timed("fit") { try await fit(runner, lines: lines, spoken: spoken, language: language, mediaEnd: media.duration) }
         let mix = try await timed("mix") { try await mixDown(runner, background: stems.background, audio: audio, fitted: fitted) }
         let outputs = try await timed("mux") { try await muxOutput(fitted: fitted, mix: mix, language: language) }
         return DubReport(output: request.output, subtitles: outputs, work: work.root, stageSeconds: seconds, executed: await runner.executed,
                          timing: Self.summary(fitted.timings), loudnessIn: mix.loudnessIn, loudnessOut: mix.report.loudnessAfter,
-                         truePeak: mix.report.truePeak, usage: [synthesizer.name: spoken.values.reduce(0) { $0 + $1.characters }])
+                         truePeak: mix.report.truePeak, usage: usage(spoken))
+    }
+
+    /// What the providers consumed, plus the characters the synthesizer spoke (offline engines bill nothing).
+    func usage(_ spoken: [Int: Spoken]) -> [String: ProviderUsage] {
+        var usage = providers.meter.snapshot
+        if usage[synthesizer.name] == nil, synthesizer.name == "espeak" {
+            usage["espeak"] = ProviderUsage(characters: spoken.values.reduce(0) { $0 + $1.characters }, requests: spoken.count)
+        }
+        return usage
     }
 
     static func summary(_ timings: [LineTiming]) -> TimingSummary {

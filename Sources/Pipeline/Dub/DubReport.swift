@@ -12,7 +12,7 @@ public struct DubReport: Codable, Sendable, Equatable {
     public var loudnessOut: Double
     public var truePeak: Double
     /// Characters synthesized, per engine.
-    public var usage: [String: Int]
+    public var usage: [String: ProviderUsage]
 
     enum CodingKeys: String, CodingKey {
         case output, subtitles, work

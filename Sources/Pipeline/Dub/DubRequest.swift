@@ -33,6 +33,10 @@ public struct DubRequest: Codable, Sendable, Equatable {
     public var maxSpeed: Double?
     /// A glossary file for translation.
     public var glossary: String?
+    /// The number of speakers, when known (helps diarization).
+    public var speakers: Int?
+    /// The longest a dubbing line may last, in seconds (default 8).
+    public var maxLine: Double?
     public var keepOriginalAudio: Bool
     public var bilingual: Bool
     public var verify: Bool
@@ -46,7 +50,8 @@ public struct DubRequest: Codable, Sendable, Equatable {
         case sourceSubtitles = "source_subtitles"
         case separation, stems, work
         case maxSpeed = "max_speed"
-        case glossary
+        case glossary, speakers
+        case maxLine = "max_line"
         case keepOriginalAudio = "keep_original_audio"
         case bilingual, verify
         case budgetUSD = "budget_usd"
@@ -79,6 +84,8 @@ public struct DubRequest: Codable, Sendable, Equatable {
         work = try c.decodeIfPresent(String.self, forKey: .work)
         maxSpeed = try c.decodeIfPresent(Double.self, forKey: .maxSpeed)
         glossary = try c.decodeIfPresent(String.self, forKey: .glossary)
+        speakers = try c.decodeIfPresent(Int.self, forKey: .speakers)
+        maxLine = try c.decodeIfPresent(Double.self, forKey: .maxLine)
         keepOriginalAudio = try c.decodeIfPresent(Bool.self, forKey: .keepOriginalAudio) ?? false
         bilingual = try c.decodeIfPresent(Bool.self, forKey: .bilingual) ?? false
         verify = try c.decodeIfPresent(Bool.self, forKey: .verify) ?? false

@@ -9,10 +9,13 @@ import Foundation
 public struct PipelineJobHandler: JobHandler {
     public let dataRoot: String
     public let metrics: WorkerMetrics
+    /// Provider settings; nil reads the environment and config file for every job (so rotated keys are picked up).
+    public let settings: ProviderSettings?
 
-    public init(dataRoot: String, metrics: WorkerMetrics) {
+    public init(dataRoot: String, metrics: WorkerMetrics, settings: ProviderSettings? = nil) {
         self.dataRoot = dataRoot
         self.metrics = metrics
+        self.settings = settings
     }
 
     struct Checkpoint: Codable {
@@ -27,11 +30,9 @@ public struct PipelineJobHandler: JobHandler {
         } catch {
             throw JobFailure(code: "bad_request", message: "the job's payload is not a dubbing request: \(error)", permanent: true)
         }
-        if let tts = request.tts, tts != "espeak" {
-            throw JobFailure(code: "unsupported", message: "text-to-speech '\(tts)' is not available in this build", permanent: true)
-        }
         let workPath = request.work ?? "\(dataRoot)/jobs/\(job.lease.jobId)"
-        var pipeline = DubPipeline(request: request, synthesizer: EspeakSynthesizer(), work: try WorkFolder(root: workPath))
+        let providers = ProviderCatalog(settings: try settings ?? ProviderSettings.load(), logger: job.logger)
+        var pipeline = try DubPipeline(request: request, providers: providers, work: try WorkFolder(root: workPath))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let metrics = metrics

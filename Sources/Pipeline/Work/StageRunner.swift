@@ -67,6 +67,18 @@ public actor StageRunner {
         return output
     }
 
+    /// The per-line result cached under `key`, if there is one (and `stage` is not forced).
+    public func cachedLine<Output: Codable & Sendable>(_ stage: String, key: CacheKey, as type: Output.Type) throws -> Output? {
+        forced.contains(stage) ? nil : try folder.readJSON(Output.self, from: "cache/\(stage)/\(key.short).json")
+    }
+
+    /// Stores a per-line result computed elsewhere (e.g. one of a batch) under `key`.
+    public func storeLine<Output: Codable & Sendable>(_ stage: String, key: CacheKey, _ output: Output) throws {
+        try WorkFolder.makeDirectories(folder.path("cache/\(stage)"))
+        try folder.writeJSON(output, to: "cache/\(stage)/\(key.short).json")
+        executed.append("\(stage)#\(key.short)")
+    }
+
     static func now() -> Double {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)

@@ -11,27 +11,38 @@ struct DubCommand: AsyncParsableCommand {
         commandName: "dub",
         abstract: "Dub a video into another language.",
         discussion: """
-        Stages: probe, extract, separate (vocals from background), lines, synthesize, fit (every line into its time
-        slot: the silence after it, the engine's own speed, time-stretch up to --max-speed, then a shift within a drift
-        limit; never overlapping), mix (over the background stem, ducked, loudness matched to the source, true peak
+        Stages: probe, extract, separate (vocals from background), transcribe (ASR, skipped when subtitles give the
+        lines), lines (sentences, speaker turns, at most --max-line seconds), translate (each line within a budget of
+        characters, or syllables for ko/ja/zh, that fits its slot at the voice's measured speaking rate), synthesize,
+        fit (every line into its time slot: the silence after it, the engine's own speed, time-stretch up to
+        --max-speed, re-translation shorter (twice at most), then a shift within a drift limit; never overlapping), mix (over the background stem, ducked, loudness matched to the source, true peak
         at most -1 dBTP) and mux (video copied, dub track first and default, subtitles as a soft track, sidecar .srt and
         .vtt). Work goes to --work (default: a folder beside the output); a re-run skips finished stages and redoes
         only changed lines: edit a line's text in WORK/lines.json and run again.
 
-        This build dubs from target-language subtitles (--subtitles) with the offline espeak-ng voice.
+        Providers and their keys: 'dubctl providers check'. With --subtitles (target language) no recognition or
+        translation runs; with --source-subtitles no recognition runs.
 
-        Example:
+        Examples:
           dubctl dub samples/english.mp4 --to es --subtitles samples/english.es.srt --tts espeak -o english.es.mp4
+          dubctl dub talk.mp4 --to ko --asr openai --translator openai --tts openai --voice nova -o talk.ko.mp4
         """
     )
 
     @Argument(help: "The video to dub.") var input: String
     @Option(help: "Target language (ISO 639-1).") var to: String
     @Option(name: .shortAndLong, help: "The dubbed video (.mp4, .mkv, .mov, .webm).") var output: String
+    @Option(help: "Source language (ISO 639-1); default: detected.") var from: String?
     @Option(help: "Target-language subtitles (.srt or .vtt) giving the lines and their times.") var subtitles: String?
-    @Option(help: "Speech synthesizer.") var tts = "espeak"
+    @Option(name: .customLong("source-subtitles"), help: "Source-language subtitles (.srt or .vtt) replacing recognition.") var sourceSubtitles: String?
+    @Option(help: "Speech recognition: \(ProviderCatalog.providers(for: .transcription).joined(separator: ", ")).") var asr = "openai"
+    @Option(help: "Translation: \(ProviderCatalog.providers(for: .translation).joined(separator: ", ")).") var translator = "openai"
+    @Option(help: "Speech synthesizer: \(ProviderCatalog.providers(for: .speech).joined(separator: ", ")).") var tts = "espeak"
     @Option(help: "Voice (default: the language's).") var voice: String?
-    @Option(help: "Vocal separation: local or none.") var separation = "local"
+    @Option(help: "Glossary for translation (JSON object or 'term = translation' lines).") var glossary: String?
+    @Option(help: "Number of speakers, when known.") var speakers: Int?
+    @Option(name: .customLong("max-line"), help: "Longest dubbing line, in seconds.") var maxLine = 8.0
+    @Option(help: "Vocal separation: elevenlabs, local or none.") var separation = "local"
     @Option(help: "Vocals and background made elsewhere, as VOCALS,BACKGROUND.") var stems: String?
     @Option(help: "Work folder (artifacts, manifest, cache).") var work: String?
     @Option(name: .customLong("max-speed"), help: "Most a line is sped up by time-stretching before other remedies.") var maxSpeed = 1.15
@@ -40,15 +51,30 @@ struct DubCommand: AsyncParsableCommand {
 
     func validate() throws {
         do { _ = try LanguageCode(to) } catch let error as MediaError { throw ValidationError(error.description) }
-        guard tts == "espeak" else { throw ValidationError("--tts \(tts) is not available in this build; use espeak") }
-        guard ["local", "none"].contains(separation) else { throw ValidationError("--separation must be local or none") }
+        if let from { do { _ = try LanguageCode(from) } catch let error as MediaError { throw ValidationError(error.description) } }
+        for (option, value, role) in [("--asr", asr, ProviderCatalog.Role.transcription), ("--translator", translator, .translation), ("--tts", tts, .speech)] {
+            guard ProviderCatalog.providers(for: role).contains(value) else {
+                throw ValidationError("\(option) must be one of \(ProviderCatalog.providers(for: role).joined(separator: ", "))")
+            }
+        }
+        guard ["elevenlabs", "local", "none"].contains(separation) else { throw ValidationError("--separation must be elevenlabs, local or none") }
+        guard subtitles == nil || sourceSubtitles == nil else { throw ValidationError("give --subtitles or --source-subtitles, not both") }
+        guard (2...30).contains(maxLine) else { throw ValidationError("--max-line must be between 2 and 30 seconds") }
+        if let speakers, speakers < 1 { throw ValidationError("--speakers must be at least 1") }
         guard (1.0...2.0).contains(maxSpeed) else { throw ValidationError("--max-speed must be between 1.0 and 2.0") }
         if let stems, stems.split(separator: ",").count != 2 { throw ValidationError("--stems takes VOCALS,BACKGROUND") }
     }
 
     func run() async throws {
         var request = DubRequest(input: input, output: output, to: to)
+        request.from = from
         request.subtitles = subtitles
+        request.sourceSubtitles = sourceSubtitles
+        request.asr = asr
+        request.translator = translator
+        request.glossary = glossary
+        request.speakers = speakers
+        request.maxLine = maxLine
         request.tts = tts
         request.voice = voice
         request.separation = separation
@@ -56,8 +82,8 @@ struct DubCommand: AsyncParsableCommand {
         request.maxSpeed = maxSpeed
         request.keepOriginalAudio = keepOriginalAudio
         request.work = work
-        var pipeline = DubPipeline(request: request, synthesizer: EspeakSynthesizer(),
-                                   work: try WorkFolder(root: work ?? DubPipeline.defaultWork(for: request)))
+        var pipeline = try DubPipeline(request: request, providers: ProviderCatalog(settings: try ProviderSettings.load()),
+                                       work: try WorkFolder(root: work ?? DubPipeline.defaultWork(for: request)))
         let started = JobClock.systemNow()
         let interactive = isatty(1) == 1 && !json
         pipeline.onStage = { stage in

@@ -32,7 +32,8 @@ struct StageCommand: AsyncParsableCommand {
         guard let request = try folder.readJSON(DubRequest.self, from: DubPipeline.requestFile) else {
             throw ValidationError("'\(work)' has no \(DubPipeline.requestFile): run 'dubctl dub ... --work \(work)' first")
         }
-        let result = try await DubPipeline(request: request, synthesizer: EspeakSynthesizer(), work: folder).runStage(name)
+        let pipeline = try DubPipeline(request: request, providers: ProviderCatalog(settings: try ProviderSettings.load()), work: folder)
+        let result = try await pipeline.runStage(name)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

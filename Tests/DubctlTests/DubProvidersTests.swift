@@ -1,0 +1,102 @@
+import AudioKitCore
+import Foundation
+import Pipeline
+import ProviderFakes
+import TestSupport
+import Testing
+
+/// `dubctl dub` through recognition, budgeted translation and provider speech, against the fake providers.
+@Suite("dubctl dub with providers (fakes)")
+struct DubProvidersTests {
+    struct Combo: Sendable, CustomStringConvertible {
+        var asr: String
+        var translator: String
+        var tts: String
+        var separation: String
+        var description: String { "asr \(asr), translator \(translator), tts \(tts), separation \(separation)" }
+    }
+
+    static let combos = [
+        Combo(asr: "openai", translator: "openai", tts: "openai", separation: "local"),
+        Combo(asr: "openai", translator: "openai", tts: "espeak", separation: "none"),
+    ]
+
+    static func environment(_ scratch: Scratch, _ server: FakeProviderServer) -> [String: String] {
+        ProviderCommandTests.environment(scratch, ["OPENAI_API_KEY": FakeProviderServer.openAIKey, "OPENAI_BASE_URL": server.baseURL + "/v1"])
+    }
+
+    static func dub(_ scratch: Scratch, _ server: FakeProviderServer, _ combo: Combo) async throws -> (CommandRunner.Result, DubReport?) {
+        let run = try await ProviderCommandTests.dubctl(
+            ["dub", Repository.sample("english.mp4"), "--to", "es", "--from", "en", "--asr", combo.asr, "--translator", combo.translator,
+             "--tts", combo.tts, "--separation", combo.separation, "-o", scratch.path("out.es.mp4"), "--work", scratch.path("work"), "--json"],
+            environment: environment(scratch, server))
+        return (run, run.status == 0 ? try? JSONDecoder().decode(DubReport.self, from: Data(run.stdout.utf8)) : nil)
+    }
+
+    @Test("recognise, translate within budgets, speak, fit, mix, mux", arguments: combos)
+    func endToEnd(combo: Combo) async throws {
+        let scratch = try Scratch()
+        let server = try await FakeProviderServer.start()
+        defer { server.stop() }
+        let (run, report) = try await Self.dub(scratch, server, combo)
+        #expect(run.status == 0, "\(run.stderr)")
+        let r = try #require(report)
+        #expect(r.timing.lines == 6)
+        #expect(r.timing.overlaps == 0)
+        let lines = try JSONDecoder().decode([DubLine].self, from: Data(contentsOf: URL(fileURLWithPath: scratch.path("work/lines.json"))))
+        let truth = try JSONDecoder().decode([OpenAITranscriptionTruth].self, from: Data(contentsOf: URL(fileURLWithPath: Repository.sample("english.lines.json"))))
+        #expect(lines.count == truth.count)
+        for (line, expected) in zip(lines, truth) {
+            #expect(abs(line.start - expected.start) < 0.3)
+            #expect(line.text?.hasPrefix("[es]") == true) // re-translated lines may be cut short by the fake
+            #expect(!line.source.isEmpty)
+        }
+        #expect(FileManager.default.fileExists(atPath: scratch.path("work/transcript.json")))
+        let usage = try #require(r.usage["openai"])
+        #expect(usage.audioSeconds > 20)
+        #expect(usage.promptTokens > 0)
+        if combo.tts == "openai" { #expect(usage.characters > 0) } else { #expect((r.usage["espeak"]?.characters ?? 0) > 0) }
+        let info = try MediaInfo.probe(path: scratch.path("out.es.mp4"))
+        #expect(info.audioStreams.map(\.language) == ["spa"])
+    }
+
+    @Test("a re-run calls no provider; an edited translation redoes only its line")
+    func cachedAndEdited() async throws {
+        let scratch = try Scratch()
+        let server = try await FakeProviderServer.start()
+        defer { server.stop() }
+        let combo = Self.combos[0]
+        #expect(try await Self.dub(scratch, server, combo).0.status == 0)
+        let calls = server.control.requests.count
+        let again = try #require(try await Self.dub(scratch, server, combo).1)
+        #expect(again.executed.isEmpty, "\(again.executed)")
+        #expect(server.control.requests.count == calls)
+
+        let path = scratch.path("work/lines.json")
+        var lines = try JSONDecoder().decode([DubLine].self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        lines[1].text = "Sólo esta línea cambia."
+        try JSONEncoder().encode(lines).write(to: URL(fileURLWithPath: path))
+        let edited = try #require(try await Self.dub(scratch, server, combo).1)
+        #expect(edited.executed.filter { $0.hasPrefix("synthesize#") }.count == 1, "\(edited.executed)")
+        #expect(!edited.executed.contains { $0.hasPrefix("translate#") })
+        let speech = server.control.requests.filter { $0.path.hasSuffix("/audio/speech") }.count
+        #expect(server.control.requests.count == calls + 1 && speech >= 1)
+    }
+
+    @Test("a provider failure fails the run with one clear line and leaves no output")
+    func providerFailure() async throws {
+        let scratch = try Scratch()
+        let server = try await FakeProviderServer.start()
+        defer { server.stop() }
+        server.control.inject(.quota, on: "/audio/transcriptions")
+        let (run, _) = try await Self.dub(scratch, server, Self.combos[1])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("OpenAI") && run.stderr.contains("quota"))
+        #expect(!FileManager.default.fileExists(atPath: scratch.path("out.es.mp4")))
+    }
+}
+
+struct OpenAITranscriptionTruth: Decodable {
+    var start: Double
+    var end: Double
+}
