@@ -83,6 +83,37 @@ struct DubProvidersTests {
         #expect(server.control.requests.count == calls + 1 && speech >= 1)
     }
 
+    @Test("--dry-run estimates without calling anyone; --budget stops before spending; --bilingual adds the source track")
+    func estimateBudgetBilingual() async throws {
+        let scratch = try Scratch()
+        let server = try await FakeProviderServer.start()
+        defer { server.stop() }
+        let env = Self.environment(scratch, server)
+        let base = ["dub", Repository.sample("english.mp4"), "--to", "es", "--from", "en", "--tts", "openai", "--separation", "none",
+                    "-o", scratch.path("out.es.mp4"), "--work", scratch.path("work")]
+        let dry = try await ProviderCommandTests.dubctl(base + ["--dry-run", "--json"], environment: env)
+        #expect(dry.status == 0, "\(dry.stderr)")
+        let estimate = try #require(try JSONSerialization.jsonObject(with: Data(dry.stdout.utf8)) as? [String: Any])
+        let total = try #require(estimate["total_usd"] as? Double)
+        #expect(total > 0)
+        #expect((estimate["usage"] as? [String: Any])?["openai"] != nil)
+        #expect(server.control.requests.isEmpty)
+
+        let over = try await ProviderCommandTests.dubctl(base + ["--budget", "\(total / 10)"], environment: env)
+        #expect(over.status == 1)
+        #expect(over.stderr.contains("exceeds the budget"))
+        #expect(server.control.requests.isEmpty)
+
+        let run = try await ProviderCommandTests.dubctl(base + ["--budget", "\(total * 10)", "--bilingual", "--json"], environment: env)
+        #expect(run.status == 0, "\(run.stderr)")
+        let report = try JSONDecoder().decode(DubReport.self, from: Data(run.stdout.utf8))
+        #expect(report.costUSD.values.reduce(0, +) > 0)
+        #expect(report.costUSD.values.reduce(0, +) < total * 10)
+        let info = try MediaInfo.probe(path: scratch.path("out.es.mp4"))
+        #expect(info.streams.filter { $0.type == .subtitle }.map(\.language) == ["spa", "eng"])
+        #expect(FileManager.default.fileExists(atPath: scratch.path("out.en.srt")))
+    }
+
     @Test("a provider failure fails the run with one clear line and leaves no output")
     func providerFailure() async throws {
         let scratch = try Scratch()

@@ -27,8 +27,9 @@ extension DubPipeline {
         return Mixed(path: folder.path("mix.wav"), report: report, loudnessIn: loudnessIn)
     }
 
-    /// Writes sidecar .srt and .vtt at the dubbed timings and muxes the video. Returns the subtitle files.
-    func muxOutput(fitted: Fitted, mix: Mixed, language: LanguageCode) async throws -> [String] {
+    /// Writes sidecar .srt and .vtt at the dubbed timings (and, with `--bilingual`, the source text at the original
+    /// timings) and muxes the video. Returns the subtitle files.
+    func muxOutput(fitted: Fitted, mix: Mixed, language: LanguageCode, lines: [DubLine], sourceLanguage: String?) async throws -> [String] {
         let cues = fitted.timings.enumerated().map { n, t in
             SubtitleCue(index: n + 1, start: t.start, end: t.start + t.duration, text: t.text)
         }
@@ -42,8 +43,17 @@ extension DubPipeline {
             sidecars.append(path)
         }
         var tracks = [MuxSubtitleTrack(path: sidecars[0], language: language, isDefault: false)]
-        if request.bilingual, let source = request.sourceSubtitles {
-            tracks.append(MuxSubtitleTrack(path: source, language: try request.from.map(LanguageCode.init)))
+        let spoken = lines.filter { !$0.source.isEmpty }
+        if request.bilingual, !spoken.isEmpty {
+            let sourceCues = spoken.enumerated().map { n, line in SubtitleCue(index: n + 1, start: line.start, end: line.end, text: line.source) }
+            let code = try sourceLanguage.flatMap { $0 == "und" ? nil : try LanguageCode($0) }
+            let sourceTag = code.map { $0.alpha2 ?? $0.alpha3 } ?? "source"
+            for format in SubtitleFormat.allCases {
+                let path = "\(base).\(sourceTag).\(format.rawValue)"
+                try WorkFolder.writeFile(Array(format.render(sourceCues).utf8), to: path)
+                sidecars.append(path)
+            }
+            tracks.append(MuxSubtitleTrack(path: sidecars[SubtitleFormat.allCases.count], language: code))
         }
         let muxRequest = MuxRequest(videoPath: request.input, audioTracks: [MuxAudioTrack(path: mix.path, language: language, title: "\(language.name) dub")],
                                     outputPath: request.output, keepOriginalAudio: request.keepOriginalAudio, subtitleTracks: tracks)

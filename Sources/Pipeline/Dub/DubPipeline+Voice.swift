@@ -25,13 +25,30 @@ extension DubPipeline {
         }
     }
 
+    /// Speaks every line, up to `synthesisConcurrency` at once (the provider client bounds its own requests too),
+    /// reporting lines done as they finish.
     func synthesizeAll(_ runner: StageRunner, lines: [DubLine], language: LanguageCode) async throws -> [Int: Spoken] {
+        let todo = lines.filter { !($0.text ?? "").trimmed.isEmpty }
         var spoken: [Int: Spoken] = [:]
-        for line in lines where !(line.text ?? "").trimmed.isEmpty {
-            spoken[line.id] = try await speak(runner, line, language: language, speed: 1)
+        try await withThrowingTaskGroup(of: (Int, Spoken).self) { group in
+            var next = 0
+            func start() {
+                let line = todo[next]
+                next += 1
+                group.addTask { (line.id, try await speak(runner, line, language: language, speed: 1)) }
+            }
+            while next < min(Self.synthesisConcurrency, todo.count) { start() }
+            while let (id, result) = try await group.next() {
+                spoken[id] = result
+                await onProgress(DubProgress(stage: "synthesize", done: spoken.count, total: todo.count))
+                if next < todo.count { start() }
+            }
         }
         return spoken
     }
+
+    /// Lines synthesized at once.
+    static let synthesisConcurrency = 6
 
     /// Plans the timeline (re-synthesizing faster where the engine can, re-translating shorter where a budget-aware
     /// translator made the line), then time-stretches what still needs it.

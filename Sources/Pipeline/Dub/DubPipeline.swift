@@ -11,6 +11,8 @@ public struct DubPipeline: Sendable {
     public let work: WorkFolder
     /// Called as each stage starts (for progress displays and job checkpoints).
     public var onStage: @Sendable (String) async -> Void = { _ in }
+    /// Called as per-line work finishes within a stage (lines done of total), for progress displays.
+    public var onProgress: @Sendable (DubProgress) async -> Void = { _ in }
 
     /// The stages, in order.
     public static let stages = ["probe", "extract", "separate", "transcribe", "lines", "translate", "synthesize", "fit", "mix", "mux"]
@@ -84,18 +86,35 @@ public struct DubPipeline: Sendable {
             return value
         }
         let media = try await timed("probe") { try await probe() }
+        try checkBudget(mediaSeconds: media.duration ?? 0, sourceCharacters: nil)
         let audio = try await timed("extract") { try await extract(runner, media: media) }
         let stems = try await timed("separate") { try await separate(runner, audio: audio) }
         let transcript = try await timed("transcribe") { try await transcribe(runner, audio: audio, stems: stems) }
         let sourceLines = try await timed("lines") { try await makeLines(runner, transcript: transcript, duration: media.duration ?? 0) }
+        if request.subtitles == nil {
+            try checkBudget(mediaSeconds: media.duration ?? 0, sourceCharacters: sourceLines.reduce(0) { $0 + $1.source.count })
+        }
         let lines = try await timed("translate") { try await translateLines(runner, lines: sourceLines, language: language) }
         let spoken = try await timed("synthesize") { try await synthesizeAll(runner, lines: lines, language: language) }
         let fitted = try await timed("fit") { try await fit(runner, lines: lines, spoken: spoken, language: language, mediaEnd: media.duration) }
         let mix = try await timed("mix") { try await mixDown(runner, background: stems.background, audio: audio, fitted: fitted) }
-        let outputs = try await timed("mux") { try await muxOutput(fitted: fitted, mix: mix, language: language) }
+        let outputs = try await timed("mux") { try await muxOutput(fitted: fitted, mix: mix, language: language, lines: lines,
+                                                                          sourceLanguage: request.from ?? transcript?.language) }
         return DubReport(output: request.output, subtitles: outputs, work: work.root, stageSeconds: seconds, executed: await runner.executed,
                          timing: Self.summary(fitted.timings), loudnessIn: mix.loudnessIn, loudnessOut: mix.report.loudnessAfter,
-                         truePeak: mix.report.truePeak, usage: usage(spoken))
+                         truePeak: mix.report.truePeak, usage: usage(spoken), costUSD: CostEstimate.dollars(usage(spoken)))
+    }
+
+    /// The estimated cost of this request's provider calls, per provider, in US dollars.
+    public static func estimate(_ request: DubRequest, mediaSeconds: Double, sourceCharacters: Int? = nil) -> [String: Double] {
+        CostEstimate.dollars(CostEstimate.usage(for: request, mediaSeconds: mediaSeconds, sourceCharacters: sourceCharacters))
+    }
+
+    /// Stops before spending when the estimate is over `--budget`.
+    func checkBudget(mediaSeconds: Double, sourceCharacters: Int?) throws {
+        guard let budget = request.budgetUSD else { return }
+        let total = Self.estimate(request, mediaSeconds: mediaSeconds, sourceCharacters: sourceCharacters).values.reduce(0, +)
+        if total > budget { throw BudgetError(estimate: total, budget: budget) }
     }
 
     /// What the providers consumed, plus the characters the synthesizer spoke (offline engines bill nothing).

@@ -11,8 +11,10 @@ public struct DubReport: Codable, Sendable, Equatable {
     public var loudnessIn: Double
     public var loudnessOut: Double
     public var truePeak: Double
-    /// Characters synthesized, per engine.
+    /// What each provider consumed (audio seconds, tokens, characters, requests).
     public var usage: [String: ProviderUsage]
+    /// Its estimated cost in US dollars, per provider (`CostEstimate`).
+    public var costUSD: [String: Double]
 
     enum CodingKeys: String, CodingKey {
         case output, subtitles, work
@@ -22,6 +24,7 @@ public struct DubReport: Codable, Sendable, Equatable {
         case loudnessOut = "loudness_out_lufs"
         case truePeak = "true_peak_dbtp"
         case usage
+        case costUSD = "cost_usd"
     }
 }
 
@@ -63,5 +66,17 @@ public struct LineTiming: Codable, Sendable, Equatable {
         case slotEnd = "slot_end"
         case rawDuration = "raw_duration"
         case start, duration, factor, shift, method, text
+    }
+}
+
+/// Per-line progress within a stage.
+public struct DubProgress: Sendable, Equatable {
+    public var stage: String
+    public var done: Int
+    public var total: Int
+    public init(stage: String, done: Int, total: Int) {
+        self.stage = stage
+        self.done = done
+        self.total = total
     }
 }

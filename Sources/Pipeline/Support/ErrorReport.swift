@@ -24,7 +24,7 @@ public enum ErrorReport {
             default: return false
             }
         }
-        return error is SubtitleError || error is GlossaryError || error is TranscriptError
+        return error is SubtitleError || error is GlossaryError || error is TranscriptError || error is BudgetError
     }
 
     /// A stable code for logs and job records (`notMedia`, `noAudioStream`, ...), or `internal` for unknown errors.
@@ -33,6 +33,7 @@ public enum ErrorReport {
         if error is SubtitleError { return "malformedSubtitles" }
         if error is GlossaryError { return "malformedGlossary" }
         if error is TranscriptError { return "malformedTranscript" }
+        if error is BudgetError { return "overBudget" }
         if let provider = error as? ProviderError { return "provider_\(provider.code.rawValue)" }
         if let database = error as? DatabaseError { return "database_\(database.kind.rawValue)" }
         return "internal"

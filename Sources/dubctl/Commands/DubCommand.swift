@@ -47,6 +47,9 @@ struct DubCommand: AsyncParsableCommand {
     @Option(help: "Work folder (artifacts, manifest, cache).") var work: String?
     @Option(name: .customLong("max-speed"), help: "Most a line is sped up by time-stretching before other remedies.") var maxSpeed = 1.15
     @Flag(name: .customLong("keep-original-audio"), help: "Keep the original audio as a second track.") var keepOriginalAudio = false
+    @Flag(help: "Add the source-language subtitles as a second soft track (and sidecar files).") var bilingual = false
+    @Option(help: "Stop before the estimated provider cost exceeds this many US dollars.") var budget: Double?
+    @Flag(name: .customLong("dry-run"), help: "Estimate usage and cost per provider, then stop (nothing is spent).") var dryRun = false
     @Flag(help: "Print the final report as JSON.") var json = false
 
     func validate() throws {
@@ -63,6 +66,7 @@ struct DubCommand: AsyncParsableCommand {
         if let speakers, speakers < 1 { throw ValidationError("--speakers must be at least 1") }
         guard (1.0...2.0).contains(maxSpeed) else { throw ValidationError("--max-speed must be between 1.0 and 2.0") }
         if let stems, stems.split(separator: ",").count != 2 { throw ValidationError("--stems takes VOCALS,BACKGROUND") }
+        if let budget, budget < 0 { throw ValidationError("--budget must not be negative") }
     }
 
     func run() async throws {
@@ -81,22 +85,17 @@ struct DubCommand: AsyncParsableCommand {
         request.stems = stems.map { $0.split(separator: ",").map(String.init) }
         request.maxSpeed = maxSpeed
         request.keepOriginalAudio = keepOriginalAudio
+        request.bilingual = bilingual
+        request.budgetUSD = budget
         request.work = work
         var pipeline = try DubPipeline(request: request, providers: ProviderCatalog(settings: try ProviderSettings.load()),
                                        work: try WorkFolder(root: work ?? DubPipeline.defaultWork(for: request)))
-        let started = JobClock.systemNow()
-        let interactive = isatty(1) == 1 && !json
-        pipeline.onStage = { stage in
-            let elapsed = JobClock.systemNow() - started
-            if interactive {
-                print("\u{1B}[2K\r[\(elapsed.fixed(1)) s] \(stage)…", terminator: "")
-                fflush(nil)
-            } else if !json {
-                print("[\(elapsed.fixed(1)) s] \(stage)")
-            }
-        }
+        if dryRun { return try printEstimate(request) }
+        let display = ProgressDisplay(interactive: isatty(1) == 1 && !json, quiet: json)
+        pipeline.onStage = { stage in display.stage(stage) }
+        pipeline.onProgress = { progress in display.progress(progress) }
         let report = try await pipeline.run()
-        if interactive { print("") }
+        display.finish()
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -107,8 +106,41 @@ struct DubCommand: AsyncParsableCommand {
         print("""
         wrote \(report.output) (+ \(report.subtitles.joined(separator: ", ")))
         lines: \(t.lines), \(t.withinSlot) within their slot, max speed-up \(t.maxFactor.fixed(2))x, max shift \(t.maxShift.fixed(2)) s, overlaps \(t.overlaps)
+        usage: \(Self.describe(report.usage, cost: report.costUSD))
         loudness: \(report.loudnessIn.fixed(1)) LUFS in, \(report.loudnessOut.fixed(1)) LUFS out, true peak \(report.truePeak.fixed(1)) dBTP
         work folder: \(report.work) (timing.json has the per-line report)
         """)
+    }
+
+    /// `--dry-run`: the media's length, then the usage and cost each provider would bill.
+    private func printEstimate(_ request: DubRequest) throws {
+        let media = try MediaInfo.probe(path: input)
+        let seconds = media.duration ?? 0
+        let usage = CostEstimate.usage(for: request, mediaSeconds: seconds, sourceCharacters: nil)
+        let cost = CostEstimate.dollars(usage)
+        let total = cost.values.reduce(0, +)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            struct Estimate: Encodable { var media_seconds: Double; var usage: [String: ProviderUsage]; var cost_usd: [String: Double]; var total_usd: Double }
+            print(String(decoding: try encoder.encode(Estimate(media_seconds: seconds, usage: usage, cost_usd: cost, total_usd: total)), as: UTF8.self))
+            return
+        }
+        print("dry run: \(input), \(seconds.fixed(1)) s; nothing was sent to any provider")
+        print("  \(Self.describe(usage, cost: cost))")
+        print("  estimated total: $\(total.fixed(3))\(budget.map { $0 < total ? " — over the budget of $\($0.fixed(2))" : " — within the budget of $\($0.fixed(2))" } ?? "")")
+    }
+
+    /// `openai 27.0 s audio, 1200 tokens, 300 chars ($0.01); espeak 310 chars ($0.00)`.
+    static func describe(_ usage: [String: ProviderUsage], cost: [String: Double]) -> String {
+        guard !usage.isEmpty else { return "none" }
+        return usage.keys.sorted().map { name in
+            let u = usage[name]!
+            var parts: [String] = []
+            if u.audioSeconds > 0 { parts.append("\(u.audioSeconds.fixed(1)) s audio") }
+            if u.promptTokens + u.completionTokens > 0 { parts.append("\(u.promptTokens + u.completionTokens) tokens") }
+            if u.characters > 0 { parts.append("\(u.characters) chars") }
+            return "\(name) \(parts.joined(separator: ", ")) ($\((cost[name] ?? 0).fixed(3)))"
+        }.joined(separator: "; ")
     }
 }

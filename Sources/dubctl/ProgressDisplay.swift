@@ -1,0 +1,53 @@
+import FoundationEssentials
+import Pipeline
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `dubctl dub`'s progress: on a terminal one line rewritten in place (stage, lines done of total, elapsed, ETA
+/// for the stage); otherwise one plain line per stage; nothing with `--json`.
+final class ProgressDisplay: Sendable {
+    private let interactive: Bool
+    private let quiet: Bool
+    private let started = JobClock.systemNow()
+    /// When the current stage started.
+    private let stageStarted = Mutex(JobClock.systemNow())
+
+    init(interactive: Bool, quiet: Bool) {
+        self.interactive = interactive
+        self.quiet = quiet
+    }
+
+    func stage(_ name: String) {
+        stageStarted.withLock { started in
+            started = JobClock.systemNow()
+            let index = (DubPipeline.stages.firstIndex(of: name) ?? 0) + 1
+            show("\(name) (stage \(index) of \(DubPipeline.stages.count))", final: !interactive)
+        }
+    }
+
+    func progress(_ p: DubProgress) {
+        guard interactive, p.total > 0 else { return }
+        stageStarted.withLock { stageStarted in
+            let spent = JobClock.systemNow() - stageStarted
+            let eta = p.done > 0 ? spent / Double(p.done) * Double(p.total - p.done) : 0
+            show("\(p.stage): \(p.done)/\(p.total) lines, ETA \(eta.fixed(0)) s", final: false)
+        }
+    }
+
+    func finish() {
+        if interactive && !quiet { print("") }
+    }
+
+    private func show(_ text: String, final: Bool) {
+        guard !quiet else { return }
+        let line = "[\((JobClock.systemNow() - started).fixed(1)) s] \(text)"
+        if interactive {
+            print("\u{1B}[2K\r\(line)", terminator: "")
+            fflush(nil)
+        } else if final {
+            print(line)
+        }
+    }
+}
