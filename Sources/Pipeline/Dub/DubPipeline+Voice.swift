@@ -16,7 +16,7 @@ extension DubPipeline {
     }
 
     func speak(_ runner: StageRunner, _ line: DubLine, language: LanguageCode, speed: Double) async throws -> Spoken {
-        let request = SynthesisRequest(text: line.text ?? "", language: language.alpha2 ?? language.alpha3, voice: self.request.voice,
+        let request = SynthesisRequest(text: line.text ?? "", language: language.alpha2 ?? language.alpha3, voice: line.speaker.flatMap { voices[$0] } ?? self.request.voice,
                                        speed: speed)
         let key = try CacheKey(["synthesize-1", synthesizer.name, try CacheKey(request).hex])
         let synthesizer = synthesizer

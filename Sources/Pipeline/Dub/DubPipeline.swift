@@ -1,4 +1,9 @@
 import AudioKitCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// The dubbing pipeline: probe → extract → separate → transcribe → lines → translate → synthesize → fit →
 /// mix → mux. Every stage writes its artifacts to the work folder under a content-addressed key, so
@@ -9,6 +14,8 @@ public struct DubPipeline: Sendable {
     /// The providers for recognition, translation and isolation (and their usage meter).
     public let providers: ProviderCatalog
     public let work: WorkFolder
+    /// Voices by speaker, from `--voice-map` (speakers not in it use `--voice`).
+    public let voices: [String: String]
     /// Called as each stage starts (for progress displays and job checkpoints).
     public var onStage: @Sendable (String) async -> Void = { _ in }
     /// Called as per-line work finishes within a stage (lines done of total), for progress displays.
@@ -31,6 +38,16 @@ public struct DubPipeline: Sendable {
         self.synthesizer = synthesizer
         self.providers = providers
         self.work = work
+        self.voices = (try? request.voiceMap.map(Self.loadVoiceMap)) ?? [:]
+    }
+
+    /// A voice map file: a JSON object `{"SPEAKER": "VOICE"}`.
+    public static func loadVoiceMap(_ path: String) throws -> [String: String] {
+        guard let bytes = try WorkFolder.readFile(path) else { throw MediaError(.fileNotFound, "no such voice map", path: path) }
+        guard let map = try? JSONDecoder().decode([String: String].self, from: Data(bytes)) else {
+            throw MediaError(.invalidArgument, "a voice map must be a JSON object of speaker to voice", path: path)
+        }
+        return map
     }
 
     /// The work folder a request uses when it names none: beside the output.
@@ -69,6 +86,7 @@ public struct DubPipeline: Sendable {
 
     /// Runs every stage and returns the report.
     public func run() async throws -> DubReport {
+        if let map = request.voiceMap { _ = try Self.loadVoiceMap(map) }
         try work.writeJSON(request, to: Self.requestFile)
         return try await run(try StageRunner(folder: work), stopAfter: nil)
     }

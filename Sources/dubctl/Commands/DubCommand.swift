@@ -39,6 +39,8 @@ struct DubCommand: AsyncParsableCommand {
     @Option(help: "Translation: \(ProviderCatalog.providers(for: .translation).joined(separator: ", ")).") var translator = "openai"
     @Option(help: "Speech synthesizer: \(ProviderCatalog.providers(for: .speech).joined(separator: ", ")).") var tts = "espeak"
     @Option(help: "Voice (default: the language's).") var voice: String?
+    @Option(name: .customLong("voice-map"), help: "A JSON object of speaker to voice (speakers not in it use --voice).") var voiceMap: String?
+    @Flag(help: "Continue the run in --work (the default work folder otherwise); fails if there is nothing to resume.") var resume = false
     @Option(help: "Glossary for translation (JSON object or 'term = translation' lines).") var glossary: String?
     @Option(help: "Number of speakers, when known.") var speakers: Int?
     @Option(name: .customLong("max-line"), help: "Longest dubbing line, in seconds.") var maxLine = 8.0
@@ -86,11 +88,15 @@ struct DubCommand: AsyncParsableCommand {
         request.maxSpeed = maxSpeed
         request.keepOriginalAudio = keepOriginalAudio
         request.bilingual = bilingual
+        request.voiceMap = voiceMap
         request.budgetUSD = budget
         request.work = work
         var pipeline = try DubPipeline(request: request, providers: ProviderCatalog(settings: try ProviderSettings.load()),
                                        work: try WorkFolder(root: work ?? DubPipeline.defaultWork(for: request)))
         if dryRun { return try printEstimate(request) }
+        if resume, !pipeline.work.exists(DubPipeline.requestFile) {
+            throw ValidationError("--resume: \(pipeline.work.root) holds no earlier run of this dub")
+        }
         let display = ProgressDisplay(interactive: isatty(1) == 1 && !json, quiet: json)
         pipeline.onStage = { stage in display.stage(stage) }
         pipeline.onProgress = { progress in display.progress(progress) }
