@@ -13,7 +13,7 @@ rm -rf "$out"; mkdir -p "$out"
 minutes=10 latency=0.2
 
 # 150 bursts of speech-band sound (2.5 s on, 1.5 s off) over quiet noise, with a small video stream.
-ff -f lavfi -i "aevalsrc='0.3*sin(2*PI*220*t)*(0.6+0.4*sin(2*PI*3*t))*lt(mod(t\,4)\,2.5)':s=48000:d=$((minutes * 60))" \
+ff -f lavfi -i "aevalsrc='0.2*(sin(2*PI*300*t)+0.5*sin(2*PI*600*t)+0.3*sin(2*PI*1200*t))*(0.6+0.4*sin(2*PI*3*t))*lt(mod(t\,4)\,2.5)':s=48000:d=$((minutes * 60))" \
    -f lavfi -i "anoisesrc=c=pink:a=0.01:r=48000:d=$((minutes * 60))" \
    -f lavfi -i "color=c=navy:s=320x180:r=25:d=$((minutes * 60))" \
    -filter_complex "[0:a][1:a]amix=inputs=2:normalize=0,aformat=channel_layouts=stereo[a]" -map 2:v -map "[a]" \
