@@ -31,11 +31,26 @@ for ((i = 0; i < runs; i++)); do
 done
 [ "$(ls "$out/wav" | wc -l)" -eq "$lines" ] || { echo "bench: expected $lines files" >&2; exit 1; }
 
+# Reference: the curl command-line tool sending the same requests, $concurrency at a time, against the same fake.
+python3 - "$lines" > "$out/bodies.txt" <<'PY'
+import json, sys
+for i in range(int(sys.argv[1])):
+    print(json.dumps({"model": "tts-1", "input": f"This is line number {i}, spoken for the benchmark.", "voice": "alloy", "response_format": "pcm"}))
+PY
+: > "$out/curl-times.txt"
+for ((i = 0; i < runs; i++)); do
+  /usr/bin/time -f "%e %U %S" -a -o "$out/curl-times.txt" bash -c '
+    xargs -d "\n" -P "$1" -I{} curl -sf -o /dev/null -H "Authorization: Bearer $OPENAI_API_KEY" \
+      -H "Content-Type: application/json" --data-raw {} "$OPENAI_BASE_URL/audio/speech" < "$2"' _ "$concurrency" "$out/bodies.txt"
+done
+curl_wall=$(sort -g "$out/curl-times.txt" | awk '{ w[NR] = $1 } END { print w[int((NR + 1) / 2)] }')
+
 echo "providers: $lines TTS lines against the fake, ${latency}s latency, concurrency $concurrency (median of $runs; target overhead < 10 %)"
-sort -g "$out/times.txt" | awk -v n="$lines" -v lat="$latency" -v c="$concurrency" '
+sort -g "$out/times.txt" | awk -v n="$lines" -v lat="$latency" -v c="$concurrency" -v ref="$curl_wall" '
   { wall[NR] = $1; cpu[NR] = $2 + $3 }
   END {
     m = int((NR + 1) / 2); ideal = n * lat / c
-    printf "  %-44s %8.2f s   ideal %.2f s   overhead %.1f %%\n", "dubctl synthesize --provider openai", wall[m], ideal, (wall[m] / ideal - 1) * 100
+    printf "  %-44s %8.2f s   ideal %.2f s   overhead %.1f %%   ratio to curl %.2f\n", "dubctl synthesize --provider openai", wall[m], ideal, (wall[m] / ideal - 1) * 100, wall[m] / ref
+    printf "  %-44s %8.2f s   overhead %.1f %% (the fake and loopback share of the overhead)\n", "curl CLI, same requests (reference)", ref, (ref / ideal - 1) * 100
     printf "  %-44s %8.2f ms (user+sys of the whole run / %d)\n", "CPU time per request", cpu[m] * 1000 / n, n
   }'
