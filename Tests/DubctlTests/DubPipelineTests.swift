@@ -78,8 +78,8 @@ struct DubPipelineTests {
         #expect(try CommandRunner.run("dubctl", ["stage", "mix", "--work", scratch.path("empty")]).status == 2)
     }
 
-    @Test("killed with SIGKILL mid-run, it resumes without repeating finished stages")
-    func killAndResume() throws {
+    @Test("killed with SIGKILL mid-run, it resumes without repeating finished stages", arguments: ["extract", "separate", "lines"])
+    func killAndResume(after stage: String) throws {
         let scratch = try Scratch()
         let process = Process()
         process.executableURL = CommandRunner.binDirectory.appendingPathComponent("dubctl")
@@ -88,16 +88,17 @@ struct DubPipelineTests {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        // Wait until extraction is recorded, then kill it (separation is still running then).
+        // Wait until `stage` is recorded, then kill it while the next stage runs.
         let manifest = scratch.path("work/manifest.json")
-        for _ in 0..<400 where !((try? String(contentsOfFile: manifest, encoding: .utf8))?.contains("\"extract\"") ?? false) {
+        for _ in 0..<1200 where !((try? String(contentsOfFile: manifest, encoding: .utf8))?.contains("\"\(stage)\"") ?? false) {
             usleep(25_000)
         }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         let done = try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: URL(fileURLWithPath: manifest))).stages.keys
-        #expect(done.contains("extract"))
+        #expect(done.contains(stage))
         let resumed = try #require(try dub(scratch).1)
+        #expect(resumed.timing.lines == 6)
         for stage in done { #expect(!resumed.executed.contains(stage), "\(stage) ran again") }
         #expect(resumed.timing.overlaps == 0)
         #expect(FileManager.default.fileExists(atPath: scratch.path("out.es.mp4")))
