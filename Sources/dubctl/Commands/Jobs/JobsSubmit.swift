@@ -26,6 +26,14 @@ struct JobsSubmit: AsyncParsableCommand {
     @Option(help: "Speech synthesizer: openai, elevenlabs, clova or espeak.") var tts: String?
     @Option(help: "Voice for every speaker.") var voice: String?
     @Option(help: "Target-language subtitles to dub from (skips recognition and translation).") var subtitles: String?
+    @Option(name: .customLong("source-subtitles"), help: "Source-language subtitles (skips recognition).") var sourceSubtitles: String?
+    @Option(name: .customLong("voice-map"), help: "A JSON object of speaker to voice.") var voiceMap: String?
+    @Option(help: "Glossary for translation.") var glossary: String?
+    @Option(help: "Number of speakers, when known.") var speakers: Int?
+    @Option(name: .customLong("max-line"), help: "Longest dubbing line, in seconds.") var maxLine: Double?
+    @Option(help: "Vocals and background made elsewhere, as VOCALS,BACKGROUND.") var stems: String?
+    @Flag(help: "Add the source-language subtitles as a second soft track.") var bilingual = false
+    @Option(help: "Fail the job before the estimated provider cost exceeds this many US dollars.") var budget: Double?
     @Option(help: "Vocal separation: elevenlabs, local or none.") var separation: String?
     @Option(name: .customLong("max-speed"), help: "Most a line may be sped up by time-stretching.") var maxSpeed: Double?
     @Flag(name: .customLong("keep-original-audio"), help: "Keep the original audio as a second track.") var keepOriginalAudio = false
@@ -50,6 +58,14 @@ struct JobsSubmit: AsyncParsableCommand {
         request.tts = tts
         request.voice = voice
         request.subtitles = subtitles.map(Paths.absolute)
+        request.sourceSubtitles = sourceSubtitles.map(Paths.absolute)
+        request.voiceMap = voiceMap.map(Paths.absolute)
+        request.glossary = glossary.map(Paths.absolute)
+        request.speakers = speakers
+        request.maxLine = maxLine
+        request.stems = stems.map { $0.split(separator: ",").map { Paths.absolute(String($0)) } }
+        request.bilingual = bilingual
+        request.budgetUSD = budget
         request.separation = separation
         request.maxSpeed = maxSpeed
         request.keepOriginalAudio = keepOriginalAudio
