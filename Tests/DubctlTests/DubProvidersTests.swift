@@ -19,16 +19,19 @@ struct DubProvidersTests {
     static let combos = [
         Combo(asr: "openai", translator: "openai", tts: "openai", separation: "local"),
         Combo(asr: "openai", translator: "openai", tts: "espeak", separation: "none"),
+        Combo(asr: "elevenlabs", translator: "openai", tts: "elevenlabs", separation: "elevenlabs"),
     ]
 
     static func environment(_ scratch: Scratch, _ server: FakeProviderServer) -> [String: String] {
-        ProviderCommandTests.environment(scratch, ["OPENAI_API_KEY": FakeProviderServer.openAIKey, "OPENAI_BASE_URL": server.baseURL + "/v1"])
+        ProviderCommandTests.environment(scratch, ["OPENAI_API_KEY": FakeProviderServer.openAIKey, "OPENAI_BASE_URL": server.baseURL + "/v1",
+                                                   "ELEVENLABS_API_KEY": FakeProviderServer.elevenLabsKey, "ELEVENLABS_BASE_URL": server.baseURL])
     }
 
-    static func dub(_ scratch: Scratch, _ server: FakeProviderServer, _ combo: Combo) async throws -> (CommandRunner.Result, DubReport?) {
+    static func dub(_ scratch: Scratch, _ server: FakeProviderServer, _ combo: Combo, sample: String = "english.mp4",
+                    extra: [String] = []) async throws -> (CommandRunner.Result, DubReport?) {
         let run = try await ProviderCommandTests.dubctl(
-            ["dub", Repository.sample("english.mp4"), "--to", "es", "--from", "en", "--asr", combo.asr, "--translator", combo.translator,
-             "--tts", combo.tts, "--separation", combo.separation, "-o", scratch.path("out.es.mp4"), "--work", scratch.path("work"), "--json"],
+            ["dub", Repository.sample(sample), "--to", "es", "--from", "en", "--asr", combo.asr, "--translator", combo.translator,
+             "--tts", combo.tts, "--separation", combo.separation, "-o", scratch.path("out.es.mp4"), "--work", scratch.path("work"), "--json"] + extra,
             environment: environment(scratch, server))
         return (run, run.status == 0 ? try? JSONDecoder().decode(DubReport.self, from: Data(run.stdout.utf8)) : nil)
     }
@@ -52,10 +55,10 @@ struct DubProvidersTests {
             #expect(!line.source.isEmpty)
         }
         #expect(FileManager.default.fileExists(atPath: scratch.path("work/transcript.json")))
-        let usage = try #require(r.usage["openai"])
-        #expect(usage.audioSeconds > 20)
-        #expect(usage.promptTokens > 0)
-        if combo.tts == "openai" { #expect(usage.characters > 0) } else { #expect((r.usage["espeak"]?.characters ?? 0) > 0) }
+        #expect((r.usage[combo.asr]?.audioSeconds ?? 0) > 20)
+        #expect((r.usage[combo.translator]?.promptTokens ?? 0) > 0)
+        #expect((r.usage[combo.tts]?.characters ?? 0) > 0)
+        #expect(r.costUSD.keys.contains(combo.asr))
         let info = try MediaInfo.probe(path: scratch.path("out.es.mp4"))
         #expect(info.audioStreams.map(\.language) == ["spa"])
     }
@@ -112,6 +115,23 @@ struct DubProvidersTests {
         let info = try MediaInfo.probe(path: scratch.path("out.es.mp4"))
         #expect(info.streams.filter { $0.type == .subtitle }.map(\.language) == ["spa", "eng"])
         #expect(FileManager.default.fileExists(atPath: scratch.path("out.en.srt")))
+    }
+
+    @Test("diarized speakers get their voices from --voice-map")
+    func voiceMap() async throws {
+        let scratch = try Scratch()
+        let server = try await FakeProviderServer.start()
+        defer { server.stop() }
+        let map = scratch.path("voices.json")
+        try #"{"speaker_0": "EXAVITQu4vr4xnSDxMaL", "speaker_1": "pNInz6obpgDQGcFmaJgB"}"#.write(toFile: map, atomically: true, encoding: .utf8)
+        let combo = Combo(asr: "elevenlabs", translator: "openai", tts: "elevenlabs", separation: "none")
+        let (run, report) = try await Self.dub(scratch, server, combo, sample: "two-speakers.mp4", extra: ["--voice-map", map])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(report?.timing.overlaps == 0)
+        let lines = try JSONDecoder().decode([DubLine].self, from: Data(contentsOf: URL(fileURLWithPath: scratch.path("work/lines.json"))))
+        #expect(Set(lines.compactMap(\.speaker)) == ["speaker_0", "speaker_1"])
+        let voices = Set(server.control.requests.map(\.path).filter { $0.contains("/text-to-speech/") }.map { $0.split(separator: "/").last.map(String.init) ?? "" })
+        #expect(voices.isSuperset(of: ["EXAVITQu4vr4xnSDxMaL", "pNInz6obpgDQGcFmaJgB"]))
     }
 
     @Test("a provider failure fails the run with one clear line and leaves no output")

@@ -6,6 +6,7 @@ import Logging
 public final class FakeProviderServer: Sendable {
     /// Keys the fake accepts.
     public static let openAIKey = "sk-test-fake-openai-key-0123456789"
+    public static let elevenLabsKey = "el-test-fake-elevenlabs-key-0123"
 
     /// Fault injection, latency and the request record.
     public let control: FakeControl
@@ -22,6 +23,7 @@ public final class FakeProviderServer: Sendable {
         OpenAIFake.register(on: router, control: control)
         OpenAIFake.registerChat(on: router, control: control)
         OpenAIFake.registerTranscription(on: router, control: control)
+        ElevenLabsFake.register(on: router, control: control)
         var logger = Logger(label: "fake-providers")
         logger.logLevel = .critical
         let (stream, continuation) = AsyncStream.makeStream(of: Int.self)

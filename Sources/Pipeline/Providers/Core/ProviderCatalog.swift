@@ -68,11 +68,17 @@ public struct ProviderCatalog: Sendable {
                      maxConcurrent: maxConcurrent, meter: meter, logger: logger)
     }
 
+    func elevenLabs() -> ElevenLabsClient {
+        ElevenLabsClient(apiKey: settings["ELEVENLABS_API_KEY"] ?? "", baseURL: settings["ELEVENLABS_BASE_URL"] ?? ElevenLabsClient.defaultBaseURL,
+                         maxConcurrent: min(maxConcurrent, 4), meter: meter, logger: logger)
+    }
+
     /// A speech recogniser by provider name.
     public func transcriber(_ name: String) throws -> any Transcriber {
         try require(name, for: .transcription)
         switch name {
         case "openai": return OpenAITranscriber(client: try openAI(), model: settings["OPENAI_TRANSCRIBE_MODEL"] ?? "whisper-1")
+        case "elevenlabs": return ElevenLabsTranscriber(client: elevenLabs())
         default: throw ProviderError(code: .notConfigured, provider: name, message: "no transcription client")
         }
     }
@@ -91,6 +97,9 @@ public struct ProviderCatalog: Sendable {
         try require(name, for: .speech)
         switch name {
         case "openai": return OpenAISpeechSynthesizer(client: try openAI(), model: settings["OPENAI_TTS_MODEL"] ?? "tts-1")
+        case "elevenlabs":
+            return ElevenLabsSpeechSynthesizer(client: elevenLabs(), model: settings["ELEVENLABS_TTS_MODEL"] ?? "eleven_multilingual_v2",
+                                               defaultVoice: settings["ELEVENLABS_VOICE"] ?? "21m00Tcm4TlvDq8ikWAM")
         case "espeak": return EspeakSynthesizer()
         default: throw ProviderError(code: .notConfigured, provider: name, message: "no speech client")
         }
@@ -99,6 +108,6 @@ public struct ProviderCatalog: Sendable {
     /// A voice isolator by provider name.
     public func isolator(_ name: String) throws -> any VoiceIsolator {
         try require(name, for: .isolation)
-        throw ProviderError(code: .notConfigured, provider: name, message: "no isolation client")
+        return ElevenLabsVoiceIsolator(client: elevenLabs())
     }
 }

@@ -67,6 +67,23 @@ public final class HTTPClient: Sendable {
         }
     }
 
+    /// Sends `request` and decodes its JSON answer; a 2xx whose body is not the expected JSON is asked once more
+    /// (a proxy or the service can cut a body short), then reported as a bad response.
+    public func send<T: Decodable>(_ request: HTTPRequest, decoding type: T.Type,
+                                   errorMessage: @escaping @Sendable (HTTPResponse) -> String? = { _ in nil }) async throws -> T {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let response = try await send(request, errorMessage: errorMessage)
+            if let value = try? JSONDecoder().decode(T.self, from: Data(response.body)) { return value }
+            guard attempt < 2 else {
+                throw ProviderError(code: .badResponse, provider: provider, status: response.status, requestID: Self.requestID(response.headers),
+                                    message: "the answer is not the expected JSON (\(response.body.count) bytes)", attempts: attempt)
+            }
+            logger.warning("provider answer is not the expected JSON; asking again", metadata: ["provider": "\(provider)", "url": "\(Self.redacted(request.url))"])
+        }
+    }
+
     private func makeError(_ response: HTTPResponse, attempt: Int, message: String?) -> ProviderError {
         let code: ProviderError.Code = isQuotaError(response) ? .quota
             : (response.status == 401 || response.status == 403) ? .authentication : .http

@@ -37,23 +37,9 @@ public struct OpenAIClient: Sendable {
         return try await http.send(request, errorMessage: Self.errorMessage)
     }
 
-    /// Sends `request` and decodes its JSON answer; a 200 whose body is not the expected JSON is asked once more
-    /// (a proxy or the API can cut a body short), then reported as a bad response.
+    /// Sends `request` and decodes its JSON answer (asked once more if the body is not that JSON).
     func send<T: Decodable>(_ request: HTTPRequest, decoding type: T.Type) async throws -> T {
-        var attempt = 0
-        while true {
-            attempt += 1
-            let response = try await http.send(request, errorMessage: Self.errorMessage)
-            do {
-                return try JSONDecoder().decode(T.self, from: Data(response.body))
-            } catch {
-                guard attempt < 2 else {
-                    throw ProviderError(code: .badResponse, provider: "OpenAI", status: response.status,
-                                        requestID: HTTPClient.requestID(response.headers),
-                                        message: "the answer is not the expected JSON (\(response.body.count) bytes)", attempts: attempt)
-                }
-            }
-        }
+        try await http.send(request, decoding: type, errorMessage: Self.errorMessage)
     }
 
     /// `error.message` of an OpenAI error body.

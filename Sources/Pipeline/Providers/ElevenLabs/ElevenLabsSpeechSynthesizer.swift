@@ -1,0 +1,58 @@
+import AudioKitCore
+import Foundation
+
+/// ElevenLabs text-to-speech (`/v1/text-to-speech/{voice_id}`): 24 kHz PCM (or MP3, decoded through FFmpeg),
+/// `voice_settings.speed` (0.7–1.2), and the neighbouring lines as `previous_text`/`next_text` for prosody.
+public struct ElevenLabsSpeechSynthesizer: SpeechSynthesizer {
+    /// Output formats dub asks for.
+    public enum Format: String, Sendable {
+        case pcm = "pcm_24000"
+        case mp3 = "mp3_44100_128"
+    }
+
+    public let client: ElevenLabsClient
+    public var model: String
+    public var defaultVoice: String
+    public var format: Format
+    public var name: String { "elevenlabs-\(model)" }
+    public var speedRange: ClosedRange<Double>? { 0.7...1.2 }
+
+    /// Characters one request may carry, per model.
+    static let characterLimits = ["eleven_multilingual_v2": 10_000, "eleven_flash_v2_5": 40_000, "eleven_turbo_v2_5": 40_000, "eleven_v3": 3_000]
+
+    public init(client: ElevenLabsClient, model: String = "eleven_multilingual_v2", defaultVoice: String = "21m00Tcm4TlvDq8ikWAM",
+                format: Format = .pcm) {
+        self.client = client
+        self.model = model
+        self.defaultVoice = defaultVoice
+        self.format = format
+    }
+
+    public func synthesize(_ request: SynthesisRequest, to path: String) async throws -> SynthesizedAudio {
+        let limit = Self.characterLimits[model] ?? 5_000
+        guard request.text.count <= limit else {
+            throw ProviderError(code: .http, provider: "ElevenLabs", message: "a line of \(request.text.count) characters is over \(model)'s limit of \(limit)")
+        }
+        var body: [String: Any] = [
+            "text": request.text, "model_id": model, "language_code": request.language,
+            "voice_settings": ["speed": min(1.2, max(0.7, request.speed))],
+        ]
+        if let previous = request.previousText { body["previous_text"] = previous }
+        if let next = request.nextText { body["next_text"] = next }
+        let voice = (request.voice ?? defaultVoice).addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? defaultVoice
+        var http = HTTPRequest(url: "\(client.baseURL)/v1/text-to-speech/\(voice)?output_format=\(format.rawValue)",
+                               body: .bytes(Array(try JSONSerialization.data(withJSONObject: body)), contentType: "application/json"))
+        http.totalTimeout = 120
+        let response = try await client.send(http)
+        let billed = response.headers["character-cost"].flatMap { Int($0) } ?? request.text.count
+        client.meter.record("elevenlabs", ProviderUsage(characters: billed, requests: 1))
+        let duration: Double
+        switch format {
+        case .pcm:
+            duration = Double(try ProviderAudio.writeS16LE(response.body, sampleRate: 24_000, to: path, provider: "ElevenLabs")) / 24_000
+        case .mp3:
+            duration = try ProviderAudio.decode(response.body, extension: "mp3", to: path, provider: "ElevenLabs")
+        }
+        return SynthesizedAudio(path: path, duration: duration, characters: billed)
+    }
+}
