@@ -20,11 +20,11 @@ struct DubProvidersTests {
         Combo(asr: "openai", translator: "openai", tts: "openai", separation: "local"),
         Combo(asr: "openai", translator: "openai", tts: "espeak", separation: "none"),
         Combo(asr: "elevenlabs", translator: "openai", tts: "elevenlabs", separation: "elevenlabs"),
+        Combo(asr: "clova", translator: "papago", tts: "clova", separation: "local"),
     ]
 
     static func environment(_ scratch: Scratch, _ server: FakeProviderServer) -> [String: String] {
-        ProviderCommandTests.environment(scratch, ["OPENAI_API_KEY": FakeProviderServer.openAIKey, "OPENAI_BASE_URL": server.baseURL + "/v1",
-                                                   "ELEVENLABS_API_KEY": FakeProviderServer.elevenLabsKey, "ELEVENLABS_BASE_URL": server.baseURL])
+        ProviderCommandTests.environment(scratch, server.environment)
     }
 
     static func dub(_ scratch: Scratch, _ server: FakeProviderServer, _ combo: Combo, sample: String = "english.mp4",
@@ -51,14 +51,17 @@ struct DubProvidersTests {
         #expect(lines.count == truth.count)
         for (line, expected) in zip(lines, truth) {
             #expect(abs(line.start - expected.start) < 0.3)
-            #expect(line.text?.hasPrefix("[es]") == true) // re-translated lines may be cut short by the fake
+            // The fakes' pseudo-translations: "[es] ..." (OpenAI; re-translated lines may be cut short) or "[en→es] ..." (Papago).
+            #expect(line.text?.hasPrefix("[es]") == true || line.text?.hasPrefix("[en→es]") == true)
             #expect(!line.source.isEmpty)
         }
         #expect(FileManager.default.fileExists(atPath: scratch.path("work/transcript.json")))
-        #expect((r.usage[combo.asr]?.audioSeconds ?? 0) > 20)
-        #expect((r.usage[combo.translator]?.promptTokens ?? 0) > 0)
-        #expect((r.usage[combo.tts]?.characters ?? 0) > 0)
-        #expect(r.costUSD.keys.contains(combo.asr))
+        let asr = combo.asr == "clova" ? "clova-speech" : combo.asr, tts = combo.tts == "clova" ? "clova-voice" : combo.tts
+        #expect((r.usage[asr]?.audioSeconds ?? 0) > 20)
+        let translation = r.usage[combo.translator] ?? ProviderUsage()
+        #expect(translation.promptTokens + translation.characters > 0)
+        #expect((r.usage[tts]?.characters ?? 0) > 0)
+        #expect(r.costUSD.keys.contains(asr))
         let info = try MediaInfo.probe(path: scratch.path("out.es.mp4"))
         #expect(info.audioStreams.map(\.language) == ["spa"])
     }

@@ -11,7 +11,7 @@ struct ProviderCommandTests {
     static func environment(_ scratch: Scratch, _ values: [String: String] = [:]) -> [String: String] {
         var env = ["XDG_CONFIG_HOME": scratch.path("config"), "DUB_CONFIG": ""]
         for name in ["OPENAI_API_KEY", "OPENAI_BASE_URL", "ELEVENLABS_API_KEY", "ELEVENLABS_BASE_URL", "NCP_CLIENT_ID",
-                     "NCP_CLIENT_SECRET", "CLOVA_SPEECH_INVOKE_URL", "CLOVA_SPEECH_SECRET"] { env[name] = "" }
+                     "NCP_CLIENT_SECRET", "CLOVA_VOICE_URL", "PAPAGO_URL", "CLOVA_SPEECH_INVOKE_URL", "CLOVA_SPEECH_SECRET"] { env[name] = "" }
         return env.merging(values) { _, new in new }
     }
 

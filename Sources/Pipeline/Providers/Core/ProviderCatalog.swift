@@ -63,7 +63,7 @@ public struct ProviderCatalog: Sendable {
         }
     }
 
-    func openAI() throws -> OpenAIClient {
+    func openAI() -> OpenAIClient {
         OpenAIClient(apiKey: settings["OPENAI_API_KEY"] ?? "", baseURL: settings["OPENAI_BASE_URL"] ?? OpenAIClient.defaultBaseURL,
                      maxConcurrent: maxConcurrent, meter: meter, logger: logger)
     }
@@ -73,12 +73,22 @@ public struct ProviderCatalog: Sendable {
                          maxConcurrent: min(maxConcurrent, 4), meter: meter, logger: logger)
     }
 
+    func naver() -> NaverGatewayClient {
+        NaverGatewayClient(clientID: settings["NCP_CLIENT_ID"] ?? "", clientSecret: settings["NCP_CLIENT_SECRET"] ?? "",
+                           voiceURL: settings["CLOVA_VOICE_URL"] ?? NaverGatewayClient.defaultVoiceURL,
+                           papagoURL: settings["PAPAGO_URL"] ?? NaverGatewayClient.defaultPapagoURL,
+                           maxConcurrent: min(maxConcurrent, 4), meter: meter, logger: logger)
+    }
+
     /// A speech recogniser by provider name.
     public func transcriber(_ name: String) throws -> any Transcriber {
         try require(name, for: .transcription)
         switch name {
-        case "openai": return OpenAITranscriber(client: try openAI(), model: settings["OPENAI_TRANSCRIBE_MODEL"] ?? "whisper-1")
+        case "openai": return OpenAITranscriber(client: openAI(), model: settings["OPENAI_TRANSCRIBE_MODEL"] ?? "whisper-1")
         case "elevenlabs": return ElevenLabsTranscriber(client: elevenLabs())
+        case "clova":
+            return ClovaSpeechTranscriber(client: ClovaSpeechClient(invokeURL: settings["CLOVA_SPEECH_INVOKE_URL"] ?? "",
+                                                                   secret: settings["CLOVA_SPEECH_SECRET"] ?? "", meter: meter, logger: logger))
         default: throw ProviderError(code: .notConfigured, provider: name, message: "no transcription client")
         }
     }
@@ -87,7 +97,8 @@ public struct ProviderCatalog: Sendable {
     public func translator(_ name: String) throws -> any Translator {
         try require(name, for: .translation)
         switch name {
-        case "openai": return OpenAITranslator(client: try openAI(), model: settings["OPENAI_TRANSLATE_MODEL"] ?? "gpt-4o-mini")
+        case "openai": return OpenAITranslator(client: openAI(), model: settings["OPENAI_TRANSLATE_MODEL"] ?? "gpt-4o-mini")
+        case "papago": return PapagoTranslator(client: naver())
         default: throw ProviderError(code: .notConfigured, provider: name, message: "no translation client")
         }
     }
@@ -96,10 +107,11 @@ public struct ProviderCatalog: Sendable {
     public func synthesizer(_ name: String) throws -> any SpeechSynthesizer {
         try require(name, for: .speech)
         switch name {
-        case "openai": return OpenAISpeechSynthesizer(client: try openAI(), model: settings["OPENAI_TTS_MODEL"] ?? "tts-1")
+        case "openai": return OpenAISpeechSynthesizer(client: openAI(), model: settings["OPENAI_TTS_MODEL"] ?? "tts-1")
         case "elevenlabs":
             return ElevenLabsSpeechSynthesizer(client: elevenLabs(), model: settings["ELEVENLABS_TTS_MODEL"] ?? "eleven_multilingual_v2",
                                                defaultVoice: settings["ELEVENLABS_VOICE"] ?? "21m00Tcm4TlvDq8ikWAM")
+        case "clova": return ClovaVoiceSynthesizer(client: naver())
         case "espeak": return EspeakSynthesizer()
         default: throw ProviderError(code: .notConfigured, provider: name, message: "no speech client")
         }

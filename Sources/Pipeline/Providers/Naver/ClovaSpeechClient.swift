@@ -1,0 +1,29 @@
+import Foundation
+import Logging
+
+/// CLOVA Speech long-sentence recognition: a per-domain invoke URL (`CLOVA_SPEECH_INVOKE_URL`) and its secret
+/// (`CLOVA_SPEECH_SECRET`, sent as `X-CLOVASPEECH-API-KEY`).
+public struct ClovaSpeechClient: Sendable {
+    public let invokeURL: String
+    let secret: String
+    let http: HTTPClient
+    /// Usage is recorded under "clova-speech".
+    public let meter: UsageMeter
+
+    public init(invokeURL: String, secret: String, maxConcurrent: Int = 2, retry: RetryPolicy = RetryPolicy(),
+                meter: UsageMeter = UsageMeter(), logger: Logger = Logger(label: "dub.providers.clova-speech")) {
+        self.invokeURL = invokeURL.hasSuffix("/") ? String(invokeURL.dropLast()) : invokeURL
+        self.secret = secret
+        self.meter = meter
+        self.http = HTTPClient(provider: "CLOVA Speech", maxConcurrent: maxConcurrent, retry: retry, logger: logger,
+                               isQuotaError: { $0.status == 429 && NaverGatewayClient.errorCode($0) == "400" })
+    }
+
+    var authHeaders: HTTPHeaders { ["X-CLOVASPEECH-API-KEY": secret] }
+
+    func send<T: Decodable>(_ request: HTTPRequest, decoding type: T.Type) async throws -> T {
+        var request = request
+        request.secretHeaders = authHeaders
+        return try await http.send(request, decoding: type, errorMessage: NaverGatewayClient.errorMessage)
+    }
+}

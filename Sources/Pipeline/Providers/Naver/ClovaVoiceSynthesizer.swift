@@ -1,0 +1,45 @@
+import Foundation
+
+/// CLOVA Voice Premium TTS (form fields `speaker`, `text`, `speed`, `format=wav`, `sampling-rate`).
+///
+/// Speed: CLOVA takes an integer −5…10 where negative is faster. dub maps a playback factor `f` (1 = natural) to
+/// `s = round(10 · (1/f − 1))`, i.e. `f = 1 / (1 + s/10)`: −5 is 2× faster, 10 is half speed. The line is measured
+/// after synthesis, so the rounding never reaches the timeline.
+public struct ClovaVoiceSynthesizer: SpeechSynthesizer {
+    public let client: NaverGatewayClient
+    public var name: String { "clova-voice" }
+    public var speedRange: ClosedRange<Double>? { 0.5...2.0 }
+
+    /// A default speaker per language.
+    static let speakers = ["ko": "nara", "en": "clara", "ja": "ntomoko", "zh": "meimei", "es": "carmen"]
+
+    public init(client: NaverGatewayClient) {
+        self.client = client
+    }
+
+    /// CLOVA's speed value for a playback factor.
+    public static func clovaSpeed(_ factor: Double) -> Int {
+        Int((10 * (1 / min(2, max(0.5, factor)) - 1)).rounded()).clamped(to: -5...10)
+    }
+
+    public func synthesize(_ request: SynthesisRequest, to path: String) async throws -> SynthesizedAudio {
+        guard let speaker = request.voice ?? Self.speakers[request.language] else {
+            throw ProviderError(code: .http, provider: "CLOVA Voice", message: "no default speaker for '\(request.language)'; pass --voice")
+        }
+        let limit = ["ko", "ja", "zh"].contains(request.language) ? 2_000 : 3_000
+        guard request.text.count <= limit else {
+            throw ProviderError(code: .http, provider: "CLOVA Voice", message: "a line of \(request.text.count) characters is over the limit of \(limit)")
+        }
+        let response = try await client.postForm(client.voiceURL, [
+            ("speaker", speaker), ("text", request.text), ("speed", "\(Self.clovaSpeed(request.speed))"),
+            ("format", "wav"), ("sampling-rate", "24000"),
+        ])
+        client.meter.record("clova-voice", ProviderUsage(characters: request.text.count, requests: 1))
+        let duration = try ProviderAudio.decode(response.body, extension: "wav", to: path, provider: "CLOVA Voice")
+        return SynthesizedAudio(path: path, duration: duration, characters: request.text.count)
+    }
+}
+
+extension Comparable {
+    func clamped(to range: ClosedRange<Self>) -> Self { min(range.upperBound, max(range.lowerBound, self)) }
+}
