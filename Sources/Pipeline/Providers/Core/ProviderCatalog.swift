@@ -65,20 +65,23 @@ public struct ProviderCatalog: Sendable {
 
     func openAI() -> OpenAIClient {
         OpenAIClient(apiKey: settings["OPENAI_API_KEY"] ?? "", baseURL: settings["OPENAI_BASE_URL"] ?? OpenAIClient.defaultBaseURL,
-                     maxConcurrent: maxConcurrent, meter: meter, logger: logger)
+                     maxConcurrent: maxConcurrent, maxRequestsPerSecond: rate("OPENAI"), meter: meter, logger: logger)
     }
 
     func elevenLabs() -> ElevenLabsClient {
         ElevenLabsClient(apiKey: settings["ELEVENLABS_API_KEY"] ?? "", baseURL: settings["ELEVENLABS_BASE_URL"] ?? ElevenLabsClient.defaultBaseURL,
-                         maxConcurrent: min(maxConcurrent, 4), meter: meter, logger: logger)
+                         maxConcurrent: min(maxConcurrent, 4), maxRequestsPerSecond: rate("ELEVENLABS"), meter: meter, logger: logger)
     }
 
     func naver() -> NaverGatewayClient {
         NaverGatewayClient(clientID: settings["NCP_CLIENT_ID"] ?? "", clientSecret: settings["NCP_CLIENT_SECRET"] ?? "",
                            voiceURL: settings["CLOVA_VOICE_URL"] ?? NaverGatewayClient.defaultVoiceURL,
                            papagoURL: settings["PAPAGO_URL"] ?? NaverGatewayClient.defaultPapagoURL,
-                           maxConcurrent: min(maxConcurrent, 4), meter: meter, logger: logger)
+                           maxConcurrent: min(maxConcurrent, 4), maxRequestsPerSecond: rate("NCP"), meter: meter, logger: logger)
     }
+
+    /// `PREFIX_MAX_RPS`: the most requests a second to send to a provider (its rate limit), if set.
+    func rate(_ prefix: String) -> Double? { settings["\(prefix)_MAX_RPS"].flatMap(Double.init) }
 
     /// A speech recogniser by provider name.
     public func transcriber(_ name: String) throws -> any Transcriber {
@@ -88,7 +91,8 @@ public struct ProviderCatalog: Sendable {
         case "elevenlabs": return ElevenLabsTranscriber(client: elevenLabs())
         case "clova":
             return ClovaSpeechTranscriber(client: ClovaSpeechClient(invokeURL: settings["CLOVA_SPEECH_INVOKE_URL"] ?? "",
-                                                                   secret: settings["CLOVA_SPEECH_SECRET"] ?? "", meter: meter, logger: logger))
+                                                                   secret: settings["CLOVA_SPEECH_SECRET"] ?? "",
+                                                                   maxRequestsPerSecond: rate("CLOVA_SPEECH"), meter: meter, logger: logger))
         default: throw ProviderError(code: .notConfigured, provider: name, message: "no transcription client")
         }
     }

@@ -3,22 +3,31 @@ import Logging
 
 /// Connection settings and the HTTP client for ElevenLabs (`ELEVENLABS_API_KEY`, `ELEVENLABS_BASE_URL`).
 public struct ElevenLabsClient: Sendable {
+    /// The public API host.
     public static let defaultBaseURL = "https://api.elevenlabs.io"
 
+    /// Where requests go, without a trailing slash.
     public let baseURL: String
     let apiKey: String
     let http: HTTPClient
     /// Where every call's usage is recorded (under "elevenlabs").
     public let meter: UsageMeter
 
-    public init(apiKey: String, baseURL: String = ElevenLabsClient.defaultBaseURL, maxConcurrent: Int = 4,
+    /// A client for `apiKey` (sent as the secret `xi-api-key` header, never logged); quota errors are not retried.
+    public init(apiKey: String, baseURL: String = ElevenLabsClient.defaultBaseURL, maxConcurrent: Int = 4, maxRequestsPerSecond: Double? = nil,
                 retry: RetryPolicy = RetryPolicy(), meter: UsageMeter = UsageMeter(),
                 logger: Logger = Logger(label: "dub.providers.elevenlabs")) {
         self.apiKey = apiKey
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.meter = meter
-        self.http = HTTPClient(provider: "ElevenLabs", maxConcurrent: maxConcurrent, retry: retry, logger: logger,
+        self.http = HTTPClient(provider: "ElevenLabs", maxConcurrent: maxConcurrent, maxRequestsPerSecond: maxRequestsPerSecond, retry: retry, logger: logger,
                                isQuotaError: { Self.errorStatus($0) == "quota_exceeded" })
+    }
+
+    /// From the environment; nil when `ELEVENLABS_API_KEY` is unset.
+    public init?(environment: [String: String] = ProcessInfo.processInfo.environment, maxConcurrent: Int = 4) {
+        guard let key = environment["ELEVENLABS_API_KEY"], !key.isEmpty else { return nil }
+        self.init(apiKey: key, baseURL: environment["ELEVENLABS_BASE_URL"] ?? Self.defaultBaseURL, maxConcurrent: maxConcurrent)
     }
 
     var authHeaders: HTTPHeaders { ["xi-api-key": apiKey] }
@@ -52,6 +61,7 @@ public struct ElevenLabsClient: Sendable {
         return object["detail"] as? String
     }
 
+    /// `detail.status` of an error body (`quota_exceeded`, `voice_not_found`, ...).
     static func errorStatus(_ response: HTTPResponse) -> String? {
         guard let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
               let detail = object["detail"] as? [String: Any] else { return nil }

@@ -8,15 +8,18 @@ public final class HTTPClient: Sendable {
     public let provider: String
     public let retry: RetryPolicy
     private let gate: ConcurrencyGate
+    private let rate: RateLimiter?
     private let logger: Logger
     /// Tells a quota error from a throttle in an error body (provider-specific).
     private let isQuotaError: @Sendable (HTTPResponse) -> Bool
 
-    public init(provider: String, maxConcurrent: Int = 8, retry: RetryPolicy = RetryPolicy(), logger: Logger = Logger(label: "dub.providers"),
-                isQuotaError: @escaping @Sendable (HTTPResponse) -> Bool = { _ in false }) {
+    /// `maxRequestsPerSecond` spaces request starts (every attempt counts); nil for no rate limit.
+    public init(provider: String, maxConcurrent: Int = 8, maxRequestsPerSecond: Double? = nil, retry: RetryPolicy = RetryPolicy(),
+                logger: Logger = Logger(label: "dub.providers"), isQuotaError: @escaping @Sendable (HTTPResponse) -> Bool = { _ in false }) {
         self.provider = provider
         self.retry = retry
         self.gate = ConcurrencyGate(limit: maxConcurrent)
+        self.rate = RateLimiter(perSecond: maxRequestsPerSecond)
         self.logger = logger
         self.isQuotaError = isQuotaError
     }
@@ -32,8 +35,9 @@ public final class HTTPClient: Sendable {
             let started = ContinuousClock.now
             let result: Result<HTTPResponse, ProviderError>
             do {
-                let response = try await gate.run { [provider] in
-                    try await Self.performCancellable(request, provider: provider)
+                let response = try await gate.run { [provider, rate] in
+                    try await rate?.wait()
+                    return try await Self.performCancellable(request, provider: provider)
                 }
                 result = .success(response)
             } catch let error as ProviderError {

@@ -10,12 +10,12 @@ public struct ClovaSpeechClient: Sendable {
     /// Usage is recorded under "clova-speech".
     public let meter: UsageMeter
 
-    public init(invokeURL: String, secret: String, maxConcurrent: Int = 2, retry: RetryPolicy = RetryPolicy(),
+    public init(invokeURL: String, secret: String, maxConcurrent: Int = 2, maxRequestsPerSecond: Double? = nil, retry: RetryPolicy = RetryPolicy(),
                 meter: UsageMeter = UsageMeter(), logger: Logger = Logger(label: "dub.providers.clova-speech")) {
         self.invokeURL = invokeURL.hasSuffix("/") ? String(invokeURL.dropLast()) : invokeURL
         self.secret = secret
         self.meter = meter
-        self.http = HTTPClient(provider: "CLOVA Speech", maxConcurrent: maxConcurrent, retry: retry, logger: logger,
+        self.http = HTTPClient(provider: "CLOVA Speech", maxConcurrent: maxConcurrent, maxRequestsPerSecond: maxRequestsPerSecond, retry: retry, logger: logger,
                                isQuotaError: { $0.status == 429 && NaverGatewayClient.errorCode($0) == "400" })
     }
 

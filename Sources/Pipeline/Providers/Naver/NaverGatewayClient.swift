@@ -16,7 +16,7 @@ public struct NaverGatewayClient: Sendable {
     public let meter: UsageMeter
 
     public init(clientID: String, clientSecret: String, voiceURL: String = NaverGatewayClient.defaultVoiceURL,
-                papagoURL: String = NaverGatewayClient.defaultPapagoURL, maxConcurrent: Int = 4, retry: RetryPolicy = RetryPolicy(),
+                papagoURL: String = NaverGatewayClient.defaultPapagoURL, maxConcurrent: Int = 4, maxRequestsPerSecond: Double? = nil, retry: RetryPolicy = RetryPolicy(),
                 meter: UsageMeter = UsageMeter(), logger: Logger = Logger(label: "dub.providers.naver")) {
         self.clientID = clientID
         self.clientSecret = clientSecret
@@ -24,7 +24,7 @@ public struct NaverGatewayClient: Sendable {
         self.papagoURL = papagoURL
         self.meter = meter
         // Gateway errorCode "400" on a 429 is the quota: not retried. 410/420 (throttle, rate) are.
-        self.http = HTTPClient(provider: "NAVER", maxConcurrent: maxConcurrent, retry: retry, logger: logger,
+        self.http = HTTPClient(provider: "NAVER", maxConcurrent: maxConcurrent, maxRequestsPerSecond: maxRequestsPerSecond, retry: retry, logger: logger,
                                isQuotaError: { $0.status == 429 && Self.errorCode($0) == "400" })
     }
 

@@ -11,13 +11,13 @@ public struct OpenAIClient: Sendable {
     /// Where every call's usage is recorded (under "openai").
     public let meter: UsageMeter
 
-    public init(apiKey: String, baseURL: String = OpenAIClient.defaultBaseURL, maxConcurrent: Int = 8,
+    public init(apiKey: String, baseURL: String = OpenAIClient.defaultBaseURL, maxConcurrent: Int = 8, maxRequestsPerSecond: Double? = nil,
                 retry: RetryPolicy = RetryPolicy(), meter: UsageMeter = UsageMeter(),
                 logger: Logger = Logger(label: "dub.providers.openai")) {
         self.apiKey = apiKey
         self.meter = meter
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
-        self.http = HTTPClient(provider: "OpenAI", maxConcurrent: maxConcurrent, retry: retry, logger: logger,
+        self.http = HTTPClient(provider: "OpenAI", maxConcurrent: maxConcurrent, maxRequestsPerSecond: maxRequestsPerSecond, retry: retry, logger: logger,
                                isQuotaError: { Self.errorCode($0) == "insufficient_quota" })
     }
 
