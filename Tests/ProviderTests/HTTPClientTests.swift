@@ -1,0 +1,77 @@
+import Foundation
+import ProviderFakes
+import TestSupport
+import Testing
+@testable import Pipeline
+
+@Suite("HTTP client: rate limit, cancellation, responses to files, provider audio")
+struct HTTPClientTests {
+    static func speechRequest(_ server: FakeProviderServer) throws -> HTTPRequest {
+        let body = try JSONSerialization.data(withJSONObject: ["model": "tts-1", "input": "Hello.", "voice": "alloy", "response_format": "pcm"])
+        return HTTPRequest(url: server.baseURL + "/v1/audio/speech", secretHeaders: ["Authorization": "Bearer \(FakeProviderServer.openAIKey)"],
+                           body: .bytes(Array(body), contentType: "application/json"))
+    }
+
+    @Test func requestStartsAreSpacedByTheRateLimit() async throws {
+        let server = try await FakeProviderServer.start()
+        defer { server.stop() }
+        let client = HTTPClient(provider: "OpenAI", maxConcurrent: 8, maxRequestsPerSecond: 5)
+        let request = try Self.speechRequest(server)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<4 { group.addTask { _ = try await client.send(request) } }
+            try await group.waitForAll()
+        }
+        let times = server.control.requests.map(\.at).sorted()
+        #expect(times.count == 4)
+        // Three intervals of 200 ms at 5 requests a second (a little slack for the clock).
+        #expect(times[3] - times[0] >= .milliseconds(560))
+    }
+
+    @Test func cancellingTheTaskAbortsTheTransfer() async throws {
+        let server = try await FakeProviderServer.start()
+        defer { server.stop() }
+        server.control.latency = 20
+        let client = HTTPClient(provider: "OpenAI")
+        let request = try Self.speechRequest(server)
+        let started = ContinuousClock.now
+        let task = Task { try await client.send(request) }
+        try await Task.sleep(for: .milliseconds(300))
+        task.cancel()
+        await #expect(throws: CancellationError.self) { _ = try await task.value }
+        // Well before the 20 s answer: curl's progress callback aborts the transfer.
+        #expect(ContinuousClock.now - started < .seconds(10))
+    }
+
+    @Test func aSuccessfulBodyStreamsToTheFileAndErrorsStayInMemory() async throws {
+        let server = try await FakeProviderServer.start()
+        defer { server.stop() }
+        let scratch = try Scratch()
+        var request = try Self.speechRequest(server)
+        request.responseFile = scratch.path("speech.pcm")
+        let response = try await HTTPClient(provider: "OpenAI").send(request)
+        #expect(response.body.isEmpty)
+        let size = try FileManager.default.attributesOfItem(atPath: scratch.path("speech.pcm"))[.size] as? Int ?? 0
+        #expect(size > 1000 && size % 2 == 0)
+        var bad = request
+        bad.body = .bytes(Array(#"{"model":"tts-1","input":"Hi.","voice":"nobody"}"#.utf8), contentType: "application/json")
+        let error = await #expect(throws: ProviderError.self) {
+            _ = try await HTTPClient(provider: "OpenAI").send(bad, errorMessage: OpenAIClient.errorMessage)
+        }
+        #expect(error?.status == 400 && error?.description.contains("Invalid voice") == true)
+    }
+
+    @Test func encodedAudioIsDecodedToItsExactLength() throws {
+        let scratch = try Scratch()
+        // 1.5 s at 22.05 kHz, as MP3 (with its encoder delay) and as WAV.
+        for ext in ["mp3", "wav"] {
+            let encoded = scratch.path("tone.\(ext)")
+            try Tool.ffmpeg(["-f", "lavfi", "-i", "sine=f=440:r=22050:d=1.5", encoded])
+            let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: encoded)))
+            let seconds = try ProviderAudio.decode(bytes, extension: ext, to: scratch.path("\(ext).wav"), provider: "test")
+            #expect(abs(seconds - 1.5) < (ext == "mp3" ? 0.03 : 1e-6), "\(ext): \(seconds)")
+        }
+        #expect(throws: ProviderError.self) {
+            _ = try ProviderAudio.decode(Array("not audio".utf8), extension: "mp3", to: scratch.path("bad.wav"), provider: "test")
+        }
+    }
+}
