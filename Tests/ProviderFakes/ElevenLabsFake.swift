@@ -1,3 +1,4 @@
+import AudioKitCore
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -5,7 +6,8 @@ import Hummingbird
 /// ElevenLabs as `providers.md` describes it: `xi-api-key`, text-to-speech (pcm_* as raw s16le; length follows text
 /// and `voice_settings.speed`), Scribe speech-to-text (words in the voiced regions of the upload, `speaker_id`
 /// alternating by region when diarizing, spacing entries between words), and audio isolation (the upload's audio
-/// back; the real service answers MP3, the fake the uploaded container: the client decodes either through FFmpeg).
+/// back as MP3, its length preserved). MP3 comes from LAME (`FakeMP3`); where LAME cannot be loaded the fake answers
+/// `mp3_*` text-to-speech with a 422 and isolation with WAV bytes (`audio/wav`), a documented simplification.
 /// Errors use both of ElevenLabs' shapes: `{"detail":{"status","message"}}` and the 422 `detail` list.
 enum ElevenLabsFake {
     static let voices: Set<String> = ["21m00Tcm4TlvDq8ikWAM", "EXAVITQu4vr4xnSDxMaL", "pNInz6obpgDQGcFmaJgB"]
@@ -13,9 +15,9 @@ enum ElevenLabsFake {
 
     static func register(on router: Router<BasicRequestContext>, control: FakeControl) {
         router.post("v1/text-to-speech/:voice") { request, context -> Response in
-            if let early = try await gate(request, control) { return early }
-            let voice = context.parameters.get("voice") ?? ""
             let body = try await request.body.collect(upTo: 1 << 20)
+            if let early = try await gate(request, control, body: Array(buffer: body)) { return early }
+            let voice = context.parameters.get("voice") ?? ""
             guard let json = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] else {
                 return invalid(["body"], "Expecting value: line 1 column 1 (char 0)", "value_error.jsondecode")
             }
@@ -31,12 +33,18 @@ enum ElevenLabsFake {
                 return invalid(["body", "voice_settings", "speed"], "ensure this value is between 0.7 and 1.2", "value_error.number")
             }
             let format = request.uri.queryParameters.get("output_format") ?? "mp3_44100_128"
-            guard format.hasPrefix("pcm_"), let rate = Int(format.dropFirst(4)), [16_000, 22_050, 24_000, 44_100, 48_000].contains(rate) else {
-                return invalid(["query", "output_format"], "the fake serves pcm_16000|22050|24000|44100|48000 only", "value_error")
+            let headers = [("request-id", FakeReply.requestID()), ("character-cost", "\(text.count)")]
+            if let rate = pcmFormats[format] {
+                let samples = FakeAudio.speech(characters: text.count, speed: speed, sampleRate: rate)
+                return FakeReply.bytes(FakeAudio.s16le(samples), contentType: "audio/pcm", headers: headers)
             }
-            let samples = FakeAudio.speech(characters: text.count, speed: speed, sampleRate: rate)
-            return FakeReply.bytes(FakeAudio.s16le(samples), contentType: "audio/pcm",
-                                   headers: [("request-id", FakeReply.requestID()), ("character-cost", "\(text.count)")])
+            guard let (rate, kbps) = mp3Formats[format] else {
+                return invalid(["query", "output_format"], "value is not a valid enumeration member; permitted: \(formatNames)", "type_error.enum")
+            }
+            guard let mp3 = FakeMP3.encode(FakeAudio.speech(characters: text.count, speed: speed, sampleRate: rate), sampleRate: rate, kbps: kbps) else {
+                return invalid(["query", "output_format"], "this fake cannot encode mp3 here (libmp3lame is missing)", "value_error")
+            }
+            return FakeReply.bytes(mp3, contentType: "audio/mpeg", headers: headers)
         }
         router.post("v1/speech-to-text") { request, context -> Response in
             if let early = try await gate(request, control) { return early }
@@ -71,14 +79,37 @@ enum ElevenLabsFake {
                   let audio = form["audio"], audio.filename != nil else {
                 return invalid(["body", "audio"], "field required", "value_error.missing")
             }
-            return FakeReply.bytes(audio.data, contentType: audio.contentType ?? "application/octet-stream", headers: [("request-id", FakeReply.requestID())])
+            guard let (samples, rate) = decodeMono(audio.data, filename: audio.filename ?? "audio") else {
+                return detail(400, "invalid_content", "The uploaded file could not be decoded as audio.")
+            }
+            if let mp3 = FakeMP3.encode(samples, sampleRate: rate) {
+                return FakeReply.bytes(mp3, contentType: "audio/mpeg", headers: [("request-id", FakeReply.requestID())])
+            }
+            return FakeReply.bytes(FakeAudio.wav(samples, sampleRate: rate), contentType: "audio/wav", headers: [("request-id", FakeReply.requestID())])
         }
     }
 
-    /// Records the request, applies latency, checks the key and applies an injected fault.
-    static func gate(_ request: Request, _ control: FakeControl) async throws -> Response? {
+    static let pcmFormats = ["pcm_16000": 16_000, "pcm_22050": 22_050, "pcm_24000": 24_000, "pcm_44100": 44_100, "pcm_48000": 48_000]
+    static let mp3Formats = ["mp3_22050_32": (22_050, 32), "mp3_44100_32": (44_100, 32), "mp3_44100_64": (44_100, 64),
+                             "mp3_44100_96": (44_100, 96), "mp3_44100_128": (44_100, 128), "mp3_44100_192": (44_100, 192)]
+    static var formatNames: String { (pcmFormats.keys.sorted() + mp3Formats.keys.sorted()).joined(separator: ", ") }
+
+    /// The uploaded audio as mono samples at 44.1 kHz; nil when it is not decodable audio.
+    static func decodeMono(_ bytes: [UInt8], filename: String) -> (samples: [Float], rate: Int)? {
+        let ext = (filename as NSString).pathExtension.isEmpty ? "bin" : (filename as NSString).pathExtension
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("fake-isolation-\(UUID().uuidString).\(ext)").path
+        guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else { return nil }
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        guard let reader = try? AudioReader(path: path, options: AudioReadOptions(sampleRate: 44_100, channels: 1)) else { return nil }
+        var samples: [Float] = []
+        while let chunk = try? reader.next() { samples += chunk }
+        return samples.isEmpty ? nil : (samples, 44_100)
+    }
+
+    /// Records the request (with `body` when given), applies latency, checks the key and applies an injected fault.
+    static func gate(_ request: Request, _ control: FakeControl, body: [UInt8] = []) async throws -> Response? {
         let path = request.uri.path
-        control.record(RecordedRequest(path: path, headers: FakeReply.headers(request), at: .now))
+        control.record(RecordedRequest(path: path, headers: FakeReply.headers(request), at: .now, body: body))
         if control.latency > 0 { try await Task.sleep(for: .milliseconds(Int(control.latency * 1000))) }
         guard request.headers[HTTPField.Name("xi-api-key")!] == FakeProviderServer.elevenLabsKey else {
             return detail(401, "invalid_api_key", "Invalid API key")

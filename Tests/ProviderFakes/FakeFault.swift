@@ -78,4 +78,6 @@ public struct RecordedRequest: Sendable {
     public var path: String
     public var headers: [String: String]
     public var at: ContinuousClock.Instant
+    /// The body, for fakes that keep it (small JSON bodies); empty otherwise.
+    public var body: [UInt8] = []
 }

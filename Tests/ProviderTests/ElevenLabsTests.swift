@@ -35,6 +35,96 @@ struct ElevenLabsTests {
         #expect(abs(try SoundFileReader(path: normal.path).duration - normal.duration) < 1e-6)
         #expect(meter.snapshot["elevenlabs"]?.characters == 3 * text.count)
         #expect(server.control.requests.first?.path.hasSuffix("/v1/text-to-speech/21m00Tcm4TlvDq8ikWAM") == true)
+        let sent = try #require(server.control.requests.first.flatMap { try? JSONSerialization.jsonObject(with: Data($0.body)) as? [String: Any] })
+        #expect(sent["previous_text"] as? String == "Antes." && sent["next_text"] as? String == "Después.")
+        #expect(sent["model_id"] as? String == "eleven_multilingual_v2" && sent["language_code"] as? String == "es")
+        #expect((sent["voice_settings"] as? [String: Any])?["speed"] as? Double == 1)
+        let clampedBody = try #require(server.control.requests.last.flatMap { try? JSONSerialization.jsonObject(with: Data($0.body)) as? [String: Any] })
+        #expect((clampedBody["voice_settings"] as? [String: Any])?["speed"] as? Double == 1.2)
+        #expect(clampedBody["previous_text"] == nil)
+    }
+
+    /// The fake's speech lasts `characters / 14 / speed` seconds (at least 0.2), cut to whole samples.
+    static func expectedSeconds(_ text: String, speed: Double = 1, rate: Int) -> Double {
+        Double(Int(max(0.2, Double(text.count) / 14 / speed) * Double(rate))) / Double(rate)
+    }
+
+    @Test func pcmAndMP3DecodeToTheExactLength() async throws {
+        let server = try await FakeProviderServer.start()
+        defer { server.stop() }
+        let scratch = try Scratch()
+        let client = Self.client(server)
+        let text = "Buenos días, ¿cómo está usted hoy?"
+        let pcm = try await ElevenLabsSpeechSynthesizer(client: client, format: .pcm).synthesize(
+            SynthesisRequest(text: text, language: "es", speed: 0.8), to: scratch.path("pcm.wav"))
+        let mp3 = try await ElevenLabsSpeechSynthesizer(client: client, format: .mp3).synthesize(
+            SynthesisRequest(text: text, language: "es", speed: 0.8), to: scratch.path("mp3.wav"))
+        #expect(abs(pcm.duration - Self.expectedSeconds(text, speed: 0.8, rate: 24_000)) < 1e-9)
+        #expect(abs(mp3.duration - Self.expectedSeconds(text, speed: 0.8, rate: 44_100)) < 1e-9)
+        let decoded = try SoundFileReader(path: mp3.path)
+        #expect(decoded.sampleRate == 44_100 && abs(decoded.duration - mp3.duration) < 1e-9)
+        #expect(server.control.requests.count == 2)
+    }
+
+    @Test func aLineOverTheModelLimitFailsBeforeSending() async throws {
+        let server = try await FakeProviderServer.start()
+        defer { server.stop() }
+        let scratch = try Scratch()
+        let tts = ElevenLabsSpeechSynthesizer(client: Self.client(server), model: "eleven_v3")
+        let error = await #expect(throws: ProviderError.self) {
+            _ = try await tts.synthesize(SynthesisRequest(text: String(repeating: "a", count: 3_001), language: "en"), to: scratch.path("a.wav"))
+        }
+        #expect(error?.description.contains("3001") == true && error?.description.contains("3000") == true)
+        #expect(server.control.requests.isEmpty)
+        _ = try await tts.synthesize(SynthesisRequest(text: String(repeating: "a", count: 3_000), language: "en"), to: scratch.path("b.wav"))
+        #expect(server.control.requests.count == 1)
+    }
+
+    @Test func anInvalidRequestFailsFastWithTheFieldMessage() async throws {
+        let server = try await FakeProviderServer.start()
+        defer { server.stop() }
+        let scratch = try Scratch()
+        let error = await #expect(throws: ProviderError.self) {
+            _ = try await ElevenLabsSpeechSynthesizer(client: Self.client(server)).synthesize(SynthesisRequest(text: "", language: "es"),
+                                                                                                to: scratch.path("a.wav"))
+        }
+        #expect(error?.status == 422 && error?.code == .http)
+        #expect(error?.description.contains("body.text: field required") == true)
+        #expect(server.control.requests.count == 1)
+    }
+
+    @Test func scribeWordsBecomeSegmentsAtSentenceEndsSpeakerChangesAndPauses() throws {
+        let json = """
+        {"language_code":"kor","language_probability":0.9,"text":"...","words":[
+         {"text":"Hi","start":0.0,"end":0.3,"type":"word","speaker_id":"speaker_0"},
+         {"text":" ","start":0.3,"end":0.3,"type":"spacing","speaker_id":"speaker_0"},
+         {"text":"there.","start":0.35,"end":0.7,"type":"word","speaker_id":"speaker_0"},
+         {"text":"(laughs)","start":0.7,"end":1.0,"type":"audio_event","speaker_id":"speaker_0"},
+         {"text":"Next","start":1.0,"end":1.2,"type":"word","speaker_id":"speaker_0"},
+         {"text":"lost","start":null,"end":null,"type":"word","speaker_id":"speaker_0"},
+         {"text":"one","start":1.25,"end":1.5,"type":"word","speaker_id":"speaker_0"},
+         {"text":"later","start":2.4,"end":2.6,"type":"word","speaker_id":"speaker_0"},
+         {"text":"네","start":2.7,"end":2.9,"type":"word","speaker_id":"speaker_1"},
+         {"text":"좋아요！","start":2.95,"end":3.4,"type":"word","speaker_id":"speaker_1"},
+         {"text":"bye","start":3.5,"end":3.7,"type":"word","speaker_id":"speaker_1"}]}
+        """
+        let body = try JSONDecoder().decode(ElevenLabsTranscriber.Response.self, from: Data(json.utf8))
+        let transcript = ElevenLabsTranscriber.transcript(body, language: nil, duration: 3.7)
+        #expect(transcript.language == "ko")
+        #expect(transcript.segments.map(\.text) == ["Hi there.", "Next one", "later", "네 좋아요！", "bye"])
+        #expect(transcript.segments.map(\.speaker) == ["speaker_0", "speaker_0", "speaker_0", "speaker_1", "speaker_1"])
+        #expect(transcript.segments.flatMap(\.words).allSatisfy { $0.speaker != nil && $0.text != "lost" })
+        #expect(transcript.segments[0].start == 0 && transcript.segments[0].end == 0.7)
+        #expect(ElevenLabsTranscriber.transcript(body, language: "es", duration: 3.7).language == "es")
+        #expect(["eng", "spa", "jpn", "zho", "fra", "deu", "en", "xyz"].map(ElevenLabsClient.isoCode) == ["en", "es", "ja", "zh", "fr", "de", "en", "xyz"])
+    }
+
+    @Test func theClientComesFromTheEnvironment() {
+        #expect(ElevenLabsClient(environment: [:]) == nil)
+        #expect(ElevenLabsClient(environment: ["ELEVENLABS_API_KEY": ""]) == nil)
+        let client = ElevenLabsClient(environment: ["ELEVENLABS_API_KEY": "k", "ELEVENLABS_BASE_URL": "http://127.0.0.1:9/"])
+        #expect(client?.baseURL == "http://127.0.0.1:9")
+        #expect(ElevenLabsClient(environment: ["ELEVENLABS_API_KEY": "k"])?.baseURL == "https://api.elevenlabs.io")
     }
 
     @Test func scribeDiarizesTheTwoSpeakersSample() async throws {
@@ -65,7 +155,7 @@ struct ElevenLabsTests {
         let input = Repository.sample("mono.wav")
         let seconds = try await ElevenLabsVoiceIsolator(client: Self.client(server, meter: meter)).isolate(input, to: scratch.path("v.wav"))
         let original = try SoundFileReader(path: input).duration
-        #expect(abs(seconds - original) < 0.01)
+        #expect(abs(seconds - original) < 0.001) // MP3 with its gapless info tag decodes to the input's length
         #expect(abs(try SoundFileReader(path: scratch.path("v.wav")).duration - seconds) < 1e-6)
         #expect((meter.snapshot["elevenlabs"]?.audioSeconds ?? 0) > 0)
     }
@@ -84,7 +174,23 @@ struct ElevenLabsTests {
         server.control.inject(.truncatedBody, .malformedJSON, on: "/speech-to-text")
         let transcript = try await ElevenLabsTranscriber(client: Self.client(server)).transcribe(TranscriptionRequest(audioPath: Repository.sample("mono.wav")))
         #expect(!transcript.segments.isEmpty)
+        #expect(transcript.language == "en") // Scribe's "eng", as ISO 639-1
         #expect(server.control.requests.count == 3 + 3) // truncated (retried by HTTP), malformed (asked again), then good
+        // 429 without Retry-After and a 500 back off and succeed; a stall past the timeout is retried.
+        server.control.inject(.rateLimited(retryAfter: nil), .serverError(500), on: "/21m00Tcm4TlvDq8ikWAM")
+        _ = try await ElevenLabsSpeechSynthesizer(client: Self.client(server)).synthesize(SynthesisRequest(text: "Hola.", language: "es"),
+                                                                                        to: scratch.path("b.wav"))
+        #expect(server.control.requests.count == 6 + 3)
+        server.control.inject(.stall(seconds: 3), on: "/21m00Tcm4TlvDq8ikWAM")
+        var patient = ElevenLabsSpeechSynthesizer(client: Self.client(server))
+        patient.timeout = 0.5
+        _ = try await patient.synthesize(SynthesisRequest(text: "Hola.", language: "es"), to: scratch.path("c.wav"))
+        #expect(server.control.requests.count == 9 + 2)
+        // The isolated voice streams to disk; a body cut short is asked again.
+        server.control.inject(.truncatedBody, on: "/audio-isolation")
+        let seconds = try await ElevenLabsVoiceIsolator(client: Self.client(server)).isolate(Repository.sample("mono.wav"), to: scratch.path("v.wav"))
+        #expect(abs(seconds - (try SoundFileReader(path: Repository.sample("mono.wav")).duration)) < 0.001)
+        #expect(server.control.requests.count == 11 + 2)
     }
 
     @Test func quotaBadRequestsAndBadKeysFailFastWithoutLeakingTheKey() async throws {
@@ -96,8 +202,9 @@ struct ElevenLabsTests {
         let quota = await #expect(throws: ProviderError.self) {
             _ = try await ElevenLabsSpeechSynthesizer(client: Self.client(server, logs: logs)).synthesize(SynthesisRequest(text: "Hola.", language: "es"), to: scratch.path("a.wav"))
         }
-        #expect(quota?.code == .quota)
+        #expect(quota?.code == .quota && quota?.attempts == 1)
         #expect(quota?.description.contains("ElevenLabs") == true && quota?.description.contains("request id") == true)
+        #expect(quota?.description.contains("HTTP 401") == true && quota?.description.contains("quota_exceeded") == true)
         #expect(server.control.requests.count == 1)
         let missingVoice = await #expect(throws: ProviderError.self) {
             _ = try await ElevenLabsSpeechSynthesizer(client: Self.client(server)).synthesize(

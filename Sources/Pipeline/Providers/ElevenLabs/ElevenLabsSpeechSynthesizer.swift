@@ -6,20 +6,30 @@ import Foundation
 public struct ElevenLabsSpeechSynthesizer: SpeechSynthesizer {
     /// Output formats dub asks for.
     public enum Format: String, Sendable {
+        /// Headerless 24 kHz signed 16-bit little-endian mono.
         case pcm = "pcm_24000"
+        /// 44.1 kHz, 128 kbit/s MP3.
         case mp3 = "mp3_44100_128"
     }
 
+    /// The connection: key, base URL, retries and usage meter.
     public let client: ElevenLabsClient
+    /// `model_id`; its character limit is checked before sending.
     public var model: String
+    /// The voice id used when a request names none.
     public var defaultVoice: String
+    /// The `output_format` asked for.
     public var format: Format
+    /// Seconds one request may take.
+    public var timeout: Double = 120
     public var name: String { "elevenlabs-\(model)" }
+    /// `voice_settings.speed` accepts 0.7–1.2; other speeds are clamped.
     public var speedRange: ClosedRange<Double>? { 0.7...1.2 }
 
     /// Characters one request may carry, per model.
     static let characterLimits = ["eleven_multilingual_v2": 10_000, "eleven_flash_v2_5": 40_000, "eleven_turbo_v2_5": 40_000, "eleven_v3": 3_000]
 
+    /// A synthesizer on `client`; `format` picks raw 24 kHz PCM or MP3 (decoded through FFmpeg).
     public init(client: ElevenLabsClient, model: String = "eleven_multilingual_v2", defaultVoice: String = "21m00Tcm4TlvDq8ikWAM",
                 format: Format = .pcm) {
         self.client = client
@@ -28,6 +38,8 @@ public struct ElevenLabsSpeechSynthesizer: SpeechSynthesizer {
         self.format = format
     }
 
+    /// Speaks `request` into `path` (WAV) and returns its exact duration and the characters billed (`character-cost`
+    /// when the answer carries it). A line over the model's character limit fails before anything is sent.
     public func synthesize(_ request: SynthesisRequest, to path: String) async throws -> SynthesizedAudio {
         let limit = Self.characterLimits[model] ?? 5_000
         guard request.text.count <= limit else {
@@ -42,7 +54,7 @@ public struct ElevenLabsSpeechSynthesizer: SpeechSynthesizer {
         let voice = (request.voice ?? defaultVoice).addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? defaultVoice
         var http = HTTPRequest(url: "\(client.baseURL)/v1/text-to-speech/\(voice)?output_format=\(format.rawValue)",
                                body: .bytes(Array(try JSONSerialization.data(withJSONObject: body)), contentType: "application/json"))
-        http.totalTimeout = 120
+        http.totalTimeout = timeout
         let response = try await client.send(http)
         let billed = response.headers["character-cost"].flatMap { Int($0) } ?? request.text.count
         client.meter.record("elevenlabs", ProviderUsage(characters: billed, requests: 1))

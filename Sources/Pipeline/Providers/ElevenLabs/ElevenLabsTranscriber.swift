@@ -3,15 +3,19 @@ import Foundation
 /// ElevenLabs Scribe speech-to-text (`/v1/speech-to-text`) with diarization: the word list (speaker ids on words)
 /// grouped into segments at sentence ends, speaker changes and pauses of 0.8 s or more.
 public struct ElevenLabsTranscriber: Transcriber {
+    /// The connection: key, base URL, retries and usage meter.
     public let client: ElevenLabsClient
+    /// `model_id` (`scribe_v1`).
     public var model: String
     public var name: String { "elevenlabs-\(model)" }
 
+    /// A transcriber on `client`.
     public init(client: ElevenLabsClient, model: String = "scribe_v1") {
         self.client = client
         self.model = model
     }
 
+    /// Scribe's 200 body.
     struct Response: Decodable {
         struct Word: Decodable {
             var text: String
@@ -27,6 +31,7 @@ public struct ElevenLabsTranscriber: Transcriber {
         enum CodingKeys: String, CodingKey { case languageCode = "language_code", text, words }
     }
 
+    /// Uploads the audio (compressed, streamed from disk) and returns the diarized transcript.
     public func transcribe(_ request: TranscriptionRequest) async throws -> Transcript {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dub-scribe-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -49,13 +54,19 @@ public struct ElevenLabsTranscriber: Transcriber {
         http.totalTimeout = 1_800
         let body = try await client.send(http, decoding: Response.self)
         client.meter.record("elevenlabs", ProviderUsage(audioSeconds: chunk.duration, requests: 1))
+        return Self.transcript(body, language: request.language, duration: chunk.duration)
+    }
+
+    /// dub's transcript from Scribe's answer: spoken words only (spacing and audio events dropped, words without
+    /// times skipped), grouped into segments; the language as ISO 639-1 (`requested` wins over the detected one).
+    static func transcript(_ body: Response, language requested: String?, duration: Double) -> Transcript {
         let words = (body.words ?? []).compactMap { word -> Transcript.Word? in
             guard (word.type ?? "word") == "word", let start = word.start, let end = word.end else { return nil }
             let text = word.text.trimmingCharacters(in: .whitespaces)
-            return text.isEmpty ? nil : Transcript.Word(text: text, start: start, end: end, speaker: word.speakerId)
+            return text.isEmpty ? nil : Transcript.Word(text: text, start: start, end: max(start, end), speaker: word.speakerId)
         }
-        let language = request.language ?? body.languageCode.map(ElevenLabsClient.isoCode) ?? "und"
-        return Transcript(language: language, duration: chunk.duration, segments: WordGrouping.segments(words))
+        let language = requested ?? body.languageCode.map(ElevenLabsClient.isoCode) ?? "und"
+        return Transcript(language: language, duration: duration, segments: WordGrouping.segments(words))
     }
 }
 

@@ -2,13 +2,17 @@ import Foundation
 
 /// ElevenLabs audio isolation (`/v1/audio-isolation`): the voice of a recording, streamed to disk and decoded.
 public struct ElevenLabsVoiceIsolator: VoiceIsolator {
+    /// The connection: key, base URL, retries and usage meter.
     public let client: ElevenLabsClient
     public var name: String { "elevenlabs-isolation" }
 
+    /// An isolator on `client`.
     public init(client: ElevenLabsClient) {
         self.client = client
     }
 
+    /// Uploads `audioPath` (as one compressed file, streamed from disk), streams the isolated voice (MP3) to a
+    /// temporary file, decodes it into `vocalsPath` (WAV) and returns its exact duration in seconds.
     public func isolate(_ audioPath: String, to vocalsPath: String) async throws -> Double {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dub-isolate-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
