@@ -137,6 +137,29 @@ struct DubProvidersTests {
         #expect(voices.isSuperset(of: ["EXAVITQu4vr4xnSDxMaL", "pNInz6obpgDQGcFmaJgB"]))
     }
 
+    @Test("--verify transcribes every dubbed line back, retakes failing lines once and reports them")
+    func verify() async throws {
+        let scratch = try Scratch()
+        let server = try await FakeProviderServer.start()
+        defer { server.stop() }
+        let combo = Combo(asr: "openai", translator: "openai", tts: "openai", separation: "none")
+        let (run, report) = try await Self.dub(scratch, server, combo, extra: ["--verify"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let checks = try #require(report?.verification)
+        #expect(checks.count == report?.timing.lines)
+        // The fake recogniser hears "wordN" tokens, never the text: every line fails, is retaken once, and is reported.
+        #expect(checks.allSatisfy { !$0.passed && $0.retaken && !$0.heard.isEmpty && $0.errorRate > 0.35 }, "\(checks)")
+        let speech = server.control.requests.filter { $0.path.hasSuffix("/audio/speech") }.count
+        let lines = checks.count
+        #expect(speech >= 2 * lines)
+        #expect(report?.timing.overlaps == 0)
+        // A re-run repeats no check and no retake.
+        let calls = server.control.requests.count
+        let again = try await Self.dub(scratch, server, combo, extra: ["--verify"])
+        #expect(again.1?.executed.isEmpty == true, "\(again.1?.executed ?? [])")
+        #expect(server.control.requests.count == calls)
+    }
+
     @Test("a provider failure fails the run with one clear line and leaves no output")
     func providerFailure() async throws {
         let scratch = try Scratch()

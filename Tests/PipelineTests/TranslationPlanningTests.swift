@@ -103,3 +103,16 @@ struct TranslationPlanningTests {
         #expect(fromSubtitles["openai"]?.audioSeconds == 0 && fromSubtitles["openai"]?.promptTokens == 0)
     }
 }
+
+@Suite("Round-trip check")
+struct RoundTripTests {
+    @Test func errorRateAndCutOff() {
+        #expect(RoundTrip.errorRate(expected: "Hola, ¿qué tal?", heard: "hola que tal", language: "es") > 0) // "qué" ≠ "que"
+        #expect(RoundTrip.errorRate(expected: "Hola, ¿qué tal?", heard: "hola qué tal", language: "es") == 0)
+        #expect(abs(RoundTrip.errorRate(expected: "one two three four", heard: "one three four five", language: "en") - 0.5) < 1e-9)
+        #expect(RoundTrip.errorRate(expected: "今日は晴れ", heard: "今日は晴れ", language: "ja") == 0)
+        #expect(abs(RoundTrip.errorRate(expected: "今日は晴れ", heard: "今日は", language: "ja") - 0.4) < 1e-9)
+        #expect(RoundTrip.isCutOff(expected: "we will meet tomorrow", heard: "we will meet", language: "en"))
+        #expect(!RoundTrip.isCutOff(expected: "we will meet tomorrow", heard: "we'll meet tomorrow", language: "en"))
+    }
+}

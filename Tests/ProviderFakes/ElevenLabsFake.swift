@@ -49,12 +49,12 @@ enum ElevenLabsFake {
         router.post("v1/speech-to-text") { request, context -> Response in
             if let early = try await gate(request, control) { return early }
             let body = Array(buffer: try await request.body.collect(upTo: 64 << 20))
-            guard let form = MultipartBody(contentType: request.headers[.contentType], body: body) else {
+            guard let form = await MultipartBody.parse(contentType: request.headers[.contentType], body: body) else {
                 return invalid(["body"], "Could not parse the multipart body", "value_error")
             }
             guard form["model_id"]?.text == "scribe_v1" else { return invalid(["body", "model_id"], "field required (scribe_v1)", "value_error.missing") }
             guard let file = form["file"], let filename = file.filename else { return invalid(["body", "file"], "field required", "value_error.missing") }
-            guard let heard = FakeSpeechTiming.analyze(file.data, filename: filename) else {
+            guard let heard = await FakeSpeechTiming.analyzeOffPool(file.data, filename: filename) else {
                 return detail(400, "invalid_content", "The uploaded file could not be decoded as audio.")
             }
             let diarize = form["diarize"]?.text == "true"
@@ -75,7 +75,7 @@ enum ElevenLabsFake {
         router.post("v1/audio-isolation") { request, context -> Response in
             if let early = try await gate(request, control) { return early }
             let body = Array(buffer: try await request.body.collect(upTo: 64 << 20))
-            guard let form = MultipartBody(contentType: request.headers[.contentType], body: body),
+            guard let form = await MultipartBody.parse(contentType: request.headers[.contentType], body: body),
                   let audio = form["audio"], audio.filename != nil else {
                 return invalid(["body", "audio"], "field required", "value_error.missing")
             }

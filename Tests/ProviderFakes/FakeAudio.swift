@@ -1,6 +1,6 @@
 import Foundation
 
-/// Speech-like audio whose length follows the text length and speed (about 14 characters a second at speed 1).
+/// Speech-like audio (voice-band partials, a 3 Hz syllable envelope) whose length follows the text length and speed (about 14 characters a second at speed 1).
 enum FakeAudio {
     static func speech(characters: Int, speed: Double, sampleRate: Int) -> [Float] {
         let seconds = max(0.2, Double(characters) / 14.0 / speed)
@@ -8,7 +8,9 @@ enum FakeAudio {
         return (0..<count).map { i in
             let t = Double(i) / Double(sampleRate)
             let envelope = 0.5 + 0.5 * sin(2 * .pi * 3 * t)
-            return Float(0.3 * envelope * sin(2 * .pi * 180 * t))
+            // Voice-band partials (a recogniser's voice detector hears them as speech).
+            let voice = sin(2 * .pi * 300 * t) + 0.5 * sin(2 * .pi * 600 * t) + 0.3 * sin(2 * .pi * 1200 * t)
+            return Float(0.18 * envelope * voice)
         }
     }
 

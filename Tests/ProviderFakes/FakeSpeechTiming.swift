@@ -12,6 +12,11 @@ public enum FakeSpeechTiming {
         public var speaker: Int
     }
 
+    /// `analyze` on its own thread.
+    public static func analyzeOffPool(_ bytes: [UInt8], filename: String) async -> (duration: Double, regions: [Region])? {
+        await FakeWork.offPool { analyze(bytes, filename: filename) }
+    }
+
     /// Decodes the uploaded bytes (any format FFmpeg reads) and returns the voiced regions with words, and the
     /// audio's duration. Nil when the upload is not decodable audio.
     public static func analyze(_ bytes: [UInt8], filename: String) -> (duration: Double, regions: [Region])? {

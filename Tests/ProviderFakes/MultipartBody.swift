@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A parsed multipart/form-data body: the fakes check field names the way the real APIs do.
 public struct MultipartBody: Sendable {
@@ -46,6 +49,11 @@ public struct MultipartBody: Sendable {
         self.parts = parts
     }
 
+    /// Parses on its own thread (large uploads).
+    public static func parse(contentType: String?, body: [UInt8]) async -> MultipartBody? {
+        await FakeWork.offPool { MultipartBody(contentType: contentType, body: body) }
+    }
+
     /// The first part named `name`.
     public subscript(name: String) -> Part? { parts.first { $0.name == name } }
 
@@ -59,12 +67,18 @@ public struct MultipartBody: Sendable {
 
     private static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
         guard !needle.isEmpty, haystack.count >= needle.count, start <= haystack.count - needle.count else { return nil }
-        let first = needle[0]
-        var i = start
-        while i <= haystack.count - needle.count {
-            if haystack[i] == first, haystack[i..<(i + needle.count)].elementsEqual(needle) { return i }
-            i += 1
+        return haystack.withUnsafeBytes { hay in
+            needle.withUnsafeBytes { pattern in
+                // memchr for the first byte, then memcmp: fast on megabyte uploads.
+                var offset = start
+                while offset <= hay.count - pattern.count {
+                    guard let hit = memchr(hay.baseAddress! + offset, Int32(pattern[0]), hay.count - pattern.count + 1 - offset) else { return nil }
+                    let index = hay.baseAddress!.distance(to: UnsafeRawPointer(hit))
+                    if memcmp(hay.baseAddress! + index, pattern.baseAddress!, pattern.count) == 0 { return index }
+                    offset = index + 1
+                }
+                return nil
+            }
         }
-        return nil
     }
 }

@@ -40,7 +40,7 @@ enum NaverFake {
         router.post("clova/recognizer/upload") { request, context -> Response in
             if let early = try await speechGate(request, control) { return early }
             let body = Array(buffer: try await request.body.collect(upTo: 64 << 20))
-            guard let form = MultipartBody(contentType: request.headers[.contentType], body: body),
+            guard let form = await MultipartBody.parse(contentType: request.headers[.contentType], body: body),
                   let media = form["media"], let filename = media.filename else {
                 return FakeReply.json(400, ["result": "FAILED", "message": "media is required"])
             }
@@ -49,7 +49,7 @@ enum NaverFake {
                   let language = params["language"] as? String, ["ko-KR", "en-US", "enko", "ja", "zh-cn", "zh-tw"].contains(language) else {
                 return FakeReply.json(400, ["result": "FAILED", "message": "params.language is invalid"])
             }
-            guard let heard = FakeSpeechTiming.analyze(media.data, filename: filename) else {
+            guard let heard = await FakeSpeechTiming.analyzeOffPool(media.data, filename: filename) else {
                 return FakeReply.json(200, ["result": "FAILED", "message": "Unsupported media"])
             }
             let diarize = (params["diarization"] as? [String: Any])?["enable"] as? Bool ?? false

@@ -23,7 +23,7 @@ extension OpenAIFake {
             guard body.count <= uploadLimit else {
                 return error(413, "Maximum content size limit (26214400) exceeded (\(body.count) bytes read)", type: "server_error", code: nil)
             }
-            guard let form = MultipartBody(contentType: request.headers[.contentType], body: body) else {
+            guard let form = await MultipartBody.parse(contentType: request.headers[.contentType], body: body) else {
                 return error(400, "Could not parse multipart form", type: "invalid_request_error", code: nil)
             }
             guard let file = form["file"], let filename = file.filename else {
@@ -44,7 +44,7 @@ extension OpenAIFake {
                 return error(400, "timestamp_granularities[] is only supported with response_format verbose_json.", type: "invalid_request_error",
                              code: nil, param: "timestamp_granularities")
             }
-            guard let heard = FakeSpeechTiming.analyze(file.data, filename: filename) else {
+            guard let heard = await FakeSpeechTiming.analyzeOffPool(file.data, filename: filename) else {
                 return error(400, "Audio file might be corrupted or unsupported", type: "invalid_request_error", code: nil, param: "file")
             }
             let text = heard.regions.flatMap { $0.words.map(\.text) }.joined(separator: " ")

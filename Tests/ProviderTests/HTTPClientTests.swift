@@ -17,20 +17,20 @@ struct HTTPClientTests {
         defer { server.stop() }
         let client = HTTPClient(provider: "OpenAI", maxConcurrent: 8, maxRequestsPerSecond: 5)
         let request = try Self.speechRequest(server)
+        let started = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<4 { group.addTask { _ = try await client.send(request) } }
             try await group.waitForAll()
         }
-        let times = server.control.requests.map(\.at).sorted()
-        #expect(times.count == 4)
-        // Three intervals of 200 ms at 5 requests a second (a little slack for the clock).
-        #expect(times[3] - times[0] >= .milliseconds(560))
+        #expect(server.control.requests.count == 4)
+        // The fourth request cannot start before three intervals of 200 ms at 5 requests a second.
+        #expect(ContinuousClock.now - started >= .milliseconds(590))
     }
 
     @Test func cancellingTheTaskAbortsTheTransfer() async throws {
         let server = try await FakeProviderServer.start()
         defer { server.stop() }
-        server.control.latency = 20
+        server.control.latency = 60
         let client = HTTPClient(provider: "OpenAI")
         let request = try Self.speechRequest(server)
         let started = ContinuousClock.now
@@ -38,8 +38,8 @@ struct HTTPClientTests {
         try await Task.sleep(for: .milliseconds(300))
         task.cancel()
         await #expect(throws: CancellationError.self) { _ = try await task.value }
-        // Well before the 20 s answer: curl's progress callback aborts the transfer.
-        #expect(ContinuousClock.now - started < .seconds(10))
+        // Long before the 60 s answer: curl's progress callback aborts the transfer (generous: a loaded machine).
+        #expect(ContinuousClock.now - started < .seconds(30))
     }
 
     @Test func aSuccessfulBodyStreamsToTheFileAndErrorsStayInMemory() async throws {

@@ -15,10 +15,11 @@ extension DubPipeline {
         let clips: [MixClip]
     }
 
-    func speak(_ runner: StageRunner, _ line: DubLine, language: LanguageCode, speed: Double) async throws -> Spoken {
+    /// Speaks one line (cached per line); `take` > 0 asks for a fresh rendition of the same request (`--verify` retakes).
+    func speak(_ runner: StageRunner, _ line: DubLine, language: LanguageCode, speed: Double, take: Int = 0) async throws -> Spoken {
         let request = SynthesisRequest(text: line.text ?? "", language: language.alpha2 ?? language.alpha3, voice: line.speaker.flatMap { voices[$0] } ?? self.request.voice,
                                        speed: speed)
-        let key = try CacheKey(["synthesize-1", synthesizer.name, try CacheKey(request).hex])
+        let key = try CacheKey(["synthesize-1", synthesizer.name, try CacheKey(request).hex] + (take > 0 ? ["take-\(take)"] : []))
         let synthesizer = synthesizer
         return try await runner.line("synthesize", key: key) { prefix in
             Spoken(audio: try await synthesizer.synthesize(request, to: prefix + ".wav"), speed: speed)

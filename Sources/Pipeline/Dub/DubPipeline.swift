@@ -22,7 +22,7 @@ public struct DubPipeline: Sendable {
     public var onProgress: @Sendable (DubProgress) async -> Void = { _ in }
 
     /// The stages, in order.
-    public static let stages = ["probe", "extract", "separate", "transcribe", "lines", "translate", "synthesize", "fit", "mix", "mux"]
+    public static let stages = ["probe", "extract", "separate", "transcribe", "lines", "translate", "synthesize", "fit", "verify", "mix", "mux"]
     /// The request as saved in the work folder, so one stage can be run again on its own (`dubctl stage`).
     public static let requestFile = "request.json"
 
@@ -115,12 +115,15 @@ public struct DubPipeline: Sendable {
         let lines = try await timed("translate") { try await translateLines(runner, lines: sourceLines, language: language) }
         let spoken = try await timed("synthesize") { try await synthesizeAll(runner, lines: lines, language: language) }
         let fitted = try await timed("fit") { try await fit(runner, lines: lines, spoken: spoken, language: language, mediaEnd: media.duration) }
-        let mix = try await timed("mix") { try await mixDown(runner, background: stems.background, audio: audio, fitted: fitted) }
-        let outputs = try await timed("mux") { try await muxOutput(fitted: fitted, mix: mix, language: language, lines: lines,
+        let verified = try await timed("verify") {
+            try await verify(runner, lines: lines, spoken: spoken, fitted: fitted, language: language, mediaEnd: media.duration)
+        }
+        let mix = try await timed("mix") { try await mixDown(runner, background: stems.background, audio: audio, fitted: verified.fitted) }
+        let outputs = try await timed("mux") { try await muxOutput(fitted: verified.fitted, mix: mix, language: language, lines: lines,
                                                                           sourceLanguage: request.from ?? transcript?.language) }
         return DubReport(output: request.output, subtitles: outputs, work: work.root, stageSeconds: seconds, executed: await runner.executed,
-                         timing: Self.summary(fitted.timings), loudnessIn: mix.loudnessIn, loudnessOut: mix.report.loudnessAfter,
-                         truePeak: mix.report.truePeak, usage: usage(spoken), costUSD: CostEstimate.dollars(usage(spoken)))
+                         timing: Self.summary(verified.fitted.timings), loudnessIn: mix.loudnessIn, loudnessOut: mix.report.loudnessAfter,
+                         truePeak: mix.report.truePeak, usage: usage(spoken), costUSD: CostEstimate.dollars(usage(spoken)), verification: verified.checks)
     }
 
     /// The estimated cost of this request's provider calls, per provider, in US dollars.

@@ -15,6 +15,8 @@ public struct DubReport: Codable, Sendable, Equatable {
     public var usage: [String: ProviderUsage]
     /// Its estimated cost in US dollars, per provider (`CostEstimate`).
     public var costUSD: [String: Double]
+    /// The round-trip check of every line, with `--verify`.
+    public var verification: [LineCheck]?
 
     enum CodingKeys: String, CodingKey {
         case output, subtitles, work
@@ -25,6 +27,7 @@ public struct DubReport: Codable, Sendable, Equatable {
         case truePeak = "true_peak_dbtp"
         case usage
         case costUSD = "cost_usd"
+        case verification
     }
 }
 

@@ -50,6 +50,7 @@ struct DubCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-speed"), help: "Most a line is sped up by time-stretching before other remedies.") var maxSpeed = 1.15
     @Flag(name: .customLong("keep-original-audio"), help: "Keep the original audio as a second track.") var keepOriginalAudio = false
     @Flag(help: "Add the source-language subtitles as a second soft track (and sidecar files).") var bilingual = false
+    @Flag(help: "Transcribe every dubbed line back (--asr) and compare; a failing line is synthesized once more.") var verify = false
     @Option(help: "Stop before the estimated provider cost exceeds this many US dollars.") var budget: Double?
     @Flag(name: .customLong("dry-run"), help: "Estimate usage and cost per provider, then stop (nothing is spent).") var dryRun = false
     @Flag(help: "Print the final report as JSON.") var json = false
@@ -88,6 +89,7 @@ struct DubCommand: AsyncParsableCommand {
         request.maxSpeed = maxSpeed
         request.keepOriginalAudio = keepOriginalAudio
         request.bilingual = bilingual
+        request.verify = verify
         request.voiceMap = voiceMap
         request.budgetUSD = budget
         request.work = work
@@ -112,7 +114,7 @@ struct DubCommand: AsyncParsableCommand {
         print("""
         wrote \(report.output) (+ \(report.subtitles.joined(separator: ", ")))
         lines: \(t.lines), \(t.withinSlot) within their slot, max speed-up \(t.maxFactor.fixed(2))x, max shift \(t.maxShift.fixed(2)) s, overlaps \(t.overlaps)
-        usage: \(Self.describe(report.usage, cost: report.costUSD))
+        usage: \(Self.describe(report.usage, cost: report.costUSD))\(report.verification.map { "\n" + Self.describe($0) } ?? "")
         loudness: \(report.loudnessIn.fixed(1)) LUFS in, \(report.loudnessOut.fixed(1)) LUFS out, true peak \(report.truePeak.fixed(1)) dBTP
         work folder: \(report.work) (timing.json has the per-line report)
         """)
@@ -135,6 +137,13 @@ struct DubCommand: AsyncParsableCommand {
         print("dry run: \(input), \(seconds.fixed(1)) s; nothing was sent to any provider")
         print("  \(Self.describe(usage, cost: cost))")
         print("  estimated total: $\(total.fixed(3))\(budget.map { $0 < total ? " — over the budget of $\($0.fixed(2))" : " — within the budget of $\($0.fixed(2))" } ?? "")")
+    }
+
+    /// `verify: 5 of 6 lines heard as written; failing: 3 (error rate 0.50, cut off)`.
+    static func describe(_ checks: [LineCheck]) -> String {
+        let failing = checks.filter { !$0.passed }
+        let detail = failing.map { "\($0.id) (error rate \($0.errorRate.fixed(2))\($0.cutOff ? ", cut off" : ""))" }.joined(separator: ", ")
+        return "verify: \(checks.count - failing.count) of \(checks.count) lines heard as written\(failing.isEmpty ? "" : "; failing after a retake: \(detail)")"
     }
 
     /// `openai 27.0 s audio, 1200 tokens, 300 chars ($0.01); espeak 310 chars ($0.00)`.

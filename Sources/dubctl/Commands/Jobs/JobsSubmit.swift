@@ -33,6 +33,7 @@ struct JobsSubmit: AsyncParsableCommand {
     @Option(name: .customLong("max-line"), help: "Longest dubbing line, in seconds.") var maxLine: Double?
     @Option(help: "Vocals and background made elsewhere, as VOCALS,BACKGROUND.") var stems: String?
     @Flag(help: "Add the source-language subtitles as a second soft track.") var bilingual = false
+    @Flag(help: "Transcribe every dubbed line back and retake failing lines once.") var verify = false
     @Option(help: "Fail the job before the estimated provider cost exceeds this many US dollars.") var budget: Double?
     @Option(help: "Vocal separation: elevenlabs, local or none.") var separation: String?
     @Option(name: .customLong("max-speed"), help: "Most a line may be sped up by time-stretching.") var maxSpeed: Double?
@@ -65,6 +66,7 @@ struct JobsSubmit: AsyncParsableCommand {
         request.maxLine = maxLine
         request.stems = stems.map { $0.split(separator: ",").map { Paths.absolute(String($0)) } }
         request.bilingual = bilingual
+        request.verify = verify
         request.budgetUSD = budget
         request.separation = separation
         request.maxSpeed = maxSpeed
