@@ -6,8 +6,8 @@ import Testing
 
 @Suite("dubctl dub: offline from subtitles with espeak-ng")
 struct DubPipelineTests {
-    private func dub(_ scratch: Scratch, _ extra: [String] = [], work: String? = nil) throws -> (CommandRunner.Result, DubReport?) {
-        let run = try CommandRunner.run("dubctl", ["dub", Repository.sample("english.mp4"), "--to", "es", "--subtitles",
+    private func dub(_ scratch: Scratch, _ extra: [String] = [], work: String? = nil) async throws -> (CommandRunner.Result, DubReport?) {
+        let run = try await CommandRunner.run("dubctl", ["dub", Repository.sample("english.mp4"), "--to", "es", "--subtitles",
                                                    Repository.sample("english.es.srt"), "-o", scratch.path("out.es.mp4"),
                                                    "--work", work ?? scratch.path("work"), "--json"] + extra)
         let report = run.status == 0 ? try? JSONDecoder().decode(DubReport.self, from: Data(run.stdout.utf8)) : nil
@@ -15,9 +15,9 @@ struct DubPipelineTests {
     }
 
     @Test("the English sample dubbed into Spanish: tracks, languages, duration, timing, subtitles, loudness")
-    func endToEnd() throws {
+    func endToEnd() async throws {
         let scratch = try Scratch()
-        let (run, report) = try dub(scratch, ["--keep-original-audio"])
+        let (run, report) = try await dub(scratch, ["--keep-original-audio"])
         #expect(run.status == 0, "\(run.stderr)")
         let r = try #require(report)
         #expect(r.timing.lines == 6)
@@ -44,42 +44,42 @@ struct DubPipelineTests {
     }
 
     @Test("a re-run repeats nothing; editing one line in lines.json redoes only that line")
-    func resumeAndEdit() throws {
+    func resumeAndEdit() async throws {
         let scratch = try Scratch()
-        let first = try dub(scratch, ["--separation", "none"])
+        let first = try await dub(scratch, ["--separation", "none"])
         #expect(first.0.status == 0, "\(first.0.stderr)")
         #expect(first.1?.executed.filter { $0.hasPrefix("synthesize#") }.count == 6)
-        let second = try #require(try dub(scratch, ["--separation", "none"]).1)
+        let second = try #require(try await dub(scratch, ["--separation", "none"]).1)
         #expect(second.executed.isEmpty, "\(second.executed)")
 
         let linesPath = scratch.path("work/lines.json")
         var lines = try JSONDecoder().decode([DubLine].self, from: Data(contentsOf: URL(fileURLWithPath: linesPath)))
         lines[2].text = "Solo esta frase ha cambiado."
         try JSONEncoder().encode(lines).write(to: URL(fileURLWithPath: linesPath))
-        let third = try #require(try dub(scratch, ["--separation", "none"]).1)
+        let third = try #require(try await dub(scratch, ["--separation", "none"]).1)
         #expect(third.executed.filter { $0.hasPrefix("synthesize#") }.count == 1, "\(third.executed)")
         #expect(!third.executed.contains("extract") && !third.executed.contains("lines"))
         #expect(third.executed.contains("mix"))
     }
 
     @Test("dubctl stage runs one stage of a work folder again, and only that one")
-    func stage() throws {
+    func stage() async throws {
         let scratch = try Scratch()
-        #expect(try dub(scratch, ["--separation", "none"]).0.status == 0)
+        #expect(try await dub(scratch, ["--separation", "none"]).0.status == 0)
         let work = scratch.path("work")
-        let mix = try CommandRunner.run("dubctl", ["stage", "mix", "--work", work, "--json"])
+        let mix = try await CommandRunner.run("dubctl", ["stage", "mix", "--work", work, "--json"])
         #expect(mix.status == 0, "\(mix.stderr)")
         let result = try JSONDecoder().decode(DubPipeline.StageRun.self, from: Data(mix.stdout.utf8))
         #expect(result.executed == ["mix"])
-        let synth = try JSONDecoder().decode(DubPipeline.StageRun.self, from: Data(try CommandRunner.run(
+        let synth = try JSONDecoder().decode(DubPipeline.StageRun.self, from: Data(try await CommandRunner.run(
             "dubctl", ["stage", "synthesize", "--work", work, "--json"]).stdout.utf8))
         #expect(synth.executed.filter { $0.hasPrefix("synthesize#") }.count == 6)
-        #expect(try CommandRunner.run("dubctl", ["stage", "transmogrify", "--work", work]).status == 2)
-        #expect(try CommandRunner.run("dubctl", ["stage", "mix", "--work", scratch.path("empty")]).status == 2)
+        #expect(try await CommandRunner.run("dubctl", ["stage", "transmogrify", "--work", work]).status == 2)
+        #expect(try await CommandRunner.run("dubctl", ["stage", "mix", "--work", scratch.path("empty")]).status == 2)
     }
 
     @Test("killed with SIGKILL mid-run, it resumes without repeating finished stages", arguments: ["extract", "separate", "lines"])
-    func killAndResume(after stage: String) throws {
+    func killAndResume(after stage: String) async throws {
         let scratch = try Scratch()
         let process = Process()
         process.executableURL = CommandRunner.binDirectory.appendingPathComponent("dubctl")
@@ -91,13 +91,13 @@ struct DubPipelineTests {
         // Wait until `stage` is recorded, then kill it while the next stage runs.
         let manifest = scratch.path("work/manifest.json")
         for _ in 0..<1200 where !((try? String(contentsOfFile: manifest, encoding: .utf8))?.contains("\"\(stage)\"") ?? false) {
-            usleep(25_000)
+            try await Task.sleep(for: .milliseconds(25))
         }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         let done = try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: URL(fileURLWithPath: manifest))).stages.keys
         #expect(done.contains(stage))
-        let resumed = try #require(try dub(scratch).1)
+        let resumed = try #require(try await dub(scratch).1)
         #expect(resumed.timing.lines == 6)
         for stage in done { #expect(!resumed.executed.contains(stage), "\(stage) ran again") }
         #expect(resumed.timing.overlaps == 0)
@@ -107,7 +107,7 @@ struct DubPipelineTests {
     }
 
     @Test("malformed subtitles fail with the line number; a file without audio fails clearly", arguments: ["subs", "video"])
-    func badInput(kind: String) throws {
+    func badInput(kind: String) async throws {
         let scratch = try Scratch()
         var input = Repository.sample("english.mp4")
         var subs = Repository.sample("english.es.srt")
@@ -118,7 +118,7 @@ struct DubPipelineTests {
             input = scratch.path("silent.mp4")
             try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=64x64:rate=10", "-t", "2", input])
         }
-        let run = try CommandRunner.run("dubctl", ["dub", input, "--to", "es", "--subtitles", subs, "-o", scratch.path("o.mp4"),
+        let run = try await CommandRunner.run("dubctl", ["dub", input, "--to", "es", "--subtitles", subs, "-o", scratch.path("o.mp4"),
                                                    "--work", scratch.path("w")])
         #expect(run.status == 1)
         #expect(run.stderr.contains(kind == "subs" ? "line 6" : "no audio stream"), "\(run.stderr)")

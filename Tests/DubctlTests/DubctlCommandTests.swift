@@ -6,8 +6,8 @@ import Testing
 @Suite("dubctl probe, extract, mux from the shell")
 struct DubctlCommandTests {
     @Test("probe --json follows the documented shape")
-    func probeJSON() throws {
-        let run = try CommandRunner.run("dubctl", ["probe", Repository.sample("english.mp4"), "--json"])
+    func probeJSON() async throws {
+        let run = try await CommandRunner.run("dubctl", ["probe", Repository.sample("english.mp4"), "--json"])
         #expect(run.status == 0)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         #expect((json["format"] as? String)?.contains("mp4") == true)
@@ -22,18 +22,18 @@ struct DubctlCommandTests {
     }
 
     @Test("probe prints a table by default")
-    func probeTable() throws {
-        let run = try CommandRunner.run("dubctl", ["probe", Repository.sample("mono.wav")])
+    func probeTable() async throws {
+        let run = try await CommandRunner.run("dubctl", ["probe", Repository.sample("mono.wav")])
         #expect(run.status == 0)
         #expect(run.stdout.contains("16000 Hz"))
         #expect(run.stdout.contains("pcm_s16le"))
     }
 
     @Test("extract writes 16 kHz mono FLAC of the right length")
-    func extract() throws {
+    func extract() async throws {
         let scratch = try Scratch()
         let out = scratch.path("speech.flac")
-        let run = try CommandRunner.run("dubctl", ["extract", Repository.sample("english.mp4"), "-o", out, "--rate", "16000", "--channels", "1"])
+        let run = try await CommandRunner.run("dubctl", ["extract", Repository.sample("english.mp4"), "-o", out, "--rate", "16000", "--channels", "1"])
         #expect(run.status == 0, "\(run.stderr)")
         let reader = try SoundFileReader(path: out)
         #expect(reader.sampleRate == 16000 && reader.channels == 1)
@@ -43,10 +43,10 @@ struct DubctlCommandTests {
     }
 
     @Test("mux adds a tagged track")
-    func mux() throws {
+    func mux() async throws {
         let scratch = try Scratch()
         let out = scratch.path("dub.mkv")
-        let run = try CommandRunner.run("dubctl", ["mux", Repository.sample("english.mp4"), "--audio", "\(Repository.sample("mono.wav")):es",
+        let run = try await CommandRunner.run("dubctl", ["mux", Repository.sample("english.mp4"), "--audio", "\(Repository.sample("mono.wav")):es",
                                                    "-o", out, "--keep-original-audio"])
         #expect(run.status == 0, "\(run.stderr)")
         let info = try MediaInfo.probe(path: out)
@@ -55,7 +55,7 @@ struct DubctlCommandTests {
 
     /// A runtime failure: exit 1, one line on stderr naming the file, no crash.
     @Test("bad inputs fail with one clear line and exit 1", arguments: ["missing", "directory", "empty", "text", "video-only"])
-    func badInput(kind: String) throws {
+    func badInput(kind: String) async throws {
         let scratch = try Scratch()
         let path = scratch.path("input-\(kind).mp4")
         switch kind {
@@ -66,7 +66,7 @@ struct DubctlCommandTests {
         default: break
         }
         for arguments in [["extract", path, "-o", scratch.path("out.wav")], ["probe", path]] where !(kind == "video-only" && arguments[0] == "probe") {
-            let run = try CommandRunner.run("dubctl", arguments)
+            let run = try await CommandRunner.run("dubctl", arguments)
             #expect(run.status == 1, "\(arguments[0]) \(kind): exit \(run.status)")
             let lines = run.stderr.split(separator: "\n")
             #expect(lines.count == 1, "stderr: \(run.stderr)")
@@ -77,12 +77,12 @@ struct DubctlCommandTests {
     }
 
     @Test("a truncated file is decoded as far as it goes, with a warning and exit 0")
-    func truncated() throws {
+    func truncated() async throws {
         let scratch = try Scratch()
         let full = try Data(contentsOf: URL(fileURLWithPath: Repository.sample("english.mp4")))
         let cut = scratch.path("cut.mp4")
         try full.prefix(full.count / 2).write(to: URL(fileURLWithPath: cut))
-        let run = try CommandRunner.run("dubctl", ["extract", cut, "-o", scratch.path("out.wav")])
+        let run = try await CommandRunner.run("dubctl", ["extract", cut, "-o", scratch.path("out.wav")])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.contains("dubctl: warning:"))
         #expect(run.stderr.contains("truncated"))
@@ -98,15 +98,15 @@ struct DubctlCommandTests {
         ["mux", "x.mp4", "--audio", "a.wav:zz", "-o", "y.mp4"],
         ["frobnicate"],
     ])
-    func usage(arguments: [String]) throws {
-        let run = try CommandRunner.run("dubctl", arguments)
+    func usage(arguments: [String]) async throws {
+        let run = try await CommandRunner.run("dubctl", arguments)
         #expect(run.status == 2, "\(arguments): exit \(run.status) \(run.stderr)")
         #expect(!run.stderr.isEmpty)
     }
 
     @Test("--help of every command explains it with an example", arguments: ["probe", "extract", "mux"])
-    func help(command: String) throws {
-        let run = try CommandRunner.run("dubctl", [command, "--help"])
+    func help(command: String) async throws {
+        let run = try await CommandRunner.run("dubctl", [command, "--help"])
         #expect(run.status == 0)
         #expect(run.stdout.contains("Example"))
         #expect(run.stdout.contains("dubctl \(command)"))

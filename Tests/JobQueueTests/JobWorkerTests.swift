@@ -22,7 +22,7 @@ struct JobWorkerTests {
     }
 
     private func waitUntil(_ condition: @Sendable () async throws -> Bool) async throws {
-        for _ in 0..<600 {
+        for _ in 0..<2400 {
             if try await condition() { return }
             try await Task.sleep(for: .milliseconds(50))
         }

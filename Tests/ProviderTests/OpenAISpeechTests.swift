@@ -51,8 +51,9 @@ struct OpenAISpeechTests {
         let started = ContinuousClock.now
         _ = try await Self.client(server).synthesize(SynthesisRequest(text: "Hi there.", language: "en"), to: scratch.path("a.wav"))
         #expect(server.control.requests.count == 3)
-        // The 60 s Retry-After was not used (a generous bound, so a loaded machine does not make it flaky).
-        #expect(ContinuousClock.now - started < .seconds(30))
+        // The 60 s Retry-After was not used: RetryPolicyTests checks the choice itself; here, a bound that a 60 s wait
+        // cannot meet but a starved test thread on a loaded machine can.
+        #expect(ContinuousClock.now - started < .seconds(59))
     }
 
     @Test func serverErrorsRetriedThenSucceed() async throws {

@@ -29,4 +29,21 @@ public enum CommandRunner {
         let (status, out, err) = try Tool.capture(path, arguments, environment: environment)
         return Result(status: status, stdout: out, stderr: err)
     }
+
+    /// `run` on its own thread, so a test waiting for a child process never holds the cooperative pool (which the
+    /// in-process fakes and the code under test need on a 2-core machine).
+    public static func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
+        try await OffPool.run { try run(tool, arguments, environment: environment) }
+    }
+}
+
+/// Runs blocking test work on a dedicated thread and resumes the caller with its result.
+public enum OffPool {
+    public static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread { continuation.resume(with: Result { try body() }) }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+    }
 }
