@@ -82,7 +82,7 @@ let package = Package(
             "Pipeline", "ProviderFakes", "TestSupport", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "JobQueueTests", dependencies: [
-            "Pipeline", "TestSupport", .product(name: "Logging", package: "swift-log"),
+            "Pipeline", "TestSupport", "ProviderFakes", .product(name: "Logging", package: "swift-log"),
         ]),
     ],
     swiftLanguageModes: [.v6]

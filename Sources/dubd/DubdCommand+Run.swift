@@ -40,7 +40,8 @@ extension DubdCommand {
         let metrics = WorkerMetrics()
         let handler = PipelineJobHandler(dataRoot: dataRoot, metrics: metrics)
         let worker = JobWorker(queue: Self.workerQueue(configuration, lease: lease), handler: handler, settings: settings,
-                               logger: logger, metrics: metrics)
+                               logger: logger, metrics: metrics,
+                               webhooks: WebhookNotifier(secret: getenv("DUB_WEBHOOK_SECRET").map { String(cString: $0) }, logger: logger))
 
         var services: [any Service] = [
             WorkerService(worker: worker, configuration: configuration, logger: logger),

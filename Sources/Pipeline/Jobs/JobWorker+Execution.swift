@@ -21,6 +21,7 @@ extension JobWorker {
                 _ = try await queue.acknowledgeCancel(lease)
                 metrics.finished(.cancelled, seconds: JobClock.systemNow() - started)
                 log.info("job cancelled")
+                await announce(lease.jobId)
             case (_, .shutdown?):
                 _ = try await queue.release(lease)
                 log.info("job released for another worker (shutdown)")
@@ -28,6 +29,7 @@ extension JobWorker {
                 if try await queue.complete(lease, result: output.result, usage: output.usage) {
                     metrics.finished(.succeeded, seconds: JobClock.systemNow() - started)
                     log.info("job succeeded")
+                    await announce(lease.jobId)
                 } else {
                     metrics.leaseLost()
                     log.warning("lease lost before completion; output discarded")
@@ -39,6 +41,7 @@ extension JobWorker {
                     metrics.finished(state, seconds: JobClock.systemNow() - started)
                     log.warning("job attempt failed", metadata: ["code": "\(failure.code)", "state": "\(state.rawValue)",
                                                                  "error": "\(failure.message)"])
+                    if state == .failed { await announce(lease.jobId) }
                 } else {
                     metrics.leaseLost()
                 }
@@ -48,6 +51,12 @@ extension JobWorker {
                       metadata: ["error": "\(error)"])
         }
         release(lease.jobId)
+    }
+
+    /// Starts the webhook of a job that has ended (its delivery runs on its own).
+    private func announce(_ id: Int) async {
+        guard let webhooks, let job = try? await queue.job(id), job.webhookURL != nil else { return }
+        webhooks.jobEnded(job)
     }
 
     /// Renews the lease every `heartbeat` seconds; stops the job on a cancel request, a lost lease, or

@@ -31,12 +31,16 @@ public actor JobWorker {
     let settings: Settings
     let logger: Logger
     let metrics: WorkerMetrics
+    /// Sends the signed webhook of a job this worker ends, if the job has one.
+    let webhooks: WebhookNotifier?
     var running: [Int: Task<Void, Never>] = [:]
     var stopReasons: [Int: StopReason] = [:]
     var claiming = true
     var wake: AsyncStream<Void>.Continuation?
 
-    public init(queue: JobQueue, handler: any JobHandler, settings: Settings, logger: Logger, metrics: WorkerMetrics = WorkerMetrics()) {
+    public init(queue: JobQueue, handler: any JobHandler, settings: Settings, logger: Logger, metrics: WorkerMetrics = WorkerMetrics(),
+                webhooks: WebhookNotifier? = nil) {
+        self.webhooks = webhooks
         self.queue = queue
         self.handler = handler
         self.settings = settings

@@ -1,0 +1,22 @@
+import COpenSSL
+
+/// The signature on a job webhook: `sha256=` and the hex HMAC-SHA256, keyed with the shared secret, of
+/// `"<timestamp>.<body>"` (the timestamp is also sent as `X-Dub-Timestamp`, so a receiver can refuse old replays).
+///
+/// To verify: recompute `HMAC-SHA256(secret, X-Dub-Timestamp + "." + raw body)`, compare it in constant time with
+/// `X-Dub-Signature` (after `sha256=`), and reject timestamps more than a few minutes old.
+public enum WebhookSignature {
+    public static func sign(body: [UInt8], timestamp: Int, secret: String) -> String {
+        let message = Array("\(timestamp).".utf8) + body
+        let key = Array(secret.utf8)
+        var digest = [UInt8](repeating: 0, count: 32)
+        _ = key.withUnsafeBytes { k in
+            message.withUnsafeBytes { m in dub_hmac_sha256(k.baseAddress, Int32(k.count), m.baseAddress, m.count, &digest) }
+        }
+        return "sha256=" + digest.map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
+}
