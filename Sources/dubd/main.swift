@@ -13,9 +13,11 @@ func runAsync<Command: AsyncParsableCommand>(_ command: Command) async throws {
 
 MediaLibraries.setLibraryLogging(.quiet)
 do {
-    let command = try DubdCommand.parseAsRoot()
+    var command = try DubdCommand.parseAsRoot()
     if let asyncCommand = command as? any AsyncParsableCommand {
         try await runAsync(asyncCommand)
+    } else {
+        try command.run() // `--help` comes back as ArgumentParser's own help command
     }
 } catch {
     let code = DubdCommand.exitCode(for: error)

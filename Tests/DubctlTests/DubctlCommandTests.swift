@@ -104,11 +104,19 @@ struct DubctlCommandTests {
         #expect(!run.stderr.isEmpty)
     }
 
-    @Test("--help of every command explains it with an example", arguments: ["probe", "extract", "mux"])
+    @Test("--help of every command explains it with an example",
+          arguments: ["probe", "extract", "mux", "dub", "transcribe", "translate", "synthesize", "loudness", "stretch", "mix", "vad", "separate"])
     func help(command: String) async throws {
         let run = try await CommandRunner.run("dubctl", [command, "--help"])
         #expect(run.status == 0)
         #expect(run.stdout.contains("Example"))
         #expect(run.stdout.contains("dubctl \(command)"))
+    }
+
+    @Test("dubd --help lists its options")
+    func dubdHelp() async throws {
+        let run = try await CommandRunner.run("dubd", ["--help"])
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("--concurrency") && run.stdout.contains("Example"))
     }
 }
