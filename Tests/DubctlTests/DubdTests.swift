@@ -35,9 +35,9 @@ struct DubdTests {
             #expect(migrate.status == 0, "\(migrate.stderr)")
         }
 
-        func submit(_ input: String, output: String, extra: [String] = []) async throws -> Int {
+        func submit(_ input: String, output: String, separation: String = "none", extra: [String] = []) async throws -> Int {
             let run = try await CommandRunner.run("dubctl", ["jobs", "submit", input, "--to", "es", "-o", output, "--subtitles",
-                                                       Repository.sample("english.es.srt"), "--separation", "none", "--json",
+                                                       Repository.sample("english.es.srt"), "--separation", separation, "--json",
                                                        "--database-url", url] + extra)
             let json = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
             return try #require(json?["id"] as? Int, "\(run.stderr)")
@@ -46,6 +46,19 @@ struct DubdTests {
         func job(_ id: Int) async throws -> [String: Any] {
             let run = try await CommandRunner.run("dubctl", ["jobs", "show", "\(id)", "--json", "--database-url", url])
             return (try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]) ?? [:]
+        }
+
+        /// Waits until the job runs a stage after `after` (so its checkpoint is past the start).
+        func waitRunning(_ id: Int, pastStages after: Set<String> = ["probe", "extract"]) async throws -> [String: Any] {
+            let deadline = Date().addingTimeInterval(120)
+            while Date() < deadline {
+                let job = try await job(id)
+                if job["state"] as? String == "running", let stage = job["stage"] as? String, !after.contains(stage) { return job }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let last = try await job(id)
+            Issue.record("job \(id) did not get past \(after): \(last)")
+            return last
         }
 
         func wait(_ id: Int, for states: Set<String>, seconds: Double = 180) async throws -> [String: Any] {
@@ -111,5 +124,74 @@ struct DubdTests {
         let errors = done["errors"] as? [[String: Any]]
         #expect(errors?.first?["code"] as? String == "lease_expired")
         #expect(stage != nil)
+    }
+
+    @Test("SIGSTOP past the lease, then SIGCONT: the stopped daemon's writes touch nothing; the job succeeds once")
+    func stoppedDaemon() async throws {
+        let s = try await Setup()
+        let id = try await s.submit(Repository.sample("english.mp4"), output: s.scratch.path("out/english.es.mp4"), separation: "local")
+        let fast = ["--lease", "4", "--heartbeat", "1"]
+        let first = try Daemon(url: s.url, dataRoot: s.scratch.path("data"), extra: fast + ["--name", "first"], log: s.scratch.path("first.log"))
+        _ = try await s.waitRunning(id)
+        first.signal(SIGSTOP)
+        let second = try Daemon(url: s.url, dataRoot: s.scratch.path("data"), extra: fast + ["--name", "second"], log: s.scratch.path("second.log"))
+        let done = try await s.wait(id, for: ["succeeded", "failed"])
+        #expect(done["state"] as? String == "succeeded", "\(done)")
+        #expect(done["attempt"] as? Int == 2)
+        // The stopped daemon wakes up long after its lease: every write it tries is refused by the lease token.
+        first.signal(SIGCONT)
+        try await Task.sleep(for: .seconds(5))
+        let after = try await s.job(id)
+        #expect(after["state"] as? String == "succeeded")
+        #expect(after["attempt"] as? Int == 2)
+        #expect(after["finished_at"] as? Double == done["finished_at"] as? Double)
+        #expect(String(describing: after["result"] ?? "") == String(describing: done["result"] ?? ""))
+        first.signal(SIGTERM)
+        second.signal(SIGTERM)
+        first.process.waitUntilExit()
+        second.process.waitUntilExit()
+        let log = try String(contentsOfFile: first.log, encoding: .utf8)
+        #expect(log.contains("lease lost"), "\(log.suffix(2000))")
+        #expect(!log.contains("job succeeded"))
+    }
+
+    @Test("soft then hard shutdown: the first signal releases the job with its checkpoint; a second one exits at once")
+    func softThenHard() async throws {
+        let s = try await Setup()
+        // Soft: a 1 s window, then the running job goes back to the queue with its checkpoint, its attempt not counted.
+        let soft = try await s.submit(Repository.sample("english.mp4"), output: s.scratch.path("out/soft.mp4"), separation: "local")
+        let daemon = try Daemon(url: s.url, dataRoot: s.scratch.path("data"), extra: ["--shutdown-grace", "1", "--heartbeat", "1"],
+                                log: s.scratch.path("soft.log"))
+        _ = try await s.waitRunning(soft)
+        daemon.signal(SIGTERM)
+        daemon.process.waitUntilExit()
+        #expect(daemon.process.terminationStatus == 0)
+        let released = try await s.job(soft)
+        #expect(["queued", "succeeded"].contains(released["state"] as? String ?? ""), "\(released)")
+        if released["state"] as? String == "queued" {
+            #expect(released["attempt"] as? Int == 0)
+            #expect(released["stage"] as? String != nil)
+        }
+
+        // Hard: a long window, and a second signal inside it: the daemon exits at once, the job stays leased to it.
+        let hard = try Daemon(url: s.url, dataRoot: s.scratch.path("data"),
+                              extra: ["--shutdown-grace", "120", "--lease", "5", "--heartbeat", "1", "--name", "hard"], log: s.scratch.path("hard.log"))
+        _ = try await s.waitRunning(soft)
+        let started = Date()
+        hard.signal(SIGTERM)
+        try await Task.sleep(for: .milliseconds(500))
+        hard.signal(SIGTERM)
+        hard.process.waitUntilExit()
+        #expect(Date().timeIntervalSince(started) < 60)
+        #expect(hard.process.terminationStatus != 0)
+        let leased = try await s.job(soft)
+        #expect(["running", "succeeded"].contains(leased["state"] as? String ?? ""), "\(leased)")
+        // Another daemon takes it over once the lease has expired, and finishes it.
+        let next = try Daemon(url: s.url, dataRoot: s.scratch.path("data"), extra: ["--lease", "5", "--heartbeat", "1"], log: s.scratch.path("next.log"))
+        let done = try await s.wait(soft, for: ["succeeded", "failed"])
+        next.signal(SIGTERM)
+        next.process.waitUntilExit()
+        #expect(done["state"] as? String == "succeeded", "\(done)")
+        #expect(FileManager.default.fileExists(atPath: s.scratch.path("out/soft.mp4")))
     }
 }
