@@ -6,7 +6,12 @@ APT_PACKAGES := pkg-config libavformat-dev libavcodec-dev libswresample-dev liba
 	libsndfile1-dev libsoxr-dev libcurl4-openssl-dev libespeak-ng-dev libssl-dev libpq-dev \
 	ffmpeg sox espeak-ng postgresql time python3
 
-.PHONY: help setup build test bench samples demo clean
+# `make pg-up`: a local PostgreSQL for running dubd by hand (data in .pg/, port PGPORT).
+PGPORT ?= 55432
+PGBIN = $(shell ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+ASPG := $(shell [ "$$(id -u)" = 0 ] && echo "runuser -u postgres --")
+
+.PHONY: help setup build test bench samples demo clean pg-up pg-down
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -23,7 +28,7 @@ test: ## Run the test suite (Swift Testing)
 	$(SWIFT) build
 	$(SWIFT) test
 
-bench: ## Release build, then time dubctl against ffmpeg/sox in the same run
+bench: ## Release build, then time dub against ffmpeg, sox, curl and pgbench in the same run
 	$(SWIFT) build -c release
 	bash bench/run.sh
 
@@ -32,6 +37,18 @@ samples: ## Rebuild the sample clips in samples/ (espeak-ng, sox, ffmpeg)
 
 clean: ## Remove build output
 	rm -rf .build bench/out demo-out
+
+pg-up: ## Start a local PostgreSQL for dubd (data in .pg/) and print its DUB_DATABASE_URL
+	@mkdir -p .pg
+	@[ -z "$(ASPG)" ] || chown postgres .pg
+	@[ -f .pg/data/PG_VERSION ] || $(ASPG) $(PGBIN)/initdb -D .pg/data -U postgres -A trust >/dev/null
+	@$(ASPG) $(PGBIN)/pg_ctl -D .pg/data -l .pg/log -o "-p $(PGPORT) -k /tmp -c listen_addresses=127.0.0.1" -w start >/dev/null
+	@$(PGBIN)/psql -q -h 127.0.0.1 -p $(PGPORT) -U postgres -tc "SELECT 1 FROM pg_database WHERE datname = 'dub'" postgres | grep -q 1 || \
+		$(PGBIN)/createdb -h 127.0.0.1 -p $(PGPORT) -U postgres dub
+	@echo "PostgreSQL is up. Run:  export DUB_DATABASE_URL=postgresql://postgres@127.0.0.1:$(PGPORT)/dub"
+
+pg-down: ## Stop the local PostgreSQL started by pg-up (its data stays in .pg/)
+	@$(ASPG) $(PGBIN)/pg_ctl -D .pg/data -m fast -w stop
 
 demo: ## Dub the English sample into Spanish from its Spanish subtitles with espeak-ng (offline)
 	$(SWIFT) build --product dubctl

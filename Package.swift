@@ -78,6 +78,8 @@ let package = Package(
         ], path: "Tests/ProviderFakes"),
         // The fakes, runnable by hand and by bench/30-providers.sh (not part of dubctl/dubd).
         .executableTarget(name: "dub-fake-providers", dependencies: ["ProviderFakes"]),
+        // The job-queue benchmark run by bench/40-queue.sh.
+        .executableTarget(name: "dub-queue-bench", dependencies: ["Pipeline", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ProviderTests", dependencies: [
             "Pipeline", "ProviderFakes", "TestSupport", .product(name: "Logging", package: "swift-log"),
         ]),

@@ -63,9 +63,8 @@ enum JobText {
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
-    static func row(_ cells: [String]) -> String {
-        let widths = [7, 10, 10, 6, 8]
-        return cells.enumerated().map { i, cell in
+    static func row(_ cells: [String], widths: [Int] = [7, 10, 10, 6, 8]) -> String {
+        cells.enumerated().map { i, cell in
             i < widths.count ? cell + String(repeating: " ", count: max(1, widths[i] - cell.count)) : cell
         }.joined()
     }

@@ -95,11 +95,14 @@ struct JobsStats: AsyncParsableCommand {
             print(try JobText.json(flat))
             return
         }
-        print(JobText.row(["QUEUE"] + JobState.allCases.map(\.rawValue)))
+        print(JobText.row(["QUEUE"] + JobState.allCases.map(\.rawValue), widths: Self.statsWidths))
         for (queue, counts) in stats.sorted(by: { $0.key < $1.key }) {
-            print(JobText.row([queue] + JobState.allCases.map { "\(counts[$0] ?? 0)" }))
+            print(JobText.row([queue] + JobState.allCases.map { "\(counts[$0] ?? 0)" }, widths: Self.statsWidths))
         }
     }
+
+    /// Queue names, then one column per state (wide enough for "succeeded" and "cancelled").
+    static let statsWidths = [12] + JobState.allCases.map { max($0.rawValue.count + 2, 8) }
 }
 
 struct JobsPrune: AsyncParsableCommand {

@@ -1,0 +1,107 @@
+import Foundation
+import Logging
+import Pipeline
+import Synchronization
+
+// The queue benchmark behind bench/40-queue.sh: `dub-queue-bench --database-url URL [--jobs N]`.
+// Empty jobs through the real claim / heartbeat / complete path, one connection per worker (as separate daemons
+// would have); submit-to-start latency with NOTIFY waking an idle worker; the cost of one heartbeat.
+
+/// When each job started.
+final class Starts: Sendable {
+    let value = Mutex<[Int: Double]>([:])
+}
+
+/// A handler that does nothing but note when each job started.
+struct EmptyHandler: JobHandler {
+    let starts: Starts
+    func run(_ job: JobContext) async throws -> JobOutput {
+        starts.value.withLock { $0[job.lease.jobId] = JobClock.systemNow() }
+        return JobOutput(result: "{}")
+    }
+}
+
+let arguments = CommandLine.arguments
+func option(_ name: String) -> String? {
+    arguments.firstIndex(of: name).flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
+}
+guard let url = option("--database-url") else {
+    FileHandle.standardError.write(Data("usage: dub-queue-bench --database-url URL [--jobs N]\n".utf8))
+    exit(2)
+}
+let jobs = option("--jobs").flatMap(Int.init) ?? 2000
+let logger: Logger = {
+    var logger = Logger(label: "bench")
+    logger.logLevel = .error
+    return logger
+}()
+let configuration = Database.Configuration(url: url)
+let admin = Database(configuration)
+_ = try await SchemaMigrator.migrate(admin)
+let adminQueue = JobQueue(database: admin)
+
+func percentile(_ values: [Double], _ p: Double) -> Double {
+    let sorted = values.sorted()
+    return sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))]
+}
+
+func worker(_ name: String, concurrency: Int, poll: Double, starts: Starts) -> JobWorker {
+    var settings = JobWorker.Settings(owner: name)
+    settings.concurrency = concurrency
+    settings.poll = poll
+    return JobWorker(queue: JobQueue(database: Database(configuration)), handler: EmptyHandler(starts: starts), settings: settings, logger: logger)
+}
+
+// 1. Throughput: N empty jobs, W workers each with its own connection and one slot (like W single-slot daemons).
+for workers in [1, 4, 16] {
+    _ = try await admin.query("DELETE FROM dub_jobs")
+    for i in 0..<jobs { _ = try await adminQueue.submit(JobSubmission(payload: "{\"n\": \(i)}")) }
+    let group = (0..<workers).map { worker("bench-\($0)", concurrency: 1, poll: 0.05, starts: Starts()) }
+    let started = JobClock.systemNow()
+    let loops = group.map { w in Task { await w.run() } }
+    while try await admin.query("SELECT count(*)::int AS n FROM dub_jobs WHERE state <> 'succeeded'").first?.int("n") ?? 0 != 0 {
+        try await Task.sleep(for: .milliseconds(10))
+    }
+    let elapsed = JobClock.systemNow() - started
+    for w in group { await w.shutdown(graceful: false) }
+    for loop in loops { await loop.value }
+    print("throughput workers=\(workers) jobs=\(jobs) seconds=\(elapsed) jobs_per_second=\(Double(jobs) / elapsed)")
+}
+
+// 2. Submit-to-start latency: an idle worker that only NOTIFY wakes (its poll is 30 s), one job every 20 ms.
+_ = try await admin.query("DELETE FROM dub_jobs")
+let starts = Starts()
+let idle = worker("latency", concurrency: 4, poll: 30, starts: starts)
+let listener = try NotificationListener(configuration, channel: JobQueue.workChannel)
+let wake = Task { for await _ in listener.payloads() { await idle.poke() } }
+let loop = Task { await idle.run() }
+try await Task.sleep(for: .milliseconds(500))
+var submitted: [Int: Double] = [:]
+for i in 0..<200 {
+    let at = JobClock.systemNow()
+    submitted[try await adminQueue.submit(JobSubmission(payload: "{\"n\": \(i)}")).id] = at
+    try await Task.sleep(for: .milliseconds(20))
+}
+try await Task.sleep(for: .seconds(1))
+await idle.shutdown(graceful: false)
+await loop.value
+wake.cancel()
+let latencies = starts.value.withLock { started in submitted.compactMap { id, at in started[id].map { ($0 - at) * 1000 } } }
+print("latency jobs=\(latencies.count) p50_ms=\(percentile(latencies, 0.5)) p99_ms=\(percentile(latencies, 0.99)) max_ms=\(latencies.max() ?? 0)")
+
+// 3. Heartbeat cost: 16 running jobs, each heartbeat timed (one round trip and one guarded UPDATE).
+_ = try await admin.query("DELETE FROM dub_jobs")
+for i in 0..<16 { _ = try await adminQueue.submit(JobSubmission(payload: "{\"n\": \(i)}")) }
+let holder = JobQueue(database: Database(configuration))
+let leases = try await holder.claim(queues: ["default"], limit: 16, owner: "heartbeat-bench")
+var beats: [Double] = []
+for round in 0..<100 {
+    for lease in leases {
+        let t = JobClock.systemNow()
+        _ = try await holder.heartbeat(lease)
+        if round > 0 { beats.append((JobClock.systemNow() - t) * 1000) }
+    }
+}
+let mean = beats.reduce(0, +) / Double(max(1, beats.count))
+print("heartbeat running=\(leases.count) mean_ms=\(mean) p99_ms=\(percentile(beats, 0.99)) db_share_per_job_at_15s=\(mean / 15_000)")
+exit(0)
