@@ -10,12 +10,7 @@ extension OpenAIFake {
     static func registerChat(on router: Router<BasicRequestContext>, control: FakeControl) {
         router.post("v1/chat/completions") { request, context -> Response in
             let path = request.uri.path
-            control.record(RecordedRequest(path: path, headers: headerDictionary(request), at: .now))
-            if control.latency > 0 { try await Task.sleep(for: .milliseconds(Int(control.latency * 1000))) }
-            guard request.headers[.authorization] == "Bearer \(FakeProviderServer.openAIKey)" else {
-                return error(401, "Incorrect API key provided.", type: "invalid_request_error", code: "invalid_api_key")
-            }
-            if let fault = control.nextFault(for: path), let response = try await apply(fault) { return response }
+            if let early = try await gate(request, control) { return early }
             let body = try await request.body.collect(upTo: 4 << 20)
             guard let json = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] else {
                 return error(400, "We could not parse the JSON body of your request.", type: "invalid_request_error", code: nil)

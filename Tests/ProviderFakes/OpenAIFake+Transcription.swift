@@ -12,13 +12,7 @@ extension OpenAIFake {
 
     static func registerTranscription(on router: Router<BasicRequestContext>, control: FakeControl) {
         router.post("v1/audio/transcriptions") { request, context -> Response in
-            let path = request.uri.path
-            control.record(RecordedRequest(path: path, headers: headerDictionary(request), at: .now))
-            if control.latency > 0 { try await Task.sleep(for: .milliseconds(Int(control.latency * 1000))) }
-            guard request.headers[.authorization] == "Bearer \(FakeProviderServer.openAIKey)" else {
-                return error(401, "Incorrect API key provided.", type: "invalid_request_error", code: "invalid_api_key")
-            }
-            if let fault = control.nextFault(for: path), let response = try await apply(fault) { return response }
+            if let early = try await gate(request, control) { return early }
             let body = Array(buffer: try await request.body.collect(upTo: 64 << 20))
             guard body.count <= uploadLimit else {
                 return error(413, "Maximum content size limit (26214400) exceeded (\(body.count) bytes read)", type: "server_error", code: nil)

@@ -9,13 +9,7 @@ enum OpenAIFake {
 
     static func register(on router: Router<BasicRequestContext>, control: FakeControl) {
         router.post("v1/audio/speech") { request, context -> Response in
-            let path = request.uri.path
-            control.record(RecordedRequest(path: path, headers: headerDictionary(request), at: .now))
-            if control.latency > 0 { try await Task.sleep(for: .milliseconds(Int(control.latency * 1000))) }
-            guard request.headers[.authorization] == "Bearer \(FakeProviderServer.openAIKey)" else {
-                return error(401, "Incorrect API key provided.", type: "invalid_request_error", code: "invalid_api_key")
-            }
-            if let fault = control.nextFault(for: path), let response = try await apply(fault) { return response }
+            if let early = try await gate(request, control) { return early }
             let body = try await request.body.collect(upTo: 1 << 20)
             guard let json = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] else {
                 return error(400, "We could not parse the JSON body of your request.", type: "invalid_request_error", code: nil)
@@ -48,6 +42,18 @@ enum OpenAIFake {
         }
     }
 
+    /// Records the request, applies latency, checks the key and applies an injected fault, as every endpoint does.
+    static func gate(_ request: Request, _ control: FakeControl) async throws -> Response? {
+        let path = request.uri.path
+        control.record(RecordedRequest(path: path, headers: FakeReply.headers(request), at: .now))
+        if control.latency > 0 { try await Task.sleep(for: .milliseconds(Int(control.latency * 1000))) }
+        guard request.headers[.authorization] == "Bearer \(FakeProviderServer.openAIKey)" else {
+            return error(401, "Incorrect API key provided.", type: "invalid_request_error", code: "invalid_api_key")
+        }
+        guard let fault = control.nextFault(for: path) else { return nil }
+        return try await apply(fault)
+    }
+
     static func apply(_ fault: FakeFault) async throws -> Response? {
         switch fault {
         case .rateLimited(let retryAfter, let retryAfterMs):
@@ -60,16 +66,8 @@ enum OpenAIFake {
                          type: "insufficient_quota", code: "insufficient_quota")
         case .serverError(let status):
             return error(status, "The server had an error while processing your request.", type: "server_error", code: nil)
-        case .stall(let seconds):
-            try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
-            return nil
-        case .truncatedBody:
-            return Response(status: .ok, headers: [.contentType: "audio/pcm"], body: ResponseBody { writer in
-                try await writer.write(ByteBuffer(bytes: [UInt8](repeating: 0, count: 4096)))
-                throw CancellationError()
-            })
-        case .malformedJSON:
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{\"text\": \"unterminated")))
+        case .stall, .truncatedBody, .malformedJSON:
+            return try await FakeReply.transport(fault)
         }
     }
 
@@ -82,9 +80,4 @@ enum OpenAIFake {
 
     static func requestID() -> String { "req_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(24) }
 
-    static func headerDictionary(_ request: Request) -> [String: String] {
-        var out: [String: String] = [:]
-        for field in request.headers { out[field.name.canonicalName] = field.value }
-        return out
-    }
 }
