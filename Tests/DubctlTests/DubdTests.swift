@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import ProviderFakes
 import TestSupport
 import Testing
 
@@ -8,10 +9,13 @@ final class Daemon: @unchecked Sendable {
     let process = Process()
     let log: String
 
-    init(url: String, dataRoot: String, extra: [String] = [], log: String) throws {
+    init(url: String, dataRoot: String, extra: [String] = [], environment: [String: String] = [:], log: String) throws {
         self.log = log
         process.executableURL = CommandRunner.binDirectory.appendingPathComponent("dubd")
         process.arguments = ["--database-url", url, "--data-root", dataRoot, "--log-format", "json"] + extra
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         FileManager.default.createFile(atPath: log, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         process.standardOutput = handle
@@ -193,5 +197,36 @@ struct DubdTests {
         next.process.waitUntilExit()
         #expect(done["state"] as? String == "succeeded", "\(done)")
         #expect(FileManager.default.fileExists(atPath: s.scratch.path("out/soft.mp4")))
+    }
+
+    @Test("dubctl jobs submit + dubd dub the samples through the fake providers, and report usage")
+    func providers() async throws {
+        let s = try await Setup()
+        let server = try await FakeProviderServer.start()
+        defer { server.stop() }
+        var ids: [String: Int] = [:]
+        for (sample, asr, tts) in [("english.mp4", "openai", "openai"), ("two-speakers.mp4", "elevenlabs", "elevenlabs"), ("korean.mp4", "clova", "clova")] {
+            let run = try await CommandRunner.run("dubctl", ["jobs", "submit", Repository.sample(sample), "--to", "es", "-o", s.scratch.path("out/\(sample)"),
+                                                             "--asr", asr, "--translator", asr == "clova" ? "papago" : "openai", "--tts", tts,
+                                                             "--separation", "none", "--json", "--database-url", s.url])
+            let json = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+            ids[sample] = try #require(json?["id"] as? Int, "\(run.stderr)")
+        }
+        let environment = ProviderCommandTests.environment(s.scratch, server.environment)
+        let daemon = try Daemon(url: s.url, dataRoot: s.scratch.path("data"), extra: ["--concurrency", "3"], environment: environment,
+                                log: s.scratch.path("dubd.log"))
+        for (sample, id) in ids {
+            let done = try await s.wait(id, for: ["succeeded", "failed"])
+            #expect(done["state"] as? String == "succeeded", "\(sample): \(done)")
+            #expect(FileManager.default.fileExists(atPath: s.scratch.path("out/\(sample)")))
+            let usage = done["usage"].map { "\($0)" } ?? ""
+            #expect(usage.contains("audioSeconds") || usage.contains("audio_seconds"), "\(sample): \(usage)")
+        }
+        daemon.signal(SIGTERM)
+        daemon.process.waitUntilExit()
+        let log = try String(contentsOfFile: daemon.log, encoding: .utf8)
+        for key in [FakeProviderServer.openAIKey, FakeProviderServer.elevenLabsKey, FakeProviderServer.naverClientSecret, FakeProviderServer.clovaSpeechSecret] {
+            #expect(!log.contains(key))
+        }
     }
 }
