@@ -66,6 +66,25 @@ struct DubProvidersTests {
         #expect(info.audioStreams.map(\.language) == ["spa"])
     }
 
+    /// Every recogniser × translator × synthesizer (separation off: it is covered above).
+    static let allCombos: [Combo] = ProviderCatalog.providers(for: .transcription).flatMap { asr in
+        ProviderCatalog.providers(for: .translation).flatMap { translator in
+            ProviderCatalog.providers(for: .speech).map { Combo(asr: asr, translator: translator, tts: $0, separation: "none") }
+        }
+    }
+
+    @Test("every ASR × translator × TTS combination dubs the sample with no overlaps", arguments: allCombos)
+    func everyCombination(combo: Combo) async throws {
+        let scratch = try Scratch()
+        let server = try await FakeProviderServer.start()
+        defer { server.stop() }
+        let (run, report) = try await Self.dub(scratch, server, combo)
+        #expect(run.status == 0, "\(combo): \(run.stderr)")
+        #expect(report?.timing.lines ?? 0 >= 6)
+        #expect(report?.timing.overlaps == 0)
+        #expect(FileManager.default.fileExists(atPath: scratch.path("out.es.mp4")))
+    }
+
     @Test("a re-run calls no provider; an edited translation redoes only its line")
     func cachedAndEdited() async throws {
         let scratch = try Scratch()
