@@ -56,6 +56,8 @@ struct DubProvidersTests {
             #expect(!line.source.isEmpty)
         }
         #expect(FileManager.default.fileExists(atPath: scratch.path("work/transcript.json")))
+        let manifest = try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: URL(fileURLWithPath: scratch.path("work/manifest.json"))))
+        #expect(manifest.usage == r.usage.filter { $0.key != "espeak" } || manifest.usage == r.usage)
         let asr = combo.asr == "clova" ? "clova-speech" : combo.asr, tts = combo.tts == "clova" ? "clova-voice" : combo.tts
         #expect((r.usage[asr]?.audioSeconds ?? 0) > 20)
         let translation = r.usage[combo.translator] ?? ProviderUsage()

@@ -213,14 +213,20 @@ struct DubdTests {
             ids[sample] = try #require(json?["id"] as? Int, "\(run.stderr)")
         }
         let environment = ProviderCommandTests.environment(s.scratch, server.environment)
-        let daemon = try Daemon(url: s.url, dataRoot: s.scratch.path("data"), extra: ["--concurrency", "3"], environment: environment,
-                                log: s.scratch.path("dubd.log"))
+        let port = try PostgresServer.freePort()
+        let daemon = try Daemon(url: s.url, dataRoot: s.scratch.path("data"), extra: ["--concurrency", "3", "--metrics-port", "\(port)"],
+                                environment: environment, log: s.scratch.path("dubd.log"))
         for (sample, id) in ids {
             let done = try await s.wait(id, for: ["succeeded", "failed"])
             #expect(done["state"] as? String == "succeeded", "\(sample): \(done)")
             #expect(FileManager.default.fileExists(atPath: s.scratch.path("out/\(sample)")))
             let usage = done["usage"].map { "\($0)" } ?? ""
             #expect(usage.contains("audioSeconds") || usage.contains("audio_seconds"), "\(sample): \(usage)")
+        }
+        let metrics = try await OffPool.run { try Tool.run("curl", ["-sf", "http://127.0.0.1:\(port)/metrics"]) }
+        for line in ["dub_provider_audio_seconds_total{provider=\"openai\"}", "dub_provider_characters_total{provider=\"elevenlabs\"}",
+                     "dub_provider_requests_total{provider=\"papago\"}", "dub_stage_seconds_total{stage=\"translate\"}"] {
+            #expect(metrics.contains(line), "\(line) missing")
         }
         daemon.signal(SIGTERM)
         daemon.process.waitUntilExit()

@@ -119,6 +119,7 @@ public struct DubPipeline: Sendable {
             try await verify(runner, lines: lines, spoken: spoken, fitted: fitted, language: language, mediaEnd: media.duration)
         }
         let mix = try await timed("mix") { try await mixDown(runner, background: stems.background, audio: audio, fitted: verified.fitted) }
+        try await runner.record(usage: providers.meter.snapshot)
         let outputs = try await timed("mux") { try await muxOutput(fitted: verified.fitted, mix: mix, language: language, lines: lines,
                                                                           sourceLanguage: request.from ?? transcript?.language) }
         return DubReport(output: request.output, subtitles: outputs, work: work.root, stageSeconds: seconds, executed: await runner.executed,

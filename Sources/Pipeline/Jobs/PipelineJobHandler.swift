@@ -44,7 +44,20 @@ public struct PipelineJobHandler: JobHandler {
             }
             job.logger.info("stage started", metadata: ["stage": "\(stage)"])
         }
-        let report = try await pipeline.run()
+        let report: DubReport
+        do {
+            report = try await pipeline.run()
+        } catch let error as ProviderError {
+            metrics.add("dub_provider_errors_total{provider=\"\(error.provider)\",code=\"\(error.code.rawValue)\"}")
+            throw error
+        }
+        for (stage, seconds) in report.stageSeconds { metrics.add("dub_stage_seconds_total{stage=\"\(stage)\"}", seconds) }
+        for (provider, used) in report.usage {
+            metrics.add("dub_provider_audio_seconds_total{provider=\"\(provider)\"}", used.audioSeconds)
+            metrics.add("dub_provider_tokens_total{provider=\"\(provider)\"}", Double(used.promptTokens + used.completionTokens))
+            metrics.add("dub_provider_characters_total{provider=\"\(provider)\"}", Double(used.characters))
+            metrics.add("dub_provider_requests_total{provider=\"\(provider)\"}", Double(used.requests))
+        }
         let usage = String(decoding: try encoder.encode(report.usage), as: UTF8.self)
         return JobOutput(result: String(decoding: try encoder.encode(report), as: UTF8.self), usage: usage)
     }

@@ -1,9 +1,12 @@
-/// `manifest.json` in a work folder: which stages are done, under which cache keys, with which artifacts.
+/// `manifest.json` in a work folder: which stages are done, under which cache keys, with which artifacts, and what
+/// the provider calls made for it have consumed so far.
 public struct Manifest: Codable, Sendable, Equatable {
     /// Format version of this file.
     public var version: Int = 1
     /// Finished stages by name.
     public var stages: [String: StageRecord] = [:]
+    /// Provider usage over every run in this folder (audio seconds, tokens, characters, requests).
+    public var usage: [String: ProviderUsage]?
 
     public init() {}
 }

@@ -67,6 +67,15 @@ public actor StageRunner {
         return output
     }
 
+    /// Adds a run's provider usage to the manifest's running total.
+    public func record(usage: [String: ProviderUsage]) throws {
+        guard !usage.isEmpty else { return }
+        var total = manifest.usage ?? [:]
+        for (provider, used) in usage { total[provider] = (total[provider] ?? ProviderUsage()) + used }
+        manifest.usage = total
+        try folder.writeJSON(manifest, to: Self.manifestFile)
+    }
+
     /// The per-line result cached under `key`, if there is one (and `stage` is not forced).
     public func cachedLine<Output: Codable & Sendable>(_ stage: String, key: CacheKey, as type: Output.Type) throws -> Output? {
         forced.contains(stage) ? nil : try folder.readJSON(Output.self, from: "cache/\(stage)/\(key.short).json")
