@@ -104,6 +104,20 @@ struct DubPipelineTests {
         #expect(FileManager.default.fileExists(atPath: scratch.path("out.es.mp4")))
         let leftovers = try FileManager.default.subpathsOfDirectory(atPath: scratch.path("work")).filter { $0.contains(".tmp-") || $0.contains("partial") }
         #expect(leftovers.isEmpty, "\(leftovers)")
+        // The same timeline as a run that was never interrupted.
+        let timing = try JSONDecoder().decode([LineTiming].self, from: Data(contentsOf: URL(fileURLWithPath: scratch.path("work/timing.json"))))
+        #expect(timing == (try await Self.uninterrupted.value))
+    }
+
+    /// The timing of one uninterrupted run, shared by the resume tests.
+    static let uninterrupted = Task<[LineTiming], Error> {
+        let scratch = try Scratch()
+        let run = try await CommandRunner.run("dubctl", ["dub", Repository.sample("english.mp4"), "--to", "es", "--subtitles",
+                                                         Repository.sample("english.es.srt"), "-o", scratch.path("out.es.mp4"),
+                                                         "--work", scratch.path("work")])
+        struct ReferenceRunFailed: Error { let stderr: String }
+        guard run.status == 0 else { throw ReferenceRunFailed(stderr: run.stderr) }
+        return try JSONDecoder().decode([LineTiming].self, from: Data(contentsOf: URL(fileURLWithPath: scratch.path("work/timing.json"))))
     }
 
     @Test("malformed subtitles fail with the line number; a file without audio fails clearly", arguments: ["subs", "video"])
