@@ -11,6 +11,20 @@ struct StageRunnerTests {
     struct Settings: Codable { var model: String; var lines: [String] }
     struct Lines: Codable, Equatable { var lines: [String] }
 
+    @Test("opening a work folder removes the temporary files of a killed run, and nothing else")
+    func leftovers() throws {
+        let scratch = try Scratch()
+        let folder = try WorkFolder(root: scratch.path("work"))
+        try folder.writeJSON(Lines(lines: ["a"]), to: "lines.json")
+        try folder.write(Array("x".utf8), to: "cache/synthesize/abc.json")
+        for junk in ["lines.json.tmp-4242", "audio.wav.partial", "cache/synthesize/abc.json.tmp-17"] {
+            try folder.write(Array("junk".utf8), to: junk)
+        }
+        _ = try StageRunner(folder: folder)
+        #expect(!folder.exists("lines.json.tmp-4242") && !folder.exists("audio.wav.partial") && !folder.exists("cache/synthesize/abc.json.tmp-17"))
+        #expect(folder.exists("lines.json") && folder.exists("cache/synthesize/abc.json"))
+    }
+
     @Test("a stage with a matching key is skipped and its artifact read back, edits included")
     func skipAndEdit() async throws {
         let scratch = try Scratch()
