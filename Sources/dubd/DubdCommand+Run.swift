@@ -39,14 +39,17 @@ extension DubdCommand {
         settings.softShutdown = shutdownGrace
         let metrics = WorkerMetrics()
         let handler = PipelineJobHandler(dataRoot: dataRoot, metrics: metrics)
+        let webhooks = WebhookNotifier(secret: getenv("DUB_WEBHOOK_SECRET").map { String(cString: $0) }, logger: logger)
+        if !webhooks.isEnabled {
+            logger.notice("job webhooks are off: DUB_WEBHOOK_SECRET is not set (dub never sends unsigned webhooks)")
+        }
         let worker = JobWorker(queue: Self.workerQueue(configuration, lease: lease), handler: handler, settings: settings,
-                               logger: logger, metrics: metrics,
-                               webhooks: WebhookNotifier(secret: getenv("DUB_WEBHOOK_SECRET").map { String(cString: $0) }, logger: logger))
+                               logger: logger, metrics: metrics, webhooks: webhooks)
 
         var services: [any Service] = [
             WorkerService(worker: worker, configuration: configuration, logger: logger),
             MaintenanceService(queue: Self.workerQueue(configuration, lease: lease), metrics: metrics, interval: min(15, lease / 3),
-                               logger: logger),
+                               logger: logger, webhooks: webhooks),
         ]
         if let metricsPort {
             services.append(MetricsService.make(host: metricsHost, port: metricsPort, queue: queue, metrics: metrics, logger: logger))

@@ -16,7 +16,7 @@ final class Daemon: @unchecked Sendable {
         if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         }
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         process.standardOutput = handle
         process.standardError = handle
@@ -168,6 +168,8 @@ struct DubdTests {
                                 log: s.scratch.path("soft.log"))
         _ = try await s.waitRunning(soft)
         daemon.signal(SIGTERM)
+        // Submitted during the soft window: a stopping daemon claims nothing new.
+        let late = try await s.submit(Repository.sample("english.mp4"), output: s.scratch.path("out/late.mp4"), extra: ["--priority", "5"])
         daemon.process.waitUntilExit()
         #expect(daemon.process.terminationStatus == 0)
         let released = try await s.job(soft)
@@ -175,7 +177,11 @@ struct DubdTests {
         if released["state"] as? String == "queued" {
             #expect(released["attempt"] as? Int == 0)
             #expect(released["stage"] as? String != nil)
+            #expect((released["errors"] as? [Any])?.isEmpty == true)
         }
+        let untouched = try await s.job(late)
+        #expect(untouched["state"] as? String == "queued" && untouched["attempt"] as? Int == 0, "\(untouched)")
+        _ = try await CommandRunner.run("dubctl", ["jobs", "cancel", "\(late)", "--database-url", s.url])
 
         // Hard: a long window, and a second signal inside it: the daemon exits at once, the job stays leased to it.
         let hard = try Daemon(url: s.url, dataRoot: s.scratch.path("data"),
@@ -197,6 +203,54 @@ struct DubdTests {
         next.process.waitUntilExit()
         #expect(done["state"] as? String == "succeeded", "\(done)")
         #expect(FileManager.default.fileExists(atPath: s.scratch.path("out/soft.mp4")))
+        if leased["state"] as? String == "running" {
+            // The hard-stopped attempt was counted and reaped (a crash), unlike the soft release.
+            #expect(leased["owner"] as? String == "hard")
+            let errors = done["errors"] as? [[String: Any]] ?? []
+            #expect(errors.contains { $0["code"] as? String == "lease_expired" && $0["owner"] as? String == "hard" }, "\(errors)")
+            #expect(done["attempt"] as? Int == 2)
+        }
+    }
+
+    @Test("dubd reports job ends to --webhook, signed with DUB_WEBHOOK_SECRET: a failure and a job cancelled while queued")
+    func webhooks() async throws {
+        let s = try await Setup()
+        let receiver = try await WebhookReceiver.start(statuses: [503])
+        defer { receiver.stop() }
+        let secret = "whsec-dubd-test-5f1e0c"
+        let refused = try await CommandRunner.run("dubctl", ["jobs", "submit", Repository.sample("english.mp4"), "--to", "es", "-o",
+                                                             s.scratch.path("x.mp4"), "--webhook", "https://user:pw@example.com/h",
+                                                             "--database-url", s.url])
+        #expect(refused.status == 2 && refused.stderr.contains("credentials"), "\(refused.stderr)")
+        let bad = try await s.submit(s.scratch.path("missing.mp4"), output: s.scratch.path("out/missing.mp4"), extra: ["--webhook", receiver.url])
+        let later = try await s.submit(Repository.sample("english.mp4"), output: s.scratch.path("out/later.mp4"),
+                                       extra: ["--webhook", receiver.url, "--run-at", "+1h"])
+        let cancel = try await CommandRunner.run("dubctl", ["jobs", "cancel", "\(later)", "--database-url", s.url])
+        #expect(cancel.status == 0, "\(cancel.stderr)")
+        let daemon = try Daemon(url: s.url, dataRoot: s.scratch.path("data"), extra: ["--lease", "6", "--heartbeat", "1"],
+                                environment: ["DUB_WEBHOOK_SECRET": secret], log: s.scratch.path("dubd.log"))
+        for id in [bad, later] {
+            let deadline = Date().addingTimeInterval(120)
+            while Date() < deadline, try await s.job(id)["webhook"] as? String != "delivered (HTTP 200)" {
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            #expect(try await s.job(id)["webhook"] as? String == "delivered (HTTP 200)")
+        }
+        daemon.signal(SIGTERM)
+        daemon.process.waitUntilExit()
+        // One 503 (retried), then one signed report per job.
+        #expect(receiver.received.count == 3)
+        var states: [Int: String] = [:]
+        for delivery in receiver.received.dropFirst() {
+            let timestamp = try #require(delivery.headers["x-dub-timestamp"].flatMap { Int($0) })
+            #expect(delivery.headers["x-dub-signature"] == WebhookSignature.sign(body: delivery.body, timestamp: timestamp, secret: secret))
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(delivery.body)) as? [String: Any])
+            states[object["job"] as? Int ?? 0] = object["state"] as? String
+        }
+        #expect(states == [bad: "failed", later: "cancelled"])
+        let log = try String(contentsOfFile: daemon.log, encoding: .utf8)
+        #expect(log.contains("webhook delivered"))
+        #expect(!log.contains(secret))
     }
 
     @Test("dubctl jobs submit + dubd dub the samples through the fake providers, and report usage")

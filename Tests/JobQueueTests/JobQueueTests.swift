@@ -14,7 +14,7 @@ struct JobQueueTests {
             }
             return try await group.reduce([], +)
         }
-        #expect(applied == [SchemaMigrator.latestVersion])
+        #expect(applied == Array(1...SchemaMigrator.latestVersion))
         let db = Database(Database.Configuration(url: url))
         try await SchemaMigrator.requireCompatible(db)
         try await db.query("INSERT INTO dub_schema_migrations (version) VALUES (999)")

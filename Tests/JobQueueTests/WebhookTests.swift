@@ -9,17 +9,21 @@ import Testing
 struct WebhookTests {
     static let secret = "whsec-test-0123456789"
 
-    private func worker(_ f: QueueFixture, secret: String?, _ body: @escaping @Sendable (JobContext) async throws -> JobOutput) -> JobWorker {
+    private func notifier(secret: String? = Self.secret, attempts: Int = 4, backoff: Double = 0.05) -> WebhookNotifier {
+        WebhookNotifier(secret: secret, retry: RetryPolicy(maxAttempts: attempts, initialBackoff: backoff, maxBackoff: backoff * 4),
+                        requestTimeout: 5)
+    }
+
+    private func worker(_ f: QueueFixture, _ notifier: WebhookNotifier, _ body: @escaping @Sendable (JobContext) async throws -> JobOutput) -> JobWorker {
         var settings = JobWorker.Settings(owner: "webhook-worker")
         settings.heartbeat = 0.2
         settings.poll = 0.1
-        let notifier = WebhookNotifier(secret: secret, retry: RetryPolicy(maxAttempts: 4, initialBackoff: 0.05, maxBackoff: 0.2))
         return JobWorker(queue: f.queue, handler: ScriptedHandler(body: body), settings: settings, logger: Logger(label: "test"), webhooks: notifier)
     }
 
-    private func submit(_ f: QueueFixture, webhook: String) async throws -> Int {
+    private func submit(_ f: QueueFixture, webhook: String, runAt: Double? = nil) async throws -> Int {
         var job = JobSubmission(payload: "{}")
-        job.runAt = f.clock.now
+        job.runAt = runAt ?? f.clock.now
         job.webhookURL = webhook
         job.maxAttempts = 1
         return try await f.queue.submit(job).id
@@ -33,7 +37,19 @@ struct WebhookTests {
         Issue.record("condition not met in time")
     }
 
-    @Test func theSignatureIsHMACSHA256OfTimestampDotBody() throws {
+    /// The deliveries' bodies, each checked against its signature and timestamp.
+    private func verified(_ deliveries: [WebhookReceiver.Delivery]) throws -> [[String: Any]] {
+        try deliveries.map { delivery in
+            let timestamp = try #require(delivery.headers["x-dub-timestamp"].flatMap { Int($0) })
+            #expect(delivery.headers["x-dub-signature"] == WebhookSignature.sign(body: delivery.body, timestamp: timestamp, secret: Self.secret))
+            #expect(abs(Double(timestamp) - JobClock.systemNow()) < 300)
+            #expect(delivery.headers["content-type"]?.hasPrefix("application/json") == true)
+            return try #require(try JSONSerialization.jsonObject(with: Data(delivery.body)) as? [String: Any])
+        }
+    }
+
+    @Test("the signature is HMAC-SHA256 of timestamp.body, as Python's hmac computes it")
+    func signature() throws {
         let body = Array(#"{"job":1}"#.utf8)
         let signature = WebhookSignature.sign(body: body, timestamp: 1_700_000_000, secret: "key")
         let reference = try Tool.run("python3", ["-c", """
@@ -42,47 +58,126 @@ struct WebhookTests {
         #expect(signature == "sha256=" + reference)
     }
 
-    @Test func aFinishedJobIsReportedSignedAfterTheReceiverRecovers() async throws {
+    @Test("webhook URLs: http(s) with a host and no credentials in them")
+    func urls() {
+        #expect(throws: Never.self) { try WebhookURL.validate("https://hooks.example.com/dub?token=abc") }
+        #expect(throws: Never.self) { try WebhookURL.validate("http://127.0.0.1:8080/hook") }
+        for bad in ["ftp://example.com/x", "/relative/path", "https://user:pass@example.com/hook", "https:///nohost"] {
+            #expect(throws: WebhookURL.Invalid.self, "\(bad)") { try WebhookURL.validate(bad) }
+        }
+    }
+
+    @Test("a finished job is reported signed after the receiver recovers from a 503; the jobs are untouched")
+    func recovers() async throws {
         let receiver = try await WebhookReceiver.start(statuses: [503])
         defer { receiver.stop() }
         let f = try await QueueFixture()
         let ok = try await submit(f, webhook: receiver.url)
         let bad = try await submit(f, webhook: receiver.url)
-        let w = worker(f, secret: Self.secret) { job in
+        let w = worker(f, notifier()) { job in
             if job.lease.jobId == bad { throw JobFailure(code: "bad_input", message: "no audio stream", permanent: true) }
             return JobOutput(result: #"{"output":"/data/out.mp4"}"#)
         }
         let loop = Task { await w.run() }
         try await waitFor { receiver.received.count >= 3 }
+        for id in [ok, bad] { try await waitFor { try await f.queue.job(id)?.webhookOutcome != nil } }
         await w.shutdown()
         await loop.value
-        // The first delivery met a 503 and was retried; the job itself was never touched by it.
+        // The first delivery met a 503 and was retried; the jobs themselves were never touched by it.
+        #expect(receiver.received.count == 3)
         #expect(try await f.queue.job(ok)?.state == .succeeded)
         #expect(try await f.queue.job(bad)?.state == .failed)
+        #expect(try await f.queue.job(ok)?.webhookOutcome == "delivered (HTTP 200)")
         var states: [Int: String] = [:]
-        for delivery in receiver.received.dropFirst() {
-            let timestamp = try #require(delivery.headers["x-dub-timestamp"].flatMap { Int($0) })
-            #expect(delivery.headers["x-dub-signature"] == WebhookSignature.sign(body: delivery.body, timestamp: timestamp, secret: Self.secret))
-            #expect(abs(Double(timestamp) - JobClock.systemNow()) < 300)
-            let object = try #require(try JSONSerialization.jsonObject(with: Data(delivery.body)) as? [String: Any])
-            states[object["job"] as? Int ?? 0] = object["state"] as? String
-            if object["job"] as? Int == ok { #expect((object["output"] as? [String: Any])?["output"] as? String == "/data/out.mp4") }
-            if object["job"] as? Int == bad { #expect((object["error"] as? [String: Any])?["message"] as? String == "no audio stream") }
+        for object in try verified(Array(receiver.received.dropFirst())) {
+            let id = object["job"] as? Int ?? 0
+            states[id] = object["state"] as? String
+            #expect(object["attempt"] as? Int == 1)
+            #expect(object["finished_at"] as? Double != nil)
+            if id == ok {
+                #expect((object["output"] as? [String: Any])?["output"] as? String == "/data/out.mp4")
+                #expect(object["error"] is NSNull)
+            }
+            if id == bad {
+                #expect((object["error"] as? [String: Any])?["message"] as? String == "no audio stream")
+                #expect((object["error"] as? [String: Any])?["code"] as? String == "bad_input")
+                #expect(object["output"] is NSNull)
+            }
         }
         #expect(states == [ok: "succeeded", bad: "failed"])
     }
 
-    @Test func withoutASecretNothingIsSentAndTheJobStillSucceeds() async throws {
+    @Test("jobs ended without a worker (cancelled while queued, failed by the reaper) are reported once by the sweep")
+    func sweep() async throws {
+        let receiver = try await WebhookReceiver.start()
+        defer { receiver.stop() }
+        let f = try await QueueFixture()
+        let n = notifier()
+        let cancelled = try await submit(f, webhook: receiver.url, runAt: f.clock.now + 3600)
+        #expect(try await f.queue.cancel(cancelled) == .cancelled)
+        let reaped = try await submit(f, webhook: receiver.url)
+        let leases = try await f.queue.claim(queues: ["default"], limit: 1, owner: "gone")
+        #expect(leases.map(\.jobId) == [reaped])
+        f.clock.advance(f.queue.leaseSeconds + 1)
+        #expect(try await f.queue.reap().map(\.state) == [.failed])
+        // Another daemon's sweep runs at the same time: each report is claimed by one of them.
+        let other = notifier()
+        async let first = n.deliverDue(queue: f.queue)
+        async let second = other.deliverDue(queue: f.peer())
+        #expect(try await first + second == 2)
+        await n.drain(seconds: 30)
+        await other.drain(seconds: 30)
+        #expect(try await n.deliverDue(queue: f.queue) == 0)
+        let objects = try verified(receiver.received)
+        #expect(objects.count == 2)
+        let states = Dictionary(uniqueKeysWithValues: objects.map { ($0["job"] as? Int ?? 0, $0["state"] as? String ?? "") })
+        #expect(states == [cancelled: "cancelled", reaped: "failed"])
+        let lost = try #require(objects.first { $0["job"] as? Int == reaped }?["error"] as? [String: Any])
+        #expect(lost["code"] as? String == "lease_expired")
+        #expect(try await f.queue.job(reaped)?.webhookOutcome == "delivered (HTTP 200)")
+        // A retried job reports its next end again.
+        try await f.queue.retry(reaped)
+        #expect(try await f.queue.job(reaped)?.webhookOutcome == nil)
+    }
+
+    @Test("an unreachable receiver never holds up the worker; the outcome is recorded and the job stays succeeded")
+    func unreachable() async throws {
+        let url = "http://127.0.0.1:\(try PostgresServer.freePort())/hook?token=do-not-log"
+        let f = try await QueueFixture()
+        let first = try await submit(f, webhook: url)
+        let second = try await submit(f, webhook: url)
+        // Three attempts 4 s apart: the first report is still being retried when both jobs have run.
+        let w = worker(f, notifier(attempts: 3, backoff: 4)) { _ in JobOutput(result: "{}") }
+        let loop = Task { await w.run() }
+        try await waitFor { try await f.queue.job(second)?.state == .succeeded }
+        #expect(try await f.queue.job(first)?.webhookOutcome == nil, "the worker waited for the webhook")
+        try await waitFor { try await f.queue.job(first)?.webhookOutcome != nil }
+        let outcome = try #require(try await f.queue.job(first)?.webhookOutcome)
+        #expect(outcome.hasPrefix("not delivered") && outcome.contains("after 3 attempts"), "\(outcome)")
+        #expect(!outcome.contains("do-not-log"))
+        #expect(try await f.queue.job(first)?.state == .succeeded)
+        await w.shutdown()
+        await loop.value
+    }
+
+    @Test("without a secret nothing is sent, the job still succeeds, and its report stays due")
+    func noSecret() async throws {
         let receiver = try await WebhookReceiver.start()
         defer { receiver.stop() }
         let f = try await QueueFixture()
         let id = try await submit(f, webhook: receiver.url)
-        let w = worker(f, secret: nil) { _ in JobOutput(result: "{}") }
+        let n = notifier(secret: nil)
+        let w = worker(f, n) { _ in JobOutput(result: "{}") }
         let loop = Task { await w.run() }
         try await waitFor { try await f.queue.job(id)?.state == .succeeded }
         try await Task.sleep(for: .milliseconds(300))
+        #expect(try await n.deliverDue(queue: f.queue) == 0)
         await w.shutdown()
         await loop.value
         #expect(receiver.received.isEmpty)
+        #expect(try await f.queue.job(id)?.webhookOutcome == nil)
+        // A daemon that has the secret sends it.
+        #expect(try await notifier().deliverDue(queue: f.queue) == 1)
+        try await waitFor { receiver.received.count == 1 }
     }
 }

@@ -44,6 +44,8 @@ public struct Job: Sendable, Equatable {
     public var createdAt: Double
     public var startedAt: Double?
     public var finishedAt: Double?
+    /// How the job's webhook went (`delivered`, or why not); nil while not yet sent or without a webhook.
+    public var webhookOutcome: String? = nil
 }
 
 /// What `JobQueue.submit` needs.

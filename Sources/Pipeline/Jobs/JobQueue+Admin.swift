@@ -46,7 +46,8 @@ extension JobQueue {
     public func retry(_ id: Int) async throws {
         let rows = try await database.query("""
             UPDATE dub_jobs SET state = 'queued', run_at = now(), max_attempts = greatest(max_attempts, attempt + 1),
-                cancel_requested_at = NULL, finished_at = NULL, updated_at = now()
+                cancel_requested_at = NULL, finished_at = NULL, updated_at = now(),
+                webhook_claimed_until = NULL, webhook_done_at = NULL, webhook_outcome = NULL
             WHERE id = $1 AND state IN ('failed', 'cancelled')
             RETURNING queue
             """, ["\(id)"], context: "retry")
@@ -138,6 +139,7 @@ extension JobQueue {
                    leaseExpiresAt: try row.double("lease_expires_at"), heartbeatAt: try row.double("heartbeat_at"),
                    cancelRequested: try row.bool("cancel_requested"), errors: errors, usage: row.string("usage"),
                    result: row.string("result"), webhookURL: row.string("webhook_url"), createdAt: try row.double("created_at") ?? 0,
-                   startedAt: try row.double("started_at"), finishedAt: try row.double("finished_at"))
+                   startedAt: try row.double("started_at"), finishedAt: try row.double("finished_at"),
+                   webhookOutcome: row.string("webhook_outcome"))
     }
 }

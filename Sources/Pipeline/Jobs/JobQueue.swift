@@ -30,7 +30,7 @@ public struct JobQueue: Sendable {
         extract(epoch from lease_expires_at)::float8 AS lease_expires_at, extract(epoch from heartbeat_at)::float8 AS heartbeat_at,
         cancel_requested_at IS NOT NULL AS cancel_requested, errors::text AS errors, usage::text AS usage, result::text AS result,
         webhook_url, extract(epoch from created_at)::float8 AS created_at, extract(epoch from started_at)::float8 AS started_at,
-        extract(epoch from finished_at)::float8 AS finished_at
+        extract(epoch from finished_at)::float8 AS finished_at, webhook_outcome
         """
 
     /// Adds a job (or, with a dedupe key that a live job already has, returns that job) and wakes the workers.

@@ -21,15 +21,16 @@ extension JobWorker {
                 _ = try await queue.acknowledgeCancel(lease)
                 metrics.finished(.cancelled, seconds: JobClock.systemNow() - started)
                 log.info("job cancelled")
-                await announce(lease.jobId)
+                announce(lease.jobId)
             case (_, .shutdown?):
                 _ = try await queue.release(lease)
                 log.info("job released for another worker (shutdown)")
+                announce(lease.jobId) // a cancel requested meanwhile made it cancelled; a queued job has nothing to report
             case (.success(let output), nil):
                 if try await queue.complete(lease, result: output.result, usage: output.usage) {
                     metrics.finished(.succeeded, seconds: JobClock.systemNow() - started)
                     log.info("job succeeded")
-                    await announce(lease.jobId)
+                    announce(lease.jobId)
                 } else {
                     metrics.leaseLost()
                     log.warning("lease lost before completion; output discarded")
@@ -41,7 +42,7 @@ extension JobWorker {
                     metrics.finished(state, seconds: JobClock.systemNow() - started)
                     log.warning("job attempt failed", metadata: ["code": "\(failure.code)", "state": "\(state.rawValue)",
                                                                  "error": "\(failure.message)"])
-                    if state == .failed { await announce(lease.jobId) }
+                    if state.isTerminal { announce(lease.jobId) }
                 } else {
                     metrics.leaseLost()
                 }
@@ -53,10 +54,10 @@ extension JobWorker {
         release(lease.jobId)
     }
 
-    /// Starts the webhook of a job that has ended (its delivery runs on its own).
-    private func announce(_ id: Int) async {
-        guard let webhooks, let job = try? await queue.job(id), job.webhookURL != nil else { return }
-        webhooks.jobEnded(job)
+    /// Starts the webhook of a job this worker has ended; it is claimed and sent in the background, so the
+    /// worker goes on at once.
+    private func announce(_ id: Int) {
+        webhooks?.jobEnded(id, queue: queue)
     }
 
     /// Renews the lease every `heartbeat` seconds; stops the job on a cancel request, a lost lease, or

@@ -51,7 +51,8 @@ public actor JobWorker {
     /// Jobs being worked on now.
     public var runningJobs: [Int] { Array(running.keys).sorted() }
 
-    /// Claims and runs jobs until `shutdown` is called; returns once every job has ended.
+    /// Claims and runs jobs until `shutdown` is called; returns once every job has ended (and its webhook has been
+    /// sent, for up to 5 s).
     public func run() async {
         let (signals, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         wake = continuation
@@ -70,6 +71,8 @@ public actor JobWorker {
         while !running.isEmpty {
             try? await Task.sleep(for: .milliseconds(50))
         }
+        // Reports of the last jobs get a few seconds; any cut short are sent by another daemon later.
+        await webhooks?.drain(seconds: 5)
     }
 
     /// Wakes the claim loop (a NOTIFY arrived, or a slot freed up).

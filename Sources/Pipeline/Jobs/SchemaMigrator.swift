@@ -40,6 +40,17 @@ public enum SchemaMigrator {
         CREATE UNIQUE INDEX dub_jobs_dedupe ON dub_jobs (dedupe_key)
             WHERE dedupe_key IS NOT NULL AND state IN ('queued', 'running', 'retrying');
         """),
+        // Webhook delivery as an outbox: whichever daemon claims a finished job's webhook sends it; a claim that
+        // outlives its sender (killed mid-delivery) expires and another daemon sends it again. Jobs that finished
+        // before this version are marked done, so upgrading sends no old reports.
+        (2, """
+        ALTER TABLE dub_jobs ADD COLUMN webhook_claimed_until timestamptz, ADD COLUMN webhook_done_at timestamptz,
+            ADD COLUMN webhook_outcome text;
+        UPDATE dub_jobs SET webhook_done_at = coalesce(finished_at, now()), webhook_outcome = 'not sent (finished before schema 2)'
+            WHERE webhook_url IS NOT NULL AND state IN ('succeeded', 'failed', 'cancelled');
+        CREATE INDEX dub_jobs_webhooks_due ON dub_jobs (finished_at)
+            WHERE webhook_url IS NOT NULL AND webhook_done_at IS NULL AND state IN ('succeeded', 'failed', 'cancelled');
+        """),
     ]
 
     /// Applies every migration the database lacks; returns the versions applied.

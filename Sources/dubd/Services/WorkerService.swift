@@ -33,13 +33,23 @@ struct WorkerService: Service {
 }
 
 /// Returns expired leases to the queue (every daemon does this; SKIP LOCKED keeps them out of each
-/// other's way) and prunes old finished jobs once an hour.
+/// other's way), sends the webhooks of jobs no worker reported (ended by the reaper or a cancel, or whose
+/// sender died), and prunes old finished jobs once an hour.
 struct MaintenanceService: Service {
     let queue: JobQueue
     let metrics: WorkerMetrics
     let interval: Double
     let logger: Logger
+    var webhooks: WebhookNotifier?
     var retention: Double = 14 * 86400
+
+    init(queue: JobQueue, metrics: WorkerMetrics, interval: Double, logger: Logger, webhooks: WebhookNotifier? = nil) {
+        self.queue = queue
+        self.metrics = metrics
+        self.interval = interval
+        self.logger = logger
+        self.webhooks = webhooks
+    }
 
     func run() async throws {
         var lastPrune = 0.0
@@ -57,6 +67,11 @@ struct MaintenanceService: Service {
                 }
             } catch {
                 logger.warning("maintenance failed; will try again", metadata: ["error": "\(error)"])
+            }
+            do {
+                try await webhooks?.deliverDue(queue: queue)
+            } catch {
+                logger.warning("webhook sweep failed; will try again", metadata: ["error": "\(error)"])
             }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(interval)) }
         }

@@ -26,6 +26,10 @@ enum JobText {
         let request: DubRequest?
         let errors: [JobAttemptError]
         let usage: String?
+        /// The job's result (JSON text), once it succeeded.
+        let result: String?
+        /// How its webhook went, when it has one.
+        let webhook: String?
 
         enum CodingKeys: String, CodingKey {
             case id, state, queue, priority, attempt
@@ -36,7 +40,7 @@ enum JobText {
             case createdAt = "created_at"
             case finishedAt = "finished_at"
             case cancelRequested = "cancel_requested"
-            case stage, request, errors, usage
+            case stage, request, errors, usage, result, webhook
         }
     }
 
@@ -44,7 +48,8 @@ enum JobText {
         Summary(id: job.id, state: job.state.rawValue, queue: job.queue, priority: job.priority, attempt: job.attempt,
                 maxAttempts: job.maxAttempts, owner: job.leaseOwner, heartbeatAt: job.heartbeatAt, runAt: job.runAt,
                 createdAt: job.createdAt, finishedAt: job.finishedAt, cancelRequested: job.cancelRequested, stage: stage(job),
-                request: request(job), errors: job.errors, usage: job.usage)
+                request: request(job), errors: job.errors, usage: job.usage, result: job.result,
+                webhook: job.webhookURL == nil ? nil : job.webhookOutcome ?? (job.state.isTerminal ? "due" : "pending"))
     }
 
     static func request(_ job: Job) -> DubRequest? {

@@ -51,6 +51,7 @@ struct JobsShow: AsyncParsableCommand {
             lines.append("attempt \(error.attempt) failed (\(error.code)): \(error.message)")
         }
         if let usage = job.usage { lines.append("usage \(usage)") }
+        if job.webhookURL != nil { lines.append("webhook " + (job.webhookOutcome ?? (job.state.isTerminal ? "due" : "when the job ends"))) }
         print(lines.joined(separator: "\n"))
     }
 }

@@ -43,12 +43,15 @@ struct JobsSubmit: AsyncParsableCommand {
     @Option(name: .customLong("dedupe-key"), help: "Return the live job with this key instead of adding another.") var dedupeKey: String?
     @Option(name: .customLong("max-attempts"), help: "Attempts before the job fails.") var maxAttempts = 5
     @Option(name: .customLong("run-at"), help: "Not before this time (ISO 8601 or +N[s|m|h]).") var runAt: String?
-    @Option(help: "POST a signed JSON report here when the job ends.") var webhook: String?
+    @Option(help: "POST a signed JSON report here when the job ends (dubd signs it with DUB_WEBHOOK_SECRET).") var webhook: String?
     @Flag(help: "Print the job as JSON.") var json = false
 
     func validate() throws {
         guard (1...100).contains(maxAttempts) else { throw ValidationError("--max-attempts must be 1–100") }
         if let runAt, RunAt.parse(runAt) == nil { throw ValidationError("cannot read --run-at '\(runAt)'") }
+        if let webhook {
+            do throws(WebhookURL.Invalid) { try WebhookURL.validate(webhook) } catch { throw ValidationError("--webhook: \(error.reason)") }
+        }
     }
 
     func run() async throws {
