@@ -5,7 +5,8 @@ import Synchronization
 
 // The queue benchmark behind bench/40-queue.sh: `dub-queue-bench --database-url URL [--jobs N]`.
 // Empty jobs through the real claim / heartbeat / complete path, one connection per worker (as separate daemons
-// would have); submit-to-start latency with NOTIFY waking an idle worker; the cost of one heartbeat.
+// would have); submit-to-start latency with NOTIFY waking an idle worker; the cost of one heartbeat, and how many
+// heartbeats per second the server sustains from 8 connections at once.
 
 /// When each job started.
 final class Starts: Sendable {
@@ -103,5 +104,25 @@ for round in 0..<100 {
     }
 }
 let mean = beats.reduce(0, +) / Double(max(1, beats.count))
-print("heartbeat running=\(leases.count) mean_ms=\(mean) p99_ms=\(percentile(beats, 0.99)) db_share_per_job_at_15s=\(mean / 15_000)")
+
+// 4. Heartbeats per second the server sustains: 8 connections (8 daemons) renewing 2 leases each, flat out for 3 s.
+let renewers = (0..<8).map { _ in JobQueue(database: Database(configuration)) }
+let beatsDone = Mutex(0)
+let window = 3.0
+let windowEnd = JobClock.systemNow() + window
+await withTaskGroup(of: Void.self) { group in
+    for (n, renewer) in renewers.enumerated() {
+        let mine = [leases[2 * n], leases[2 * n + 1]]
+        group.addTask {
+            var count = 0
+            while JobClock.systemNow() < windowEnd {
+                for lease in mine { _ = try? await renewer.heartbeat(lease); count += 1 }
+            }
+            beatsDone.withLock { $0 += count }
+        }
+    }
+}
+let perSecond = Double(beatsDone.withLock { $0 }) / window
+print("heartbeat running=\(leases.count) mean_ms=\(mean) p99_ms=\(percentile(beats, 0.99)) db_share_per_job_at_15s=\(mean / 15_000) " +
+      "sustained_per_second=\(perSecond) connections=\(renewers.count)")
 exit(0)
