@@ -39,16 +39,19 @@ clean: ## Remove build output
 	rm -rf .build bench/out demo-out
 
 pg-up: ## Start a local PostgreSQL for dubd (data in .pg/) and print its DUB_DATABASE_URL
+	@[ -n "$(PGBIN)" ] || { echo "pg-up: PostgreSQL is not installed (make setup installs it)" >&2; exit 1; }
 	@mkdir -p .pg
 	@[ -z "$(ASPG)" ] || chown postgres .pg
 	@[ -f .pg/data/PG_VERSION ] || $(ASPG) $(PGBIN)/initdb -D .pg/data -U postgres -A trust >/dev/null
-	@$(ASPG) $(PGBIN)/pg_ctl -D .pg/data -l .pg/log -o "-p $(PGPORT) -k /tmp -c listen_addresses=127.0.0.1" -w start >/dev/null
+	@$(ASPG) $(PGBIN)/pg_ctl -D .pg/data status >/dev/null 2>&1 || \
+		$(ASPG) $(PGBIN)/pg_ctl -D .pg/data -l .pg/log -o "-p $(PGPORT) -k /tmp -c listen_addresses=127.0.0.1" -w start >/dev/null
 	@$(PGBIN)/psql -q -h 127.0.0.1 -p $(PGPORT) -U postgres -tc "SELECT 1 FROM pg_database WHERE datname = 'dub'" postgres | grep -q 1 || \
 		$(PGBIN)/createdb -h 127.0.0.1 -p $(PGPORT) -U postgres dub
 	@echo "PostgreSQL is up. Run:  export DUB_DATABASE_URL=postgresql://postgres@127.0.0.1:$(PGPORT)/dub"
 
 pg-down: ## Stop the local PostgreSQL started by pg-up (its data stays in .pg/)
-	@$(ASPG) $(PGBIN)/pg_ctl -D .pg/data -m fast -w stop
+	@$(ASPG) $(PGBIN)/pg_ctl -D .pg/data status >/dev/null 2>&1 || { echo "pg-down: not running"; exit 0; }; \
+		$(ASPG) $(PGBIN)/pg_ctl -D .pg/data -m fast -w stop >/dev/null && echo "PostgreSQL stopped (data kept in .pg/)"
 
 demo: ## Dub the English sample into Spanish from its Spanish subtitles with espeak-ng (offline)
 	$(SWIFT) build --product dubctl
