@@ -142,9 +142,15 @@ struct DubdTests {
         let done = try await s.wait(id, for: ["succeeded", "failed"])
         #expect(done["state"] as? String == "succeeded", "\(done)")
         #expect(done["attempt"] as? Int == 2)
+        let database = Database(Database.Configuration(url: s.url))
+        let touched = { @Sendable in
+            try await database.query("SELECT extract(epoch from updated_at)::float8 AS at FROM dub_jobs WHERE id = $1", ["\(id)"]).first?.double("at")
+        }
+        let before = try await touched()
         // The stopped daemon wakes up long after its lease: every write it tries is refused by the lease token.
         first.signal(SIGCONT)
         try await Task.sleep(for: .seconds(5))
+        #expect(try await touched() == before, "a write from the stopped daemon touched the row")
         let after = try await s.job(id)
         #expect(after["state"] as? String == "succeeded")
         #expect(after["attempt"] as? Int == 2)

@@ -6,6 +6,7 @@ import COpenSSL
 /// To verify: recompute `HMAC-SHA256(secret, X-Dub-Timestamp + "." + raw body)`, compare it in constant time with
 /// `X-Dub-Signature` (after `sha256=`), and reject timestamps more than a few minutes old.
 public enum WebhookSignature {
+    /// The `X-Dub-Signature` value for `body` sent at `timestamp` (unix seconds): `sha256=` and 64 hex digits.
     public static func sign(body: [UInt8], timestamp: Int, secret: String) -> String {
         let message = Array("\(timestamp).".utf8) + body
         let key = Array(secret.utf8)
