@@ -1,115 +1,97 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Synchronization
 
-/// NAVER Cloud as `providers.md` describes it, under `/naver` (gateway: CLOVA Voice Premium, Papago) and `/clova`
-/// (a CLOVA Speech invoke URL). Gateway keys are checked, form fields validated with the services' error codes,
-/// TTS answers WAV whose length follows the text and CLOVA's speed, Papago a traceable pseudo-translation
-/// (`[src→tgt] text`), and CLOVA Speech segments and words in integer milliseconds inside the voiced regions of
-/// the upload. Quirk `async` on `/recognizer/upload` answers with a token to poll instead.
+/// NAVER Cloud's API gateway as `providers.md` describes it, under `/naver`: CLOVA Voice Premium
+/// (`/naver/tts-premium/v1/tts`) and Papago (`/naver/nmt/v1/translation`); CLOVA Speech is `ClovaSpeechFake`.
+///
+/// The gateway checks `X-NCP-APIGW-API-KEY-ID` / `X-NCP-APIGW-API-KEY` (401, errorCode "200") and answers faults in
+/// its own shape `{"error":{"errorCode","message","details"}}` (429/420 rate limited, 429/410 throttled, 429/400
+/// quota, 5xx/500). The services' own 400s come in both UNVERIFIED shapes so clients must read both: CLOVA Voice
+/// nested (`{"error":{"errorCode":"VS03","message"}}`), Papago flat (`{"errorCode":"N2MT05","errorMessage"}`).
+/// TTS answers WAV (or MP3 when asked) whose length follows the text and CLOVA's speed; Papago a traceable
+/// pseudo-translation `[src→tgt] text`. Quirks: `throttle` (429/410 without Retry-After, any path), `empty`
+/// (Papago answers an empty translation).
 enum NaverFake {
-    static let speakers: Set<String> = ["nara", "clara", "ntomoko", "meimei", "carmen", "jinho"]
+    /// Premium speakers the fake knows, with their language (which sets the text limit).
+    static let speakers = ["nara": "ko", "jinho": "ko", "clara": "en", "matt": "en", "ntomoko": "ja", "meimei": "zh", "carmen": "es"]
+    /// Papago's languages.
+    static let papagoLanguages: Set<String> = ["ko", "en", "ja", "zh-CN", "zh-TW", "vi", "id", "th", "de", "ru", "es", "it", "fr"]
 
     static func register(on router: Router<BasicRequestContext>, control: FakeControl) {
-        let pending = Mutex<[String: Data]>([:])
         router.post("naver/tts-premium/v1/tts") { request, context -> Response in
-            if let early = try await gateway(request, control) { return early }
-            let form = formFields(try await request.body.collect(upTo: 1 << 20))
-            guard let speaker = form["speaker"], !speaker.isEmpty else { return service(400, "VS01", "speaker parameter is needed") }
-            guard speakers.contains(speaker) else { return service(400, "VS02", "unsupported speaker") }
-            guard let text = form["text"], !text.isEmpty else { return service(400, "VS05", "text parameter is needed") }
-            guard text.count <= 3_000 else { return service(400, "VS06", "text is too long") }
-            guard let speed = Int(form["speed"] ?? "0"), (-5...10).contains(speed) else { return service(400, "VS03", "invalid speed") }
-            let rate = Int(form["sampling-rate"] ?? "24000") ?? 24_000
-            // CLOVA speed s plays at 1 / (1 + s/10) of natural speed.
-            let samples = FakeAudio.speech(characters: text.count, speed: 1 / (1 + Double(speed) / 10), sampleRate: rate)
-            return FakeReply.bytes(FakeAudio.wav(samples, sampleRate: rate), contentType: "audio/wav", headers: [("x-ncp-trace-id", FakeReply.requestID())])
+            let quirk = control.nextQuirk(for: request.uri.path)
+            if let early = try await gateway(request, control, quirk: quirk) { return early }
+            return tts(formFields(try await request.body.collect(upTo: 1 << 20)))
         }
         router.post("naver/nmt/v1/translation") { request, context -> Response in
-            if let early = try await gateway(request, control) { return early }
-            let form = formFields(try await request.body.collect(upTo: 1 << 20))
-            guard let source = form["source"], let target = form["target"] else { return service(400, "N2MT01", "source and target are required") }
-            guard let text = form["text"], !text.isEmpty else { return service(400, "N2MT02", "text is required") }
-            guard text.count <= 5_000 else { return service(400, "N2MT08", "text is too long") }
-            guard source != target else { return service(400, "N2MT04", "source and target are the same") }
-            let src = source == "auto" ? "en" : source
-            return FakeReply.json(200, ["message": ["result": ["srcLangType": src, "tarLangType": target, "translatedText": "[\(src)→\(target)] \(text)"]]],
-                                  headers: [("x-ncp-trace-id", FakeReply.requestID())])
+            let quirk = control.nextQuirk(for: request.uri.path)
+            if let early = try await gateway(request, control, quirk: quirk) { return early }
+            return translation(formFields(try await request.body.collect(upTo: 1 << 20)), empty: quirk == "empty")
         }
-        router.post("clova/recognizer/upload") { request, context -> Response in
-            if let early = try await speechGate(request, control) { return early }
-            let body = Array(buffer: try await request.body.collect(upTo: 64 << 20))
-            guard let form = await MultipartBody.parse(contentType: request.headers[.contentType], body: body),
-                  let media = form["media"], let filename = media.filename else {
-                return FakeReply.json(400, ["result": "FAILED", "message": "media is required"])
-            }
-            guard let paramsText = form["params"]?.text,
-                  let params = try? JSONSerialization.jsonObject(with: Data(paramsText.utf8)) as? [String: Any],
-                  let language = params["language"] as? String, ["ko-KR", "en-US", "enko", "ja", "zh-cn", "zh-tw"].contains(language) else {
-                return FakeReply.json(400, ["result": "FAILED", "message": "params.language is invalid"])
-            }
-            guard let heard = await FakeSpeechTiming.analyzeOffPool(media.data, filename: filename) else {
-                return FakeReply.json(200, ["result": "FAILED", "message": "Unsupported media"])
-            }
-            let diarize = (params["diarization"] as? [String: Any])?["enable"] as? Bool ?? false
-            let result = recognition(heard.regions, diarize: diarize)
-            if control.nextQuirk(for: request.uri.path) == "async" {
-                let token = "tok-" + FakeReply.requestID()
-                pending.withLock { $0[token] = try? JSONSerialization.data(withJSONObject: result) }
-                return FakeReply.json(200, ["result": "WAITING", "token": token, "message": "Accepted"])
-            }
-            return FakeReply.json(200, result)
-        }
-        router.get("clova/recognizer/:token") { request, context -> Response in
-            if let early = try await speechGate(request, control) { return early }
-            let token = context.parameters.get("token") ?? ""
-            guard let data = pending.withLock({ $0[token] }), let object = try? JSONSerialization.jsonObject(with: data) else {
-                return FakeReply.json(404, ["result": "FAILED", "message": "no such token"])
-            }
-            return FakeReply.json(200, object)
-        }
+        ClovaSpeechFake.register(on: router, control: control)
     }
 
-    static func recognition(_ regions: [FakeSpeechTiming.Region], diarize: Bool) -> [String: Any] {
-        func ms(_ seconds: Double) -> Int { Int((seconds * 1000).rounded()) }
-        let segments: [[String: Any]] = regions.map { region in
-            var segment: [String: Any] = [
-                "start": ms(region.start), "end": ms(region.end), "text": region.words.map(\.text).joined(separator: " "), "confidence": 0.93,
-                "words": region.words.map { [ms($0.start), ms($0.end), $0.text] as [Any] },
-            ]
-            if diarize { segment["speaker"] = ["label": "\(region.speaker + 1)", "name": region.speaker == 0 ? "A" : "B"] }
-            return segment
+    /// CLOVA Voice: validates the form as the service does and answers speech-like audio.
+    static func tts(_ form: [String: String]) -> Response {
+        guard let speaker = form["speaker"], !speaker.isEmpty else { return voiceError("VS01", "speaker parameter is needed") }
+        guard let language = speakers[speaker] else { return voiceError("VS02", "unsupported speaker") }
+        guard let speed = Int(form["speed"] ?? "0"), (-5...10).contains(speed) else { return voiceError("VS03", "invalid speed") }
+        guard let text = form["text"], !text.isEmpty else { return voiceError("VS04", "text parameter is needed") }
+        let limit = ["ko", "ja", "zh"].contains(language) ? 2_000 : 3_000
+        guard text.count <= limit else { return voiceError("VS05", "text is too long (limit \(limit))") }
+        guard let volume = Int(form["volume"] ?? "0"), (-5...5).contains(volume) else { return voiceError("VS06", "invalid volume") }
+        guard let pitch = Int(form["pitch"] ?? "0"), (-5...5).contains(pitch) else { return voiceError("VS07", "invalid pitch") }
+        let format = form["format"] ?? "mp3"
+        guard let rate = Int(form["sampling-rate"] ?? "24000"), [8_000, 16_000, 24_000, 48_000].contains(rate), ["mp3", "wav"].contains(format) else {
+            return voiceError("VS08", "invalid format or sampling-rate")
         }
-        return ["result": "COMPLETED", "message": "Succeeded", "token": FakeReply.requestID(), "segments": segments,
-                "text": regions.flatMap { $0.words.map(\.text) }.joined(separator: " ")]
+        // CLOVA speed s plays at 1 / (1 + s/10) of natural speed.
+        let samples = FakeAudio.speech(characters: text.count, speed: 1 / (1 + Double(speed) / 10), sampleRate: format == "wav" ? rate : 24_000)
+        let trace = [("x-ncp-trace-id", FakeReply.requestID())]
+        if format == "mp3" {
+            guard let mp3 = FakeMP3.encode(samples, sampleRate: 24_000) else { return gatewayError(503, "500", "Endpoint error") }
+            return FakeReply.bytes(mp3, contentType: "audio/mpeg", headers: trace)
+        }
+        return FakeReply.bytes(FakeAudio.wav(samples, sampleRate: rate), contentType: "audio/wav", headers: trace)
     }
 
-    /// Records, delays, checks the gateway keys and applies a fault, as the API gateway does.
-    static func gateway(_ request: Request, _ control: FakeControl) async throws -> Response? {
+    /// Papago: validates `source`, `target`, `text` with the N2MT codes and answers `[src→tgt] text`.
+    static func translation(_ form: [String: String], empty: Bool) -> Response {
+        guard let source = form["source"], !source.isEmpty else { return papagoError("N2MT01", "source parameter is needed") }
+        guard source == "auto" || papagoLanguages.contains(source) else { return papagoError("N2MT02", "unsupported source language: \(source)") }
+        guard let target = form["target"], !target.isEmpty else { return papagoError("N2MT03", "target parameter is needed") }
+        guard papagoLanguages.contains(target) else { return papagoError("N2MT04", "unsupported target language: \(target)") }
+        guard source != target else { return papagoError("N2MT05", "source and target must be different") }
+        guard let text = form["text"], !text.isEmpty else { return papagoError("N2MT07", "text parameter is needed") }
+        guard text.count <= 5_000 else { return papagoError("N2MT08", "text parameter exceeds max length") }
+        let src = source == "auto" ? (text.unicodeScalars.contains { (0xAC00...0xD7A3).contains($0.value) } ? "ko" : "en") : source
+        let translated = empty ? "" : "[\(src)→\(target)] \(text)"
+        return FakeReply.json(200, ["message": ["@type": "response", "@service": "naverservice.nmt.proxy", "@version": "1.0.0",
+                                                "result": ["srcLangType": src, "tarLangType": target, "translatedText": translated]]],
+                              headers: [("x-ncp-trace-id", FakeReply.requestID())])
+    }
+
+    /// Records, delays, checks the gateway keys and applies a fault (or the `throttle` quirk), as the API gateway does.
+    static func gateway(_ request: Request, _ control: FakeControl, quirk: String?) async throws -> Response? {
         control.record(RecordedRequest(path: request.uri.path, headers: FakeReply.headers(request), at: .now))
         if control.latency > 0 { try await Task.sleep(for: .milliseconds(Int(control.latency * 1000))) }
-        guard request.headers[HTTPField.Name("X-NCP-APIGW-API-KEY-ID")!] == FakeProviderServer.naverClientID,
-              request.headers[HTTPField.Name("X-NCP-APIGW-API-KEY")!] == FakeProviderServer.naverClientSecret else {
+        guard let idName = HTTPField.Name("X-NCP-APIGW-API-KEY-ID"), let keyName = HTTPField.Name("X-NCP-APIGW-API-KEY"),
+              request.headers[idName] == FakeProviderServer.naverClientID, request.headers[keyName] == FakeProviderServer.naverClientSecret else {
             return gatewayError(401, "200", "Authentication Failed")
         }
-        return try await fault(request, control)
+        if quirk == "throttle" { return gatewayError(429, "410", "Throttle Limited") }
+        return try await fault(request.uri.path, control)
     }
 
-    static func speechGate(_ request: Request, _ control: FakeControl) async throws -> Response? {
-        control.record(RecordedRequest(path: request.uri.path, headers: FakeReply.headers(request), at: .now))
-        guard request.headers[HTTPField.Name("X-CLOVASPEECH-API-KEY")!] == FakeProviderServer.clovaSpeechSecret else {
-            return gatewayError(401, "200", "Authentication Failed")
-        }
-        return try await fault(request, control)
-    }
-
-    static func fault(_ request: Request, _ control: FakeControl) async throws -> Response? {
-        guard let fault = control.nextFault(for: request.uri.path) else { return nil }
+    /// The fault queued for `path`, worded as the gateway words it; nil to answer normally.
+    static func fault(_ path: String, _ control: FakeControl) async throws -> Response? {
+        guard let fault = control.nextFault(for: path) else { return nil }
         switch fault {
-        case .rateLimited(let retryAfter, _):
-            var response = gatewayError(429, "420", "Rate limited")
+        case .rateLimited(let retryAfter, let retryAfterMs):
+            var response = gatewayError(429, "420", "Rate Limited")
             if let retryAfter { response.headers[.retryAfter] = retryAfter }
+            if let retryAfterMs, let name = HTTPField.Name("retry-after-ms") { response.headers[name] = retryAfterMs }
             return response
         case .quota: return gatewayError(429, "400", "Quota Exceeded")
         case .serverError(let status): return gatewayError(status, "500", "Endpoint error")
@@ -121,8 +103,12 @@ enum NaverFake {
         FakeReply.json(status, ["error": ["errorCode": code, "message": message, "details": message]], headers: [("x-ncp-trace-id", FakeReply.requestID())])
     }
 
-    static func service(_ status: Int, _ code: String, _ message: String) -> Response {
-        FakeReply.json(status, ["error": ["errorCode": code, "message": message]], headers: [("x-ncp-trace-id", FakeReply.requestID())])
+    static func voiceError(_ code: String, _ message: String) -> Response {
+        FakeReply.json(400, ["error": ["errorCode": code, "message": message]], headers: [("x-ncp-trace-id", FakeReply.requestID())])
+    }
+
+    static func papagoError(_ code: String, _ message: String) -> Response {
+        FakeReply.json(400, ["errorCode": code, "errorMessage": message], headers: [("x-ncp-trace-id", FakeReply.requestID())])
     }
 
     /// `application/x-www-form-urlencoded` fields.

@@ -19,6 +19,13 @@ public struct ClovaSpeechClient: Sendable {
                                isQuotaError: { $0.status == 429 && NaverGatewayClient.errorCode($0) == "400" })
     }
 
+    /// From the environment; nil when `CLOVA_SPEECH_INVOKE_URL` or `CLOVA_SPEECH_SECRET` is unset.
+    public init?(environment: [String: String] = ProcessInfo.processInfo.environment, maxConcurrent: Int = 2) {
+        guard let url = environment["CLOVA_SPEECH_INVOKE_URL"], !url.isEmpty,
+              let secret = environment["CLOVA_SPEECH_SECRET"], !secret.isEmpty else { return nil }
+        self.init(invokeURL: url, secret: secret, maxConcurrent: maxConcurrent)
+    }
+
     var authHeaders: HTTPHeaders { ["X-CLOVASPEECH-API-KEY": secret] }
 
     func send<T: Decodable>(_ request: HTTPRequest, decoding type: T.Type) async throws -> T {

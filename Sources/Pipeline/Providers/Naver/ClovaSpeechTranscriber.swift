@@ -8,6 +8,10 @@ public struct ClovaSpeechTranscriber: Transcriber {
     public var name: String { "clova-speech" }
     /// Seconds between polls of an async result.
     public var pollInterval: Double = 2
+    /// Seconds an async result is waited for before giving up.
+    public var maxWait: Double = 3 * 3_600
+    /// `result` values of a recognition still under way (polled again).
+    static let pending: Set<String> = ["WAITING", "RUNNING", "PROCESSING", "IN_PROGRESS", "QUEUED"]
 
     public init(client: ClovaSpeechClient) {
         self.client = client
@@ -71,11 +75,16 @@ public struct ClovaSpeechTranscriber: Transcriber {
         ]))
         upload.totalTimeout = 3_600
         var reply = try await client.send(upload, decoding: Reply.self)
-        while reply.segments == nil, reply.result == nil || reply.result == "RUNNING" || reply.result == "WAITING", let token = reply.token {
+        let deadline = ContinuousClock.now + .milliseconds(Int(maxWait * 1000))
+        // The async shape: only a token (and a pending result) until the recognition is done.
+        while reply.segments == nil, reply.result.map({ Self.pending.contains($0.uppercased()) }) ?? true, let token = reply.token {
+            guard ContinuousClock.now < deadline else {
+                throw ProviderError(code: .timeout, provider: "CLOVA Speech", message: "recognition \(token) not done after \(Int(maxWait)) s")
+            }
             try await Task.sleep(for: .milliseconds(Int(pollInterval * 1000)))
             reply = try await client.send(HTTPRequest(method: "GET", url: client.invokeURL + "/recognizer/\(token)"), decoding: Reply.self)
         }
-        guard reply.result == nil || reply.result == "COMPLETED" else {
+        guard reply.result == nil || reply.result?.uppercased() == "COMPLETED" else {
             throw ProviderError(code: .badResponse, provider: "CLOVA Speech", message: "recognition \(reply.result ?? "failed"): \(reply.message ?? "no message")")
         }
         client.meter.record("clova-speech", ProviderUsage(audioSeconds: chunk.duration, requests: 1))

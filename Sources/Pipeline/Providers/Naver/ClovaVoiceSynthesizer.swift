@@ -10,23 +10,39 @@ public struct ClovaVoiceSynthesizer: SpeechSynthesizer {
     public var name: String { "clova-voice" }
     public var speedRange: ClosedRange<Double>? { 0.5...2.0 }
 
-    /// A default speaker per language.
-    static let speakers = ["ko": "nara", "en": "clara", "ja": "ntomoko", "zh": "meimei", "es": "carmen"]
+    /// A default speaker per language (Premium voices: Korean, English, Japanese, Chinese and Spanish women).
+    public static let defaultSpeakers = ["ko": "nara", "en": "clara", "ja": "ntomoko", "zh": "meimei", "es": "carmen"]
 
     public init(client: NaverGatewayClient) {
         self.client = client
     }
 
-    /// CLOVA's speed value for a playback factor.
+    /// CLOVA's speed value for a playback factor (clamped to `speedRange`).
     public static func clovaSpeed(_ factor: Double) -> Int {
-        Int((10 * (1 / min(2, max(0.5, factor)) - 1)).rounded()).clamped(to: -5...10)
+        let value = Int((10 * (1 / min(2, max(0.5, factor)) - 1)).rounded())
+        return min(10, max(-5, value))
+    }
+
+    /// The playback factor CLOVA's speed value `s` gives: `1 / (1 + s/10)`.
+    public static func playbackFactor(_ clovaSpeed: Int) -> Double {
+        1 / (1 + Double(clovaSpeed) / 10)
+    }
+
+    /// Characters per request: 2,000 for Korean, Japanese and Chinese, 3,000 for the others.
+    public static func textLimit(_ language: String) -> Int {
+        ["ko", "ja", "zh"].contains(baseLanguage(language)) ? 2_000 : 3_000
+    }
+
+    /// `zh-TW` → `zh`, `EN` → `en`.
+    static func baseLanguage(_ language: String) -> String {
+        String(language.lowercased().split(whereSeparator: { $0 == "-" || $0 == "_" }).first ?? "")
     }
 
     public func synthesize(_ request: SynthesisRequest, to path: String) async throws -> SynthesizedAudio {
-        guard let speaker = request.voice ?? Self.speakers[request.language] else {
+        guard let speaker = request.voice ?? Self.defaultSpeakers[Self.baseLanguage(request.language)] else {
             throw ProviderError(code: .http, provider: "CLOVA Voice", message: "no default speaker for '\(request.language)'; pass --voice")
         }
-        let limit = ["ko", "ja", "zh"].contains(request.language) ? 2_000 : 3_000
+        let limit = Self.textLimit(request.language)
         guard request.text.count <= limit else {
             throw ProviderError(code: .http, provider: "CLOVA Voice", message: "a line of \(request.text.count) characters is over the limit of \(limit)")
         }
@@ -38,8 +54,4 @@ public struct ClovaVoiceSynthesizer: SpeechSynthesizer {
         let duration = try ProviderAudio.decode(response.body, extension: "wav", to: path, provider: "CLOVA Voice")
         return SynthesizedAudio(path: path, duration: duration, characters: request.text.count)
     }
-}
-
-extension Comparable {
-    func clamped(to range: ClosedRange<Self>) -> Self { min(range.upperBound, max(range.lowerBound, self)) }
 }

@@ -14,6 +14,8 @@ public struct NaverGatewayClient: Sendable {
     let http: HTTPClient
     /// Usage is recorded under "clova-voice" and "papago".
     public let meter: UsageMeter
+    /// Seconds one request may take in all (a stalled answer is cut off and retried).
+    public var requestTimeout: Double = 60
 
     public init(clientID: String, clientSecret: String, voiceURL: String = NaverGatewayClient.defaultVoiceURL,
                 papagoURL: String = NaverGatewayClient.defaultPapagoURL, maxConcurrent: Int = 4, maxRequestsPerSecond: Double? = nil, retry: RetryPolicy = RetryPolicy(),
@@ -28,6 +30,13 @@ public struct NaverGatewayClient: Sendable {
                                isQuotaError: { $0.status == 429 && Self.errorCode($0) == "400" })
     }
 
+    /// From the environment; nil when `NCP_CLIENT_ID` or `NCP_CLIENT_SECRET` is unset.
+    public init?(environment: [String: String] = ProcessInfo.processInfo.environment, maxConcurrent: Int = 4) {
+        guard let id = environment["NCP_CLIENT_ID"], !id.isEmpty, let secret = environment["NCP_CLIENT_SECRET"], !secret.isEmpty else { return nil }
+        self.init(clientID: id, clientSecret: secret, voiceURL: environment["CLOVA_VOICE_URL"] ?? Self.defaultVoiceURL,
+                  papagoURL: environment["PAPAGO_URL"] ?? Self.defaultPapagoURL, maxConcurrent: maxConcurrent)
+    }
+
     func form(_ url: String, _ fields: [(String, String)], timeout: Double) -> HTTPRequest {
         var request = HTTPRequest.form(url, fields, secretHeaders: ["X-NCP-APIGW-API-KEY-ID": clientID, "X-NCP-APIGW-API-KEY": clientSecret])
         request.totalTimeout = timeout
@@ -35,13 +44,13 @@ public struct NaverGatewayClient: Sendable {
     }
 
     /// Sends a form to `url` with the gateway keys.
-    func postForm(_ url: String, _ fields: [(String, String)], timeout: Double = 60) async throws -> HTTPResponse {
-        try await http.send(form(url, fields, timeout: timeout), errorMessage: Self.errorMessage)
+    func postForm(_ url: String, _ fields: [(String, String)]) async throws -> HTTPResponse {
+        try await http.send(form(url, fields, timeout: requestTimeout), errorMessage: Self.errorMessage)
     }
 
     /// Sends a form and decodes the JSON answer (asked once more if the body is not that JSON).
-    func postForm<T: Decodable>(_ url: String, _ fields: [(String, String)], decoding type: T.Type, timeout: Double = 60) async throws -> T {
-        try await http.send(form(url, fields, timeout: timeout), decoding: type, errorMessage: Self.errorMessage)
+    func postForm<T: Decodable>(_ url: String, _ fields: [(String, String)], decoding type: T.Type) async throws -> T {
+        try await http.send(form(url, fields, timeout: requestTimeout), decoding: type, errorMessage: Self.errorMessage)
     }
 
     /// `{"error":{"errorCode","message","details"}}` from the gateway, or a service's own
@@ -59,6 +68,7 @@ public struct NaverGatewayClient: Sendable {
         }
     }
 
+    /// The gateway's or the service's `errorCode` (a string; a number is accepted too).
     static func errorCode(_ response: HTTPResponse) -> String? {
         guard let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] else { return nil }
         let body = (object["error"] as? [String: Any]) ?? object

@@ -19,9 +19,10 @@ public struct PapagoTranslator: Translator {
         var message: Message
     }
 
-    /// Papago's language codes for dub's ISO 639-1 ones.
-    static func code(_ iso: String) -> String {
-        ["zh": "zh-CN", "zh-tw": "zh-TW"][iso.lowercased()] ?? iso.lowercased()
+    /// Papago's language codes for dub's ISO 639-1 ones (Chinese is `zh-CN` or `zh-TW`; the rest are lower case).
+    public static func code(_ iso: String) -> String {
+        let key = iso.lowercased().replacingOccurrences(of: "_", with: "-")
+        return ["zh": "zh-CN", "zh-cn": "zh-CN", "zh-hans": "zh-CN", "zh-tw": "zh-TW", "zh-hant": "zh-TW", "zh-hk": "zh-TW"][key] ?? key
     }
 
     public func translate(_ request: TranslationRequest) async throws -> [Int: String] {
