@@ -74,6 +74,7 @@ let package = Package(
         // Faithful fakes of the provider HTTP APIs (test support).
         .target(name: "ProviderFakes", dependencies: [
             "AudioKitCore", .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ], path: "Tests/ProviderFakes"),
         // The fakes, runnable by hand and by bench/30-providers.sh (not part of dubctl/dubd).

@@ -245,9 +245,9 @@ struct DubdTests {
         daemon.signal(SIGTERM)
         daemon.process.waitUntilExit()
         // One 503 (retried), then one signed report per job.
-        #expect(receiver.received.count == 3)
+        #expect(receiver.received.count >= 3 && receiver.reports.count == 2)
         var states: [Int: String] = [:]
-        for delivery in receiver.received.dropFirst() {
+        for delivery in receiver.reports {
             let timestamp = try #require(delivery.headers["x-dub-timestamp"].flatMap { Int($0) })
             #expect(delivery.headers["x-dub-signature"] == WebhookSignature.sign(body: delivery.body, timestamp: timestamp, secret: secret))
             let object = try #require(try JSONSerialization.jsonObject(with: Data(delivery.body)) as? [String: Any])

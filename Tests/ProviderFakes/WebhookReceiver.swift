@@ -10,9 +10,9 @@ public final class WebhookReceiver: Sendable {
         public var body: [UInt8]
     }
 
-    private let task: Task<Void, Error>
+    private let server: LoopbackServer
     private let box: StateBox
-    public let port: Int
+    public var port: Int { server.port }
     public var url: String { "http://127.0.0.1:\(port)/hook" }
 
     /// Starts listening; `statuses` are answered in order, then 200.
@@ -24,24 +24,25 @@ public final class WebhookReceiver: Sendable {
             let status = box.record(Delivery(headers: FakeReply.headers(request), body: body))
             return Response(status: .init(code: status))
         }
-        let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) })
-        let task = Task { try await app.run() }
-        var iterator = stream.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw CancellationError() }
-        return WebhookReceiver(port: port, task: task, box: box)
+        return WebhookReceiver(server: try await LoopbackServer.start(router, label: "webhook-receiver"), box: box)
     }
 
-    private init(port: Int, task: Task<Void, Error>, box: StateBox) {
-        self.port = port
-        self.task = task
+    private init(server: LoopbackServer, box: StateBox) {
+        self.server = server
         self.box = box
     }
 
+    /// Every POST, in arrival order.
     public var received: [Delivery] { box.deliveries }
 
-    public func stop() { task.cancel() }
+    /// The distinct reports, in arrival order: delivery is at least once (an attempt that timed out on a loaded
+    /// machine may have arrived), and a report sent again carries the same body.
+    public var reports: [Delivery] {
+        var seen = Set<[UInt8]>()
+        return received.filter { seen.insert($0.body).inserted }
+    }
+
+    public func stop() { server.stop() }
 
     final class StateBox: Sendable {
         let state: Mutex<(deliveries: [Delivery], statuses: [Int])>

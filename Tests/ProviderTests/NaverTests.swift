@@ -76,14 +76,15 @@ struct NaverTests {
         defer { server.stop() }
         let scratch = try Scratch()
         var client = Self.gateway(server)
-        client.requestTimeout = 0.6
+        // A stall far past the timeout; the timeout itself leaves room for a loaded 2-core machine to answer.
+        client.requestTimeout = 15
         let tts = ClovaVoiceSynthesizer(client: client)
         let line = SynthesisRequest(text: "안녕하세요", language: "ko")
         server.control.injectQuirk("throttle", on: "/tts")
         server.control.inject(.rateLimited(retryAfter: nil), on: "/tts")
         _ = try await tts.synthesize(line, to: scratch.path("a.wav"))
         #expect(server.control.requests.count == 3)
-        server.control.inject(.stall(seconds: 1.5), .truncatedBody, on: "/tts")
+        server.control.inject(.stall(seconds: 120), .truncatedBody, on: "/tts")
         _ = try await tts.synthesize(line, to: scratch.path("b.wav"))
         #expect(server.control.requests.count == 6)
         server.control.inject(.quota, on: "/tts")

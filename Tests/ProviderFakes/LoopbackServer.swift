@@ -1,0 +1,45 @@
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// A Hummingbird application on 127.0.0.1 and a free port, run in its own service group so that `stop()` shuts it
+/// down gracefully: no new connections, requests under way get a second to finish, then the rest are cancelled.
+/// (Cancelling the task that runs the application instead can drop a connection accepted at that moment without
+/// finishing its writer, which SwiftNIO treats as a fatal error.)
+final class LoopbackServer: Sendable {
+    let port: Int
+    private let group: ServiceGroup
+    private let task: Task<Void, Error>
+
+    /// Starts `router` and returns once it is listening.
+    static func start(_ router: Router<BasicRequestContext>, label: String) async throws -> LoopbackServer {
+        var logger = Logger(label: label)
+        logger.logLevel = .critical
+        let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                              onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
+                              logger: logger)
+        var configuration = ServiceGroupConfiguration(services: [app], logger: logger)
+        configuration.maximumGracefulShutdownDuration = .seconds(1)
+        configuration.maximumCancellationDuration = .seconds(5)
+        let group = ServiceGroup(configuration: configuration)
+        let task = Task { try await group.run() }
+        var iterator = stream.makeAsyncIterator()
+        guard let port = await iterator.next(), port > 0 else {
+            task.cancel()
+            throw CancellationError()
+        }
+        return LoopbackServer(port: port, group: group, task: task)
+    }
+
+    private init(port: Int, group: ServiceGroup, task: Task<Void, Error>) {
+        self.port = port
+        self.group = group
+        self.task = task
+    }
+
+    /// Begins a graceful shutdown and returns at once.
+    func stop() {
+        Task { [group] in await group.triggerGracefulShutdown() }
+    }
+}
