@@ -71,8 +71,8 @@ extension DubdCommand {
     }
 
     static func defaultName() -> String {
-        var buffer = [CChar](repeating: 0, count: 256)
-        gethostname(&buffer, buffer.count)
-        return "\(String(cString: buffer)):\(getpid())"
+        var buffer = [UInt8](repeating: 0, count: 256)
+        gethostname(&buffer, buffer.count - 1)
+        return "\(String(decoding: buffer.prefix { $0 != 0 }, as: UTF8.self)):\(getpid())"
     }
 }

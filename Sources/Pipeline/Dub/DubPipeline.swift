@@ -6,8 +6,9 @@ import Foundation
 #endif
 
 /// The dubbing pipeline: probe → extract → separate → transcribe → lines → translate → synthesize → fit →
-/// mix → mux. Every stage writes its artifacts to the work folder under a content-addressed key, so
-/// a re-run (or a resumed job) repeats only what changed; per-line work is cached per line.
+/// verify → mix → mux, each stage a `DubStage` whose output is the next ones' input. Every stage writes its
+/// artifacts to the work folder under a content-addressed key, so a re-run (or a resumed job) repeats only what
+/// changed; per-line work is cached per line.
 public struct DubPipeline: Sendable {
     public let request: DubRequest
     public let synthesizer: any SpeechSynthesizer
@@ -22,7 +23,8 @@ public struct DubPipeline: Sendable {
     public var onProgress: @Sendable (DubProgress) async -> Void = { _ in }
 
     /// The stages, in order.
-    public static let stages = ["probe", "extract", "separate", "transcribe", "lines", "translate", "synthesize", "fit", "verify", "mix", "mux"]
+    public static let stages = [ProbeStage.name, ExtractStage.name, SeparateStage.name, TranscribeStage.name, LinesStage.name, TranslateStage.name,
+                                SynthesizeStage.name, FitStage.name, VerifyStage.name, MixStage.name, MuxStage.name]
     /// The request as saved in the work folder, so one stage can be run again on its own (`dubctl stage`).
     public static let requestFile = "request.json"
 
@@ -91,38 +93,45 @@ public struct DubPipeline: Sendable {
         return try await run(try StageRunner(folder: work), stopAfter: nil)
     }
 
+    /// The stages made from the request, with the input each takes from the ones before it.
     private func run(_ runner: StageRunner, stopAfter: String?) async throws -> DubReport {
         let language = try LanguageCode(request.to)
+        let context = StageContext(runner: runner, providers: providers, onProgress: onProgress)
+        let voice = LineVoice(synthesizer: synthesizer, voice: request.voice, voices: voices, language: language)
+        let separate = try SeparateStage(request: request)
+        let translate = try TranslateStage(request: request, voice: voice)
+        let fit = FitStage(maxSpeed: request.maxSpeed ?? 1.15, voice: voice, retranslator: request.subtitles == nil ? translate : nil)
+        let verify = VerifyStage(provider: request.verify ? request.asr ?? "openai" : nil, voice: voice, fit: fit)
+        let mux = MuxStage(input: request.input, output: request.output, language: language, keepOriginalAudio: request.keepOriginalAudio,
+                           bilingual: request.bilingual)
         var seconds: [String: Double] = [:]
-        func timed<T>(_ stage: String, _ body: () async throws -> T) async throws -> T {
+        func step<Stage: DubStage>(_ stage: Stage, _ input: Stage.Input) async throws -> Stage.Output {
             try Task.checkCancellation()
-            await onStage(stage)
+            await onStage(Stage.name)
             let start = JobClock.systemNow()
-            let value = try await body()
-            seconds[stage] = JobClock.systemNow() - start
-            if stage == stopAfter { throw StopAfter(seconds: seconds[stage] ?? 0) }
-            return value
+            let output = try await stage.run(input, in: context)
+            seconds[Stage.name] = JobClock.systemNow() - start
+            if Stage.name == stopAfter { throw StopAfter(seconds: seconds[Stage.name] ?? 0) }
+            return output
         }
-        let media = try await timed("probe") { try await probe() }
+        let media = try await step(ProbeStage(input: request.input), ())
         try checkBudget(mediaSeconds: media.duration ?? 0, sourceCharacters: nil)
-        let audio = try await timed("extract") { try await extract(runner, media: media) }
-        let stems = try await timed("separate") { try await separate(runner, audio: audio) }
-        let transcript = try await timed("transcribe") { try await transcribe(runner, audio: audio, stems: stems) }
-        let sourceLines = try await timed("lines") { try await makeLines(runner, transcript: transcript, duration: media.duration ?? 0) }
+        let audio = try await step(ExtractStage(input: request.input), media)
+        let stems = try await step(separate, audio)
+        let transcript = try await step(TranscribeStage(request: request), .init(audio: audio, stems: stems))
+        let sourceLines = try await step(LinesStage(request: request), .init(transcript: transcript, duration: media.duration ?? 0))
         if request.subtitles == nil {
             try checkBudget(mediaSeconds: media.duration ?? 0, sourceCharacters: sourceLines.reduce(0) { $0 + $1.source.count })
         }
-        let lines = try await timed("translate") { try await translateLines(runner, lines: sourceLines, language: language) }
-        let spoken = try await timed("synthesize") { try await synthesizeAll(runner, lines: lines, language: language) }
-        let fitted = try await timed("fit") { try await fit(runner, lines: lines, spoken: spoken, language: language, mediaEnd: media.duration) }
-        let verified = try await timed("verify") {
-            try await verify(runner, lines: lines, spoken: spoken, fitted: fitted, language: language, mediaEnd: media.duration)
-        }
-        let mix = try await timed("mix") { try await mixDown(runner, background: stems.background, audio: audio, fitted: verified.fitted) }
+        let lines = try await step(translate, sourceLines)
+        let spoken = try await step(SynthesizeStage(voice: voice), lines)
+        let fitInput = FitStage.Input(lines: lines, spoken: spoken, mediaEnd: media.duration)
+        let fitted = try await step(fit, fitInput)
+        let verified = try await step(verify, .init(fit: fitInput, fitted: fitted))
+        let mix = try await step(MixStage(separated: separate.isSeparated), .init(background: stems.background, audio: audio, fitted: verified.fitted))
         try await runner.record(usage: providers.meter.snapshot)
-        let outputs = try await timed("mux") { try await muxOutput(fitted: verified.fitted, mix: mix, language: language, lines: lines,
-                                                                          sourceLanguage: request.from ?? transcript?.language) }
-        return DubReport(output: request.output, subtitles: outputs, work: work.root, stageSeconds: seconds, executed: await runner.executed,
+        let subtitles = try await step(mux, .init(fitted: verified.fitted, mix: mix, lines: lines, sourceLanguage: request.from ?? transcript?.language))
+        return DubReport(output: request.output, subtitles: subtitles, work: work.root, stageSeconds: seconds, executed: await runner.executed,
                          timing: Self.summary(verified.fitted.timings), loudnessIn: mix.loudnessIn, loudnessOut: mix.report.loudnessAfter,
                          truePeak: mix.report.truePeak, usage: usage(spoken), costUSD: CostEstimate.dollars(usage(spoken)), verification: verified.checks)
     }
@@ -140,7 +149,7 @@ public struct DubPipeline: Sendable {
     }
 
     /// What the providers consumed, plus the characters the synthesizer spoke (offline engines bill nothing).
-    func usage(_ spoken: [Int: Spoken]) -> [String: ProviderUsage] {
+    func usage(_ spoken: [Int: SpokenLine]) -> [String: ProviderUsage] {
         var usage = providers.meter.snapshot
         if usage[synthesizer.name] == nil, synthesizer.name == "espeak" {
             usage["espeak"] = ProviderUsage(characters: spoken.values.reduce(0) { $0 + $1.characters }, requests: spoken.count)

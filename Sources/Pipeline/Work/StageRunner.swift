@@ -30,12 +30,12 @@ public actor StageRunner {
         Self.removeLeftovers(in: folder.root)
     }
 
-    /// Deletes `*.tmp-*` and `*.partial` files (atomic writes that never reached their rename).
+    /// Deletes `*.tmp-*`, `*.partial` and `*.partial-PID` files (atomic writes that never reached their rename).
     static func removeLeftovers(in root: String) {
         guard !root.isEmpty, let entries = FileManager.default.enumerator(atPath: root) else { return }
         for case let relative as String in entries {
             let name = relative.split(separator: "/").last.map(String.init) ?? relative
-            if name.contains(".tmp-") || name.hasSuffix(".partial") {
+            if name.contains(".tmp-") || name.contains(".partial") {
                 try? FileManager.default.removeItem(atPath: "\(root)/\(relative)")
             }
         }

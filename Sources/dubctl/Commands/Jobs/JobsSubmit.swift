@@ -109,9 +109,7 @@ enum RunAt {
 enum Paths {
     static func absolute(_ path: String) -> String {
         if path.hasPrefix("/") { return path }
-        var buffer = [CChar](repeating: 0, count: 4096)
-        guard getcwd(&buffer, buffer.count) != nil else { return path }
-        return String(cString: buffer) + "/" + path
+        return FileManager.default.currentDirectoryPath + "/" + path
     }
 }
 

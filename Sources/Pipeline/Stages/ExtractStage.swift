@@ -1,0 +1,36 @@
+import AudioKitCore
+
+/// extract: the original audio decoded, on the media timeline, at the mix's rate and layout (`audio.wav`),
+/// streamed to disk. Cached by the input file's content.
+struct ExtractStage: DubStage {
+    static let name = "extract"
+
+    /// The extracted audio and the key it was made under (the stages after it key on it).
+    struct Output: Codable, Sendable {
+        let path: String
+        let key: CacheKey
+    }
+
+    /// The media file.
+    let input: String
+    var sampleRate = 48000
+    var channels = 2
+
+    /// The probed media (its audio stream is what is extracted).
+    func run(_ media: MediaInfo, in context: StageContext) async throws -> Output {
+        let (input, rate, channels, folder) = (input, sampleRate, channels, context.work)
+        let key = try CacheKey(["extract-1", try CacheKey.fingerprint(ofFile: input).hex] + (rate == 48000 && channels == 2 ? [] : ["\(rate)x\(channels)"]))
+        return try await context.runner.run(Self.name, key: key, artifacts: ["extract.json", "audio.wav"]) { _ in
+            try await BlockingWork.run {
+                let reader = try AudioReader(path: input, options: AudioReadOptions(sampleRate: rate, channels: channels))
+                let temp = folder.path("audio.wav.partial")
+                let writer = try SoundFileWriter(path: temp, format: try SoundFileFormat(container: .wav, encoding: .float32),
+                                                 sampleRate: rate, channels: channels)
+                while let chunk = try reader.next() { try writer.write(chunk) }
+                try writer.close()
+                try folder.moveIntoPlace(temp, "audio.wav")
+            }
+            return Output(path: folder.path("audio.wav"), key: key)
+        }
+    }
+}
