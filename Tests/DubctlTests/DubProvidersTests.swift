@@ -158,26 +158,42 @@ struct DubProvidersTests {
         #expect(voices.isSuperset(of: ["EXAVITQu4vr4xnSDxMaL", "pNInz6obpgDQGcFmaJgB"]))
     }
 
-    @Test("--verify transcribes every dubbed line back, retakes failing lines once and reports them")
+    @Test("--verify hears every dubbed line back; misheard lines are retaken once, and one still cut off is reported")
     func verify() async throws {
         let scratch = try Scratch()
         let server = try await FakeProviderServer.start()
         defer { server.stop() }
         let combo = Combo(asr: "openai", translator: "openai", tts: "openai", separation: "none")
+        // A first run without --verify: the transcript is then cached, and every recognition below is a check.
+        let (plain, plainReport) = try await Self.dub(scratch, server, combo)
+        #expect(plain.status == 0, "\(plain.stderr)")
+        #expect(plainReport?.verification == nil)
+        let lines = try #require(plainReport?.timing.lines)
+        // The fake recogniser hears the words the fake voice said (pitch survives the fit's time-stretch). Every
+        // first check is misheard (its second half missing), and so is one retake.
+        let quirks = [String](repeating: "mishear", count: lines + 1)
+        for quirk in quirks { server.control.injectQuirk(quirk, on: "/audio/transcriptions") }
+        let before = server.control.requests.count
         let (run, report) = try await Self.dub(scratch, server, combo, extra: ["--verify"])
         #expect(run.status == 0, "\(run.stderr)")
         let checks = try #require(report?.verification)
-        #expect(checks.count == report?.timing.lines)
-        // The fake recogniser hears "wordN" tokens, never the text: every line fails, is retaken once, and is reported.
-        #expect(checks.allSatisfy { !$0.passed && $0.retaken && !$0.heard.isEmpty && $0.errorRate > 0.35 }, "\(checks)")
-        let speech = server.control.requests.filter { $0.path.hasSuffix("/audio/speech") }.count
-        let lines = checks.count
-        #expect(speech >= 2 * lines)
+        #expect(checks.count == lines)
+        #expect(checks.allSatisfy { $0.retaken }, "\(checks)")
+        let failed = checks.filter { !$0.passed }
+        #expect(failed.count == 1, "\(checks)")
+        #expect(failed.first.map { $0.errorRate > 0 } == true)
+        for check in checks where check.passed {
+            #expect(check.errorRate == 0 && !check.cutOff && check.heard.split(separator: " ") == check.expected.split(separator: " "), "\(check)")
+        }
+        let requests = server.control.requests.dropFirst(before)
+        #expect(requests.filter { $0.path.hasSuffix("/audio/transcriptions") }.count == 2 * lines)
+        #expect(requests.filter { $0.path.hasSuffix("/audio/speech") }.count == lines) // one retake per line
         #expect(report?.timing.overlaps == 0)
         // A re-run repeats no check and no retake.
         let calls = server.control.requests.count
         let again = try await Self.dub(scratch, server, combo, extra: ["--verify"])
         #expect(again.1?.executed.isEmpty == true, "\(again.1?.executed ?? [])")
+        #expect(again.1?.verification?.filter { !$0.passed }.count == 1)
         #expect(server.control.requests.count == calls)
     }
 

@@ -31,7 +31,7 @@ enum ClovaSpeechFake {
             }
             if let problem = invalid(params) { return failure(400, problem) }
             if quirk == "failed" { return failure(200, "Recognition failed: internal engine error") }
-            guard let heard = await FakeSpeechTiming.analyzeOffPool(media.data, filename: filename) else {
+            guard let heard = await FakeSpeechTiming.analyzeOffPool(media.data, filename: filename, voices: control.voices) else {
                 return failure(200, "Unsupported media")
             }
             let result = recognition(heard.regions, params: params)

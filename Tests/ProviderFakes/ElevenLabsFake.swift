@@ -35,13 +35,13 @@ enum ElevenLabsFake {
             let format = request.uri.queryParameters.get("output_format") ?? "mp3_44100_128"
             let headers = [("request-id", FakeReply.requestID()), ("character-cost", "\(text.count)")]
             if let rate = pcmFormats[format] {
-                let samples = FakeAudio.speech(characters: text.count, speed: speed, sampleRate: rate)
+                let samples = FakeAudio.speech(text, speed: speed, sampleRate: rate, voices: control.voices)
                 return FakeReply.bytes(FakeAudio.s16le(samples), contentType: "audio/pcm", headers: headers)
             }
             guard let (rate, kbps) = mp3Formats[format] else {
                 return invalid(["query", "output_format"], "value is not a valid enumeration member; permitted: \(formatNames)", "type_error.enum")
             }
-            guard let mp3 = FakeMP3.encode(FakeAudio.speech(characters: text.count, speed: speed, sampleRate: rate), sampleRate: rate, kbps: kbps) else {
+            guard let mp3 = FakeMP3.encode(FakeAudio.speech(text, speed: speed, sampleRate: rate, voices: control.voices), sampleRate: rate, kbps: kbps) else {
                 return invalid(["query", "output_format"], "this fake cannot encode mp3 here (libmp3lame is missing)", "value_error")
             }
             return FakeReply.bytes(mp3, contentType: "audio/mpeg", headers: headers)
@@ -54,7 +54,7 @@ enum ElevenLabsFake {
             }
             guard form["model_id"]?.text == "scribe_v1" else { return invalid(["body", "model_id"], "field required (scribe_v1)", "value_error.missing") }
             guard let file = form["file"], let filename = file.filename else { return invalid(["body", "file"], "field required", "value_error.missing") }
-            guard let heard = await FakeSpeechTiming.analyzeOffPool(file.data, filename: filename) else {
+            guard let heard = await FakeSpeechTiming.analyzeOffPool(file.data, filename: filename, voices: control.voices) else {
                 return detail(400, "invalid_content", "The uploaded file could not be decoded as audio.")
             }
             let diarize = form["diarize"]?.text == "true"

@@ -1,15 +1,21 @@
 import Foundation
 
-/// Speech-like audio (voice-band partials, a 3 Hz syllable envelope) whose length follows the text length and speed (about 14 characters a second at speed 1).
+/// Speech-like audio (voice-band partials at `pitch`, twice and four times it, under a 3 Hz syllable envelope) whose length
+/// follows the text length and speed (about 14 characters a second at speed 1).
 enum FakeAudio {
-    static func speech(characters: Int, speed: Double, sampleRate: Int) -> [Float] {
+    /// `text` spoken by a fake voice: registered with `voices`, so a fake recogniser hears it back.
+    static func speech(_ text: String, speed: Double, sampleRate: Int, voices: FakeVoices) -> [Float] {
+        speech(characters: text.count, speed: speed, sampleRate: sampleRate, pitch: voices.pitch(for: text))
+    }
+
+    static func speech(characters: Int, speed: Double, sampleRate: Int, pitch: Double = 300) -> [Float] {
         let seconds = max(0.2, Double(characters) / 14.0 / speed)
         let count = Int(seconds * Double(sampleRate))
         return (0..<count).map { i in
             let t = Double(i) / Double(sampleRate)
             let envelope = 0.5 + 0.5 * sin(2 * .pi * 3 * t)
             // Voice-band partials (a recogniser's voice detector hears them as speech).
-            let voice = sin(2 * .pi * 300 * t) + 0.5 * sin(2 * .pi * 600 * t) + 0.3 * sin(2 * .pi * 1200 * t)
+            let voice = sin(2 * .pi * pitch * t) + 0.5 * sin(2 * .pi * 2 * pitch * t) + 0.3 * sin(2 * .pi * 4 * pitch * t)
             return Float(0.18 * envelope * voice)
         }
     }

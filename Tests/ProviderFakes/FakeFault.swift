@@ -25,6 +25,8 @@ public final class FakeControl: Sendable {
         var latency: Double = 0
     }
     private let state = Mutex(State())
+    /// The texts the fake voices spoke, for the fake recognisers to hear back.
+    public let voices = FakeVoices()
 
     public init() {}
 

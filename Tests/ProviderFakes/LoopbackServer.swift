@@ -3,9 +3,10 @@ import Logging
 import ServiceLifecycle
 
 /// A Hummingbird application on 127.0.0.1 and a free port, run in its own service group so that `stop()` shuts it
-/// down gracefully: no new connections, requests under way get a second to finish, then the rest are cancelled.
-/// (Cancelling the task that runs the application instead can drop a connection accepted at that moment without
-/// finishing its writer, which SwiftNIO treats as a fatal error.)
+/// down gracefully: no new connections, and requests under way (a stalled one included) finish in the background.
+/// Cancelling the task that runs the application instead can drop a connection accepted at that moment without
+/// finishing its writer, which SwiftNIO treats as a fatal error; and the group sets no time limits, since it ends a
+/// process that overruns one.
 final class LoopbackServer: Sendable {
     let port: Int
     private let group: ServiceGroup
@@ -19,10 +20,7 @@ final class LoopbackServer: Sendable {
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                               onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
                               logger: logger)
-        var configuration = ServiceGroupConfiguration(services: [app], logger: logger)
-        configuration.maximumGracefulShutdownDuration = .seconds(1)
-        configuration.maximumCancellationDuration = .seconds(5)
-        let group = ServiceGroup(configuration: configuration)
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [app], logger: logger))
         let task = Task { try await group.run() }
         var iterator = stream.makeAsyncIterator()
         guard let port = await iterator.next(), port > 0 else {

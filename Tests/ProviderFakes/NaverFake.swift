@@ -22,7 +22,7 @@ enum NaverFake {
         router.post("naver/tts-premium/v1/tts") { request, context -> Response in
             let quirk = control.nextQuirk(for: request.uri.path)
             if let early = try await gateway(request, control, quirk: quirk) { return early }
-            return tts(formFields(try await request.body.collect(upTo: 1 << 20)))
+            return tts(formFields(try await request.body.collect(upTo: 1 << 20)), voices: control.voices)
         }
         router.post("naver/nmt/v1/translation") { request, context -> Response in
             let quirk = control.nextQuirk(for: request.uri.path)
@@ -33,7 +33,7 @@ enum NaverFake {
     }
 
     /// CLOVA Voice: validates the form as the service does and answers speech-like audio.
-    static func tts(_ form: [String: String]) -> Response {
+    static func tts(_ form: [String: String], voices: FakeVoices) -> Response {
         guard let speaker = form["speaker"], !speaker.isEmpty else { return voiceError("VS01", "speaker parameter is needed") }
         guard let language = speakers[speaker] else { return voiceError("VS02", "unsupported speaker") }
         guard let speed = Int(form["speed"] ?? "0"), (-5...10).contains(speed) else { return voiceError("VS03", "invalid speed") }
@@ -47,7 +47,7 @@ enum NaverFake {
             return voiceError("VS08", "invalid format or sampling-rate")
         }
         // CLOVA speed s plays at 1 / (1 + s/10) of natural speed.
-        let samples = FakeAudio.speech(characters: text.count, speed: 1 / (1 + Double(speed) / 10), sampleRate: format == "wav" ? rate : 24_000)
+        let samples = FakeAudio.speech(text, speed: 1 / (1 + Double(speed) / 10), sampleRate: format == "wav" ? rate : 24_000, voices: voices)
         let trace = [("x-ncp-trace-id", FakeReply.requestID())]
         if format == "mp3" {
             guard let mp3 = FakeMP3.encode(samples, sampleRate: 24_000) else { return gatewayError(503, "500", "Endpoint error") }

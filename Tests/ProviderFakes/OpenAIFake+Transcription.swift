@@ -38,9 +38,10 @@ extension OpenAIFake {
                 return error(400, "timestamp_granularities[] is only supported with response_format verbose_json.", type: "invalid_request_error",
                              code: nil, param: "timestamp_granularities")
             }
-            guard let heard = await FakeSpeechTiming.analyzeOffPool(file.data, filename: filename) else {
+            guard var heard = await FakeSpeechTiming.analyzeOffPool(file.data, filename: filename, voices: control.voices) else {
                 return error(400, "Audio file might be corrupted or unsupported", type: "invalid_request_error", code: nil, param: "file")
             }
+            if control.nextQuirk(for: request.uri.path) == "mishear" { heard.regions = FakeSpeechTiming.cutShort(heard.regions) }
             let text = heard.regions.flatMap { $0.words.map(\.text) }.joined(separator: " ")
             var object: [String: Any] = ["text": text]
             if format == "verbose_json" {
