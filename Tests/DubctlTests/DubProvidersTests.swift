@@ -27,11 +27,11 @@ struct DubProvidersTests {
         ProviderCommandTests.environment(scratch, server.environment)
     }
 
-    static func dub(_ scratch: Scratch, _ server: FakeProviderServer, _ combo: Combo, sample: String = "english.mp4",
-                    extra: [String] = []) async throws -> (CommandRunner.Result, DubReport?) {
+    static func dub(_ scratch: Scratch, _ server: FakeProviderServer, _ combo: Combo, sample: String = "english.mp4", from: String = "en",
+                    to: String = "es", extra: [String] = []) async throws -> (CommandRunner.Result, DubReport?) {
         let run = try await ProviderCommandTests.dubctl(
-            ["dub", Repository.sample(sample), "--to", "es", "--from", "en", "--asr", combo.asr, "--translator", combo.translator,
-             "--tts", combo.tts, "--separation", combo.separation, "-o", scratch.path("out.es.mp4"), "--work", scratch.path("work"), "--json"] + extra,
+            ["dub", Repository.sample(sample), "--to", to, "--from", from, "--asr", combo.asr, "--translator", combo.translator,
+             "--tts", combo.tts, "--separation", combo.separation, "-o", scratch.path("out.\(to).mp4"), "--work", scratch.path("work"), "--json"] + extra,
             environment: environment(scratch, server))
         return (run, run.status == 0 ? try? JSONDecoder().decode(DubReport.self, from: Data(run.stdout.utf8)) : nil)
     }
@@ -66,6 +66,26 @@ struct DubProvidersTests {
         #expect(r.costUSD.keys.contains(asr))
         let info = try MediaInfo.probe(path: scratch.path("out.es.mp4"))
         #expect(info.audioStreams.map(\.language) == ["spa"])
+    }
+
+    @Test("the Korean sample dubbed into English with each provider set", arguments: combos)
+    func korean(combo: Combo) async throws {
+        let scratch = try Scratch()
+        let server = try await FakeProviderServer.start()
+        defer { server.stop() }
+        let (run, report) = try await Self.dub(scratch, server, combo, sample: "korean.mp4", from: "ko", to: "en")
+        #expect(run.status == 0, "\(run.stderr)")
+        let truth = try JSONDecoder().decode([OpenAITranscriptionTruth].self, from: Data(contentsOf: URL(fileURLWithPath: Repository.sample("korean.lines.json"))))
+        #expect(report?.timing.lines == truth.count)
+        #expect(report?.timing.overlaps == 0)
+        let lines = try JSONDecoder().decode([DubLine].self, from: Data(contentsOf: URL(fileURLWithPath: scratch.path("work/lines.json"))))
+        for (line, expected) in zip(lines, truth) {
+            #expect(abs(line.start - expected.start) < 0.3)
+            #expect(line.text?.hasPrefix("[en]") == true || line.text?.hasPrefix("[ko→en]") == true, "\(line.text ?? "")")
+        }
+        let info = try MediaInfo.probe(path: scratch.path("out.en.mp4"))
+        #expect(info.audioStreams.map(\.language) == ["eng"])
+        #expect(FileManager.default.fileExists(atPath: scratch.path("out.en.srt")))
     }
 
     /// Every recogniser × translator × synthesizer (separation off: it is covered above).
