@@ -104,7 +104,9 @@ struct DubPipelineTests {
         #expect(FileManager.default.fileExists(atPath: scratch.path("out.es.mp4")))
         let leftovers = try FileManager.default.subpathsOfDirectory(atPath: scratch.path("work")).filter { $0.contains(".tmp-") || $0.contains("partial") }
         #expect(leftovers.isEmpty, "\(leftovers)")
-        // The same lines, slots and texts as a run that was never interrupted.
+        // The same lines, slots and texts as a run that was never interrupted. (Exact times are reported, not asserted:
+        // espeak-ng carries synthesizer state from one utterance into the next, so a line spoken after a different
+        // one can come out a few milliseconds longer or shorter; resetting the engine per line hangs it.)
         let timing = try JSONDecoder().decode([LineTiming].self, from: Data(contentsOf: URL(fileURLWithPath: scratch.path("work/timing.json"))))
         let reference = try await Self.uninterrupted.value
         #expect(timing.map(\.id) == reference.map(\.id))
