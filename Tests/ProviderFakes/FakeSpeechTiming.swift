@@ -26,7 +26,8 @@ public enum FakeSpeechTiming {
         guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else { return nil }
         defer { try? FileManager.default.removeItem(atPath: path) }
         guard let activity = try? VoiceActivityDetector().analyze(path: path), !activity.frames.isEmpty else { return nil }
-        if let voices, !activity.regions.isEmpty, let text = FakeVoices.steadyPitch(path: path).flatMap(voices.text(heardAt:)) {
+        if let voices, !activity.regions.isEmpty, activity.duration <= 30,
+           let text = FakeVoices.steadyPitch(path: path).flatMap(voices.text(heardAt:)) {
             return (activity.duration, spread(text.split(separator: " ").map(String.init), over: activity.regions))
         }
         var counter = 0

@@ -10,7 +10,6 @@ import ServiceLifecycle
 final class LoopbackServer: Sendable {
     let port: Int
     private let group: ServiceGroup
-    private let task: Task<Void, Error>
 
     /// Starts `router` and returns once it is listening.
     static func start(_ router: Router<BasicRequestContext>, label: String) async throws -> LoopbackServer {
@@ -27,13 +26,12 @@ final class LoopbackServer: Sendable {
             task.cancel()
             throw CancellationError()
         }
-        return LoopbackServer(port: port, group: group, task: task)
+        return LoopbackServer(port: port, group: group)
     }
 
-    private init(port: Int, group: ServiceGroup, task: Task<Void, Error>) {
+    private init(port: Int, group: ServiceGroup) {
         self.port = port
         self.group = group
-        self.task = task
     }
 
     /// Begins a graceful shutdown and returns at once.

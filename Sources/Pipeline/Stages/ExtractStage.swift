@@ -11,15 +11,16 @@ struct ExtractStage: DubStage {
         let key: CacheKey
     }
 
+    /// The mix's format.
+    static let sampleRate = 48000, channels = 2
+
     /// The media file.
     let input: String
-    var sampleRate = 48000
-    var channels = 2
 
     /// The probed media (its audio stream is what is extracted).
     func run(_ media: MediaInfo, in context: StageContext) async throws -> Output {
-        let (input, rate, channels, folder) = (input, sampleRate, channels, context.work)
-        let key = try CacheKey(["extract-1", try CacheKey.fingerprint(ofFile: input).hex] + (rate == 48000 && channels == 2 ? [] : ["\(rate)x\(channels)"]))
+        let (input, rate, channels, folder) = (input, Self.sampleRate, Self.channels, context.work)
+        let key = try CacheKey(["extract-1", try CacheKey.fingerprint(ofFile: input).hex])
         return try await context.runner.run(Self.name, key: key, artifacts: ["extract.json", "audio.wav"]) { _ in
             try await BlockingWork.run {
                 let reader = try AudioReader(path: input, options: AudioReadOptions(sampleRate: rate, channels: channels))

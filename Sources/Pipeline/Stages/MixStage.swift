@@ -26,15 +26,15 @@ struct MixStage: DubStage {
 
     func run(_ input: Input, in context: StageContext) async throws -> Output {
         let (clips, audio, background, folder) = (input.fitted.clips, input.audio, input.background, context.work)
-        let depth = separated ? 6.0 : 14.0
-        let key = try CacheKey(["mix-1", try CacheKey.fingerprint(ofFile: background).hex, separated ? "duck6" : "duck14"]
-                               + clips.map { "\($0.path)@\($0.start)" })
+        let depth = separated ? 6 : 14
+        let key = try CacheKey(["mix-1", try CacheKey.fingerprint(ofFile: background).hex, "duck\(depth)"] + clips.map { "\($0.path)@\($0.start)" })
         let loudnessIn = try await BlockingWork.run { try LoudnessMeter.measure(path: audio.path).integrated }
         let report = try await context.runner.run(Self.name, key: key, artifacts: ["mix.json", "mix.wav"]) { _ in
             try await BlockingWork.run {
                 var settings = MixSettings()
-                settings.duckDepth = depth
-                settings.loudness = .match(audio.path)
+                settings.duckDepth = Double(depth)
+                // The source's loudness, measured once above (what `.match` would measure again); silence matches nothing.
+                settings.loudness = loudnessIn > -70 ? .lufs(loudnessIn) : .none
                 return try Mixer.mix(bed: background, clips: clips, output: folder.path("mix.wav"), settings: settings)
             }
         }
