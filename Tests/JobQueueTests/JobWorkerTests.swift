@@ -37,6 +37,9 @@ struct JobWorkerTests {
         let w = worker(f) { job in
             let now = gauge.enter()
             #expect(now <= 2)
+            // Hold the first job until a second one runs beside it (a loaded machine can take longer than a short
+            // job to claim the next); a worker that runs one job at a time leaves the peak at 1 after 30 s.
+            for _ in 0..<1500 where gauge.peak < 2 { try await Task.sleep(for: .milliseconds(20)) }
             try await Task.sleep(for: .milliseconds(100))
             gauge.leave()
             return JobOutput(result: "{\"job\": \(job.lease.jobId)}")
@@ -128,8 +131,9 @@ struct JobWorkerTests {
 final class Gauge: @unchecked Sendable {
     private let lock = NSLock()
     private var current = 0
-    private(set) var peak = 0
-    func enter() -> Int { lock.lock(); defer { lock.unlock() }; current += 1; peak = max(peak, current); return current }
+    private var highest = 0
+    var peak: Int { lock.lock(); defer { lock.unlock() }; return highest }
+    func enter() -> Int { lock.lock(); defer { lock.unlock() }; current += 1; highest = max(highest, current); return current }
     func leave() { lock.lock(); current -= 1; lock.unlock() }
 }
 
