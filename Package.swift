@@ -85,7 +85,7 @@ let package = Package(
             "Pipeline", "ProviderFakes", "TestSupport", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "JobQueueTests", dependencies: [
-            "Pipeline", "TestSupport", "ProviderFakes", .product(name: "Logging", package: "swift-log"),
+            "AudioKitCore", "Pipeline", "TestSupport", "ProviderFakes", .product(name: "Logging", package: "swift-log"),
         ]),
     ],
     swiftLanguageModes: [.v6]

@@ -36,6 +36,12 @@ final class ProgressDisplay: Sendable {
         }
     }
 
+    /// A warning, on standard error (also with `--json`), on a line of its own.
+    func warn(_ text: String) {
+        if interactive && !quiet { print("\u{1B}[2K\r", terminator: ""); fflush(nil) }
+        CommandLineReport.warn(text)
+    }
+
     func finish() {
         if interactive && !quiet { print("") }
     }

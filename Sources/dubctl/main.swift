@@ -7,6 +7,9 @@ import Glibc
 import Logging
 import Pipeline
 
+// Everything dub creates is private to its user unless asked otherwise (DUB_OUTPUT_MODE for finished outputs).
+umask(0o077)
+InterruptCleanup.install()
 MediaLibraries.setLibraryLogging(ProcessInfo.processInfo.environment["DUB_FFMPEG_LOG"] == "1" ? .errors : .quiet)
 LoggingSystem.bootstrap { label in
     var handler = StreamLogHandler.standardError(label: label)

@@ -13,6 +13,7 @@ extension DubdCommand {
             for (name, version) in MediaLibraries.versions.sorted(by: { $0.key < $1.key }) { print("\(name) \(version)") }
             return
         }
+        umask(0o077) // work folders and outputs are private unless DUB_OUTPUT_MODE says otherwise
         let format = logFormat
         LoggingSystem.bootstrap { label in
             format == .json ? JSONLogHandler(label: label) as any LogHandler : StreamLogHandler.standardError(label: label)
@@ -49,7 +50,7 @@ extension DubdCommand {
         var services: [any Service] = [
             WorkerService(worker: worker, configuration: configuration, logger: logger),
             MaintenanceService(queue: Self.workerQueue(configuration, lease: lease), metrics: metrics, interval: min(15, lease / 3),
-                               logger: logger, webhooks: webhooks),
+                               logger: logger, webhooks: webhooks, dataRoot: dataRoot, keepWork: keepWork * 3600),
         ]
         if let metricsPort {
             services.append(MetricsService.make(host: metricsHost, port: metricsPort, queue: queue, metrics: metrics, logger: logger))

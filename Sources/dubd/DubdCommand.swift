@@ -9,8 +9,9 @@ struct DubdCommand: AsyncParsableCommand {
         Several dubd processes, on several machines, may share one database: each claims only as many jobs as it
         has free slots and renews a lease on each while it works. SIGTERM or SIGINT stops claiming, gives running
         jobs a soft window (--shutdown-grace), then saves their checkpoints and hands them back; a second signal
-        exits at once (the leases let other daemons take over). Work folders live under --data-root, which every
-        daemon must see at the same path.
+        exits at once (the leases let other daemons take over). Work folders live under --data-root (DATA_ROOT/jobs/ID),
+        which every daemon must see at the same path, and are removed --keep-work hours after their job ends.
+        Webhooks only reach public addresses unless DUB_WEBHOOK_ALLOW lists others.
 
         Example:
           DUB_DATABASE_URL=postgresql://dub@db.internal/dub dubd --concurrency 2 --data-root /srv/dub --metrics-port 9464
@@ -18,7 +19,8 @@ struct DubdCommand: AsyncParsableCommand {
         version: "0.1.0"
     )
 
-    @Option(name: .customLong("database-url"), help: "PostgreSQL URL (default: $DUB_DATABASE_URL, then $DATABASE_URL).")
+    @Option(name: .customLong("database-url"),
+            help: "PostgreSQL URL (default: $DUB_DATABASE_URL, then $DATABASE_URL). A password given here is visible to other users in the process list: prefer the environment.")
     var databaseURL: String?
 
     @Option(help: "Jobs run at once.")
@@ -48,6 +50,9 @@ struct DubdCommand: AsyncParsableCommand {
     @Option(name: .customLong("shutdown-grace"), help: "Seconds running jobs get to finish on shutdown.")
     var shutdownGrace: Double = 30
 
+    @Option(name: .customLong("keep-work"), help: "Hours a finished job's work folder is kept before it is removed.")
+    var keepWork: Double = 24
+
     @Option(help: "This daemon's name in job records (default: host:pid).")
     var name: String?
 
@@ -63,5 +68,7 @@ struct DubdCommand: AsyncParsableCommand {
         guard (1...256).contains(concurrency) else { throw ValidationError("--concurrency must be 1–256") }
         guard heartbeat > 0, lease > heartbeat * 2 else { throw ValidationError("--lease must be more than twice --heartbeat") }
         if let metricsPort, !(1...65535).contains(metricsPort) { throw ValidationError("--metrics-port must be 1–65535") }
+        guard keepWork.isFinite, keepWork >= 0 else { throw ValidationError("--keep-work must be 0 or more hours") }
+        guard shutdownGrace.isFinite, shutdownGrace >= 0 else { throw ValidationError("--shutdown-grace must be 0 or more seconds") }
     }
 }

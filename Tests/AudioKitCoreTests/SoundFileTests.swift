@@ -35,3 +35,32 @@ struct SoundFileTests {
 }
 
 import Foundation
+
+@Suite("Long WAV files (over 4 GiB)")
+struct LongSoundFileTests {
+    @Test("a float WAV over 4 GiB keeps every frame (RF64), read back by libsndfile and ffprobe; a short one stays plain WAV")
+    func overFourGiB() throws {
+        let scratch = try Scratch()
+        let path = scratch.path("long.wav")
+        // 1.1 × 2^30 mono float frames = 4.4 GB of data, past the 32-bit sizes of plain WAV (which would wrap).
+        let chunk = [Float](repeating: 0.001, count: 1 << 20)
+        let frames = 1126 * chunk.count
+        let writer = try SoundFileWriter(path: path, format: try SoundFileFormat(container: .wav, encoding: .float32), sampleRate: 48000, channels: 1)
+        for _ in 0..<1126 { try writer.write(chunk) }
+        try writer.close()
+        #expect(writer.framesWritten == frames)
+        let reader = try SoundFileReader(path: path)
+        #expect(reader.frameCount == frames, "read back \(reader.frameCount) of \(frames) frames")
+        let probed = try Tool.run("ffprobe", ["-v", "error", "-show_entries", "stream=duration_ts", "-of", "csv=p=0", path])
+        #expect(Int(probed.trimmingCharacters(in: .whitespacesAndNewlines)) == frames, "ffprobe: \(probed)")
+        let header = try FileHandle(forReadingFrom: URL(fileURLWithPath: path)).read(upToCount: 4)
+        #expect(header == Data("RF64".utf8))
+        try FileManager.default.removeItem(atPath: path)
+
+        let short = scratch.path("short.wav")
+        let small = try SoundFileWriter(path: short, format: try SoundFileFormat(container: .wav, encoding: .float32), sampleRate: 48000, channels: 1)
+        try small.write(chunk)
+        try small.close()
+        #expect(try FileHandle(forReadingFrom: URL(fileURLWithPath: short)).read(upToCount: 4) == Data("RIFF".utf8))
+    }
+}

@@ -10,7 +10,7 @@ struct DubPipelineTests {
         let run = try await CommandRunner.run("dubctl", ["dub", Repository.sample("english.mp4"), "--to", "es", "--subtitles",
                                                    Repository.sample("english.es.srt"), "-o", scratch.path("out.es.mp4"),
                                                    "--work", work ?? scratch.path("work"), "--json"] + extra)
-        let report = run.status == 0 ? try? JSONDecoder().decode(DubReport.self, from: Data(run.stdout.utf8)) : nil
+        let report = run.status == 0 ? try? DubJSON.decoder.decode(DubReport.self, from: Data(run.stdout.utf8)) : nil
         return (run, report)
     }
 
@@ -78,32 +78,50 @@ struct DubPipelineTests {
         #expect(try await CommandRunner.run("dubctl", ["stage", "mix", "--work", scratch.path("empty")]).status == 2)
     }
 
-    @Test("killed with SIGKILL mid-run, it resumes without repeating finished stages", arguments: ["extract", "separate", "lines"])
-    func killAndResume(after stage: String) async throws {
+    @Test("killed with SIGKILL during any stage, it resumes without repeating finished stages and leaves only its own files",
+          arguments: DubPipeline.stages)
+    func killAndResume(during stage: String) async throws {
         let scratch = try Scratch()
+        let separation = stage == "separate" ? "local" : "none"
         let process = Process()
         process.executableURL = CommandRunner.binDirectory.appendingPathComponent("dubctl")
         process.arguments = ["dub", Repository.sample("english.mp4"), "--to", "es", "--subtitles", Repository.sample("english.es.srt"),
-                             "-o", scratch.path("out.es.mp4"), "--work", scratch.path("work")]
-        process.standardOutput = FileHandle.nullDevice
+                             "-o", scratch.path("out.es.mp4"), "--work", scratch.path("work"), "--separation", separation]
+        let pipe = Pipe()
+        process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
         try process.run()
-        // Wait until `stage` is recorded, then kill it while the next stage runs.
-        let manifest = scratch.path("work/manifest.json")
-        for _ in 0..<1200 where !((try? String(contentsOfFile: manifest, encoding: .utf8))?.contains("\"\(stage)\"") ?? false) {
-            try await Task.sleep(for: .milliseconds(25))
+        // Progress prints one line as each stage starts (stdout is not a terminal): kill the moment `stage` starts.
+        let reached = try await OffPool.run { () -> Bool in
+            var seen = ""
+            while true {
+                let data = pipe.fileHandleForReading.availableData
+                if data.isEmpty { return false }
+                seen += String(decoding: data, as: UTF8.self)
+                if seen.contains("] \(stage) (stage") {
+                    kill(process.processIdentifier, SIGKILL)
+                    return true
+                }
+            }
         }
-        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        let done = try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: URL(fileURLWithPath: manifest))).stages.keys
-        #expect(done.contains(stage))
-        let resumed = try #require(try await dub(scratch).1)
+        #expect(reached, "the run ended before \(stage) started")
+        let manifest = scratch.path("work/manifest.json")
+        let done = (try? JSONDecoder().decode(Manifest.self, from: Data(contentsOf: URL(fileURLWithPath: manifest))))?.stages.keys.map { $0 } ?? []
+        let resumed = try #require(try await dub(scratch, ["--separation", separation]).1)
         #expect(resumed.timing.lines == 6)
-        for stage in done { #expect(!resumed.executed.contains(stage), "\(stage) ran again") }
+        for finished in done { #expect(!resumed.executed.contains(finished), "\(finished) ran again") }
         #expect(resumed.timing.overlaps == 0)
         #expect(FileManager.default.fileExists(atPath: scratch.path("out.es.mp4")))
-        let leftovers = try FileManager.default.subpathsOfDirectory(atPath: scratch.path("work")).filter { $0.contains(".tmp-") || $0.contains("partial") }
-        #expect(leftovers.isEmpty, "\(leftovers)")
+        // Everything in the folders is something dub makes on purpose: listed, not matched against the cleanup's patterns.
+        let names: Set<String> = [".dub-work", "request.json", "manifest.json", "extract.json", "audio.wav", "separate.json", "lines.json",
+                                  "timing.json", "mix.json", "mix.wav", "stems/vocals.wav", "stems/background.wav",
+                                  "subtitles/out.es.srt", "subtitles/out.es.vtt"]
+        let cached = /^cache\/(synthesize|fit|translate|verify)\/[0-9a-f]{16}\.(json|wav)$/
+        let strays = FolderSnapshot(scratch.path("work")).files.keys.filter { !names.contains($0) && $0.wholeMatch(of: cached) == nil }
+        #expect(strays.isEmpty, "left in the work folder: \(strays.sorted())")
+        let outside = Set(FolderSnapshot(scratch.url.path).files.keys.filter { !$0.hasPrefix("work/") })
+        #expect(outside == ["out.es.mp4", "out.es.srt", "out.es.vtt"], "\(outside.sorted())")
         // The same lines, slots and texts as a run that was never interrupted. (Exact times are reported, not asserted:
         // espeak-ng carries synthesizer state from one utterance into the next, so a line spoken after a different
         // one can come out a few milliseconds longer or shorter; resetting the engine per line hangs it.)
@@ -113,7 +131,7 @@ struct DubPipelineTests {
         #expect(timing.map(\.slotStart) == reference.map(\.slotStart) && timing.map(\.slotEnd) == reference.map(\.slotEnd))
         #expect(timing.map(\.text) == reference.map(\.text))
         let drift = zip(timing, reference).map { abs($0.start - $1.start) + abs($0.duration - $1.duration) }.max() ?? 0
-        if drift > 0.001 { print("resume after \(stage): the timeline differs from an uninterrupted run by up to \(drift) s") }
+        if drift > 0.001 { print("resume during \(stage): the timeline differs from an uninterrupted run by up to \(drift) s") }
     }
 
     /// The timing of one uninterrupted run, shared by the resume tests.

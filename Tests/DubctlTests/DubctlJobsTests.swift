@@ -26,6 +26,12 @@ struct DubctlJobsTests {
         #expect(created?["existing"] as? Bool == false)
         let again = try await dubctl(["jobs", "submit", "samples/english.mp4", "--to", "es", "-o", "x.mp4", "--dedupe-key", "english-es"], url: url)
         #expect(again.stdout.contains("already queued"))
+        // Another job writing the same files (the same output, or the same name in another container, which shares the
+        // sidecar subtitles) is refused while the first is live.
+        for output in ["out/english.es.mp4", "out/english.es.mkv", "out/english.mp4"] {
+            let clash = try await dubctl(["jobs", "submit", "samples/english.mp4", "--to", "es", "-o", output], url: url)
+            #expect(clash.status == 1 && clash.stderr.contains("job \(id) (queued) already writes"), "\(output): \(clash.stderr)")
+        }
 
         let list = try await dubctl(["jobs", "list", "--json"], url: url)
         let jobs = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
@@ -38,10 +44,16 @@ struct DubctlJobsTests {
         #expect(try await dubctl(["jobs", "show", "\(id)"], url: url).stdout.contains("queued"))
         #expect(try await dubctl(["jobs", "cancel", "\(id)"], url: url).stdout.contains("cancelled"))
         #expect(try await dubctl(["jobs", "cancel", "\(id)"], url: url).stdout.contains("already finished"))
+        // Cancelled, it no longer holds its output: another job may take it, and then the first cannot be retried.
+        let taker = try await dubctl(["jobs", "submit", "samples/english.mp4", "--to", "es", "-o", "out/english.es.mp4", "--json"], url: url)
+        let takerID = try #require((try JSONSerialization.jsonObject(with: Data(taker.stdout.utf8)) as? [String: Any])?["id"] as? Int, "\(taker.stderr)")
+        let blocked = try await dubctl(["jobs", "retry", "\(id)"], url: url)
+        #expect(blocked.status == 1 && blocked.stderr.contains("job \(takerID) (queued) already writes"), "\(blocked.stderr)")
+        #expect(try await dubctl(["jobs", "cancel", "\(takerID)"], url: url).status == 0)
         #expect(try await dubctl(["jobs", "retry", "\(id)"], url: url).stdout.contains("queued again"))
         let stats = try await dubctl(["jobs", "stats", "--json"], url: url)
-        #expect(stats.stdout.contains("\"queued\" : 1"))
-        #expect(try await dubctl(["jobs", "prune", "--older-than", "0"], url: url).stdout.contains("deleted 0"))
+        #expect(stats.stdout.contains("\"queued\" : 1") && stats.stdout.contains("\"cancelled\" : 1"))
+        #expect(try await dubctl(["jobs", "prune", "--older-than", "0"], url: url).stdout.contains("deleted 1 finished job"))
 
         let unknown = try await dubctl(["jobs", "show", "999999"], url: url)
         #expect(unknown.status == 1)

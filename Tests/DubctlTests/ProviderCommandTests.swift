@@ -1,3 +1,4 @@
+import AudioKitCore
 import Foundation
 import Pipeline
 import ProviderFakes

@@ -213,7 +213,9 @@ struct JobQueueTests {
         }
         f.clock.advance(3600)
         let deleted = try await f.queue.prune(olderThan: 1800, batch: 7)
-        #expect(deleted == 20)
+        #expect(deleted.count == 20)
+        await #expect(throws: DatabaseError.self) { try await f.queue.prune(olderThan: -5) }
+        #expect(try await f.queue.list().count == 5, "a negative age deleted finished jobs")
         #expect(try await f.queue.list().count == 5)
         #expect(try await f.queue.stats()["default"]?[.queued] == 5)
     }

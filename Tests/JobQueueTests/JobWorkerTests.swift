@@ -1,3 +1,5 @@
+import AudioKitCore
+import Foundation
 import Logging
 import Pipeline
 import TestSupport
@@ -84,26 +86,40 @@ struct JobWorkerTests {
         await loop.value
     }
 
-    @Test("a lost lease stops the job and its result is discarded")
+    @Test("a lost lease stops a blocking stage mid-write: its output never appears, its temporary file goes, the result is discarded")
     func leaseLost() async throws {
         let f = try await QueueFixture()
         let id = try await f.submit(1)[0]
-        let finishedWork = Flag()
+        let scratch = try Scratch()
+        let output = scratch.path("stage.wav")
+        let writing = Flag()
         let w = worker(f) { _ in
-            // Long enough that only the lost lease (not the work finishing) can end it, even on a loaded machine.
-            try await Task.sleep(for: .seconds(20))
-            finishedWork.set()
+            // A real blocking stage: streaming a long float WAV through libsndfile on its own thread (about 30 s of
+            // writing at this pace), renamed into place only when complete.
+            try await BlockingWork.run {
+                try AtomicFile.write(to: output) { temp in
+                    let writer = try SoundFileWriter(path: temp, format: try SoundFileFormat(container: .wav, encoding: .float32),
+                                                     sampleRate: 48000, channels: 2)
+                    for _ in 0..<3000 {
+                        try writer.write([Float](repeating: 0.1, count: 9600))
+                        writing.set()
+                        usleep(10_000)
+                    }
+                    try writer.close()
+                }
+            }
             return JobOutput(result: "{}")
         }
         let loop = Task { await w.run() }
-        try await waitUntil { try await f.queue.job(id)?.state == .running }
+        try await waitUntil { writing.isSet }
         // Another daemon's reaper, two minutes later, takes the job over after the lease expired. Only the
         // peer's clock moves: the worker's own heartbeats keep renewing against its clock, which must not
         // push the lease past the peer's "now" (that race made this test flaky when the shared clock moved).
         #expect(try await f.peer(ahead: 120).reap().map(\.id) == [id])
         try await waitUntil { await w.runningJobs.isEmpty }
-        #expect(!finishedWork.isSet)
         #expect(try await f.queue.job(id)?.state == .retrying)
+        #expect(!FileManager.default.fileExists(atPath: output), "the stage put its output in place after losing the lease")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path).isEmpty, "the stage left its temporary file")
         await w.shutdown()
         await loop.value
     }

@@ -10,8 +10,9 @@ struct WebhookTests {
     static let secret = "whsec-test-0123456789"
 
     private func notifier(secret: String? = Self.secret, attempts: Int = 4, backoff: Double = 0.05) -> WebhookNotifier {
+        // The receivers listen on loopback, which webhooks may only reach when the operator allows it.
         WebhookNotifier(secret: secret, retry: RetryPolicy(maxAttempts: attempts, initialBackoff: backoff, maxBackoff: backoff * 4),
-                        requestTimeout: 30)
+                        requestTimeout: 30, allow: WebhookURL.AllowList("127.0.0.1"))
     }
 
     private func worker(_ f: QueueFixture, _ notifier: WebhookNotifier, _ body: @escaping @Sendable (JobContext) async throws -> JobOutput) -> JobWorker {
@@ -58,13 +59,62 @@ struct WebhookTests {
         #expect(signature == "sha256=" + reference)
     }
 
-    @Test("webhook URLs: http(s) with a host and no credentials in them")
+    @Test("webhook URLs: http(s) with a host, no credentials, no control characters")
     func urls() {
-        #expect(throws: Never.self) { try WebhookURL.validate("https://hooks.example.com/dub?token=abc") }
-        #expect(throws: Never.self) { try WebhookURL.validate("http://127.0.0.1:8080/hook") }
-        for bad in ["ftp://example.com/x", "/relative/path", "https://user:pass@example.com/hook", "https:///nohost"] {
-            #expect(throws: WebhookURL.Invalid.self, "\(bad)") { try WebhookURL.validate(bad) }
+        #expect(throws: Never.self) { try WebhookURL.validate("https://hooks.example.com/dub?token=abc", allow: .init("")) }
+        #expect(throws: Never.self) { try WebhookURL.validate("http://93.184.216.34:8080/hook", allow: .init("")) }
+        for bad in ["ftp://example.com/x", "/relative/path", "https://user:pass@example.com/hook", "https:///nohost",
+                    "https://example.com/a\r\nX-Injected: 1", "https://example.com/a b", "https://example.com/\u{0}"] {
+            #expect(throws: WebhookURL.Invalid.self, "\(bad)") { try WebhookURL.validate(bad, allow: .init("")) }
         }
+    }
+
+    @Test("webhooks to this machine, private networks, link-local (cloud metadata) and reserved addresses are refused unless allowed")
+    func privateAddresses() throws {
+        let none = WebhookURL.AllowList("")
+        for url in ["http://127.0.0.1:8080/hook", "http://localhost/x", "http://10.0.0.1/", "http://172.16.5.4/", "http://192.168.1.1/",
+                    "http://169.254.169.254/latest/meta-data/", "http://100.64.0.1/", "http://0.0.0.0:9464/metrics", "http://[::1]/",
+                    "http://[fe80::1]/", "http://[fd00:ec2::254]/", "http://[::ffff:10.0.0.1]/", "http://224.0.0.1/"] {
+            let error = #expect(throws: WebhookURL.Invalid.self, "\(url)") { try WebhookURL.validate(url, allow: none) }
+            #expect(error?.reason.contains("DUB_WEBHOOK_ALLOW") == true, "\(url): \(String(describing: error))")
+        }
+        // Names are judged by what they resolve to, and the connection is pinned to those addresses.
+        #expect(throws: WebhookURL.Invalid.self) { try WebhookURL.resolve("http://localhost.:8080/x", allow: none) }
+        let allowed = WebhookURL.AllowList("127.0.0.1, 10.0.0.0/8, hooks.internal")
+        #expect(try WebhookURL.resolve("http://127.0.0.1:8080/hook", allow: allowed) == "127.0.0.1:8080:127.0.0.1")
+        #expect(throws: Never.self) { try WebhookURL.validate("http://10.20.30.40/x", allow: allowed) }
+        #expect(throws: Never.self) { try WebhookURL.validate("http://hooks.internal/x", allow: allowed) }
+        #expect(throws: WebhookURL.Invalid.self) { try WebhookURL.validate("http://192.168.1.1/x", allow: allowed) }
+        #expect(IPAddress("8.8.8.8")?.isPublic == true && IPAddress("2606:4700::1111")?.isPublic == true)
+    }
+
+    @Test("a webhook to a metadata address is not sent and the outcome says why; a receiver's huge answer is cut off")
+    func refusedAndBounded() async throws {
+        let f = try await QueueFixture()
+        let big = try await WebhookReceiver.start(replyBytes: 8 << 20)
+        defer { big.stop() }
+        let strict = WebhookNotifier(secret: Self.secret, retry: RetryPolicy(maxAttempts: 2, initialBackoff: 0.05, maxBackoff: 0.1),
+                                     requestTimeout: 30, allow: .init(""))
+        let metadata = try await submit(f, webhook: "http://169.254.169.254/latest/meta-data/iam")
+        let strictWorker = worker(f, strict) { _ in JobOutput(result: "{}") }
+        var loop = Task { await strictWorker.run() }
+        try await waitFor { try await f.queue.job(metadata)?.webhookOutcome != nil }
+        await strictWorker.shutdown()
+        await loop.value
+        let outcome = try await f.queue.job(metadata)?.webhookOutcome ?? ""
+        #expect(outcome.contains("address not allowed") && outcome.contains("169.254.169.254"), "\(outcome)")
+        #expect(try await f.queue.job(metadata)?.state == .succeeded)
+
+        // The loopback receiver (allowed) answers 200 with 8 MiB: the answer is not read past 1 MiB.
+        let huge = try await submit(f, webhook: big.url)
+        let allowing = worker(f, notifier(attempts: 1)) { _ in JobOutput(result: "{}") }
+        loop = Task { await allowing.run() }
+        try await waitFor { try await f.queue.job(huge)?.webhookOutcome != nil }
+        await allowing.shutdown()
+        await loop.value
+        let bounded = try await f.queue.job(huge)?.webhookOutcome ?? ""
+        #expect(bounded.contains("larger than"), "\(bounded)")
+        #expect(big.received.count == 1)
     }
 
     @Test("a finished job is reported signed after the receiver recovers from a 503; the jobs are untouched")

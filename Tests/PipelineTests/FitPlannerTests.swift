@@ -7,13 +7,16 @@ struct FitPlannerTests {
     private func checkInvariants(_ plan: FitPlan, _ settings: FitSettings, _ lines: [FitLine]) {
         let byId = Dictionary(uniqueKeysWithValues: lines.map { ($0.id, $0) })
         for d in plan.decisions {
+            #expect(d.shift <= settings.driftLimit + 1e-9, "line \(d.id) shifted \(d.shift) s, past the hard drift limit")
+            if d.method == .dropped { continue }
             let total = d.factor * (byId[d.id]?.providerSpeed ?? 1)
             #expect(d.factor >= settings.minSpeed - 1e-9, "line \(d.id) slowed to \(d.factor)")
             #expect(total <= settings.hardCap + 1e-9, "line \(d.id) sped up \(total)")
             #expect(d.start >= d.slotStart - 1e-9)
             #expect(abs(d.duration - d.rawDuration / d.factor) < 1e-9)
         }
-        for (a, b) in zip(plan.decisions, plan.decisions.dropFirst()) {
+        let spoken = plan.decisions.filter { $0.method != .dropped }
+        for (a, b) in zip(spoken, spoken.dropFirst()) {
             #expect(a.end + settings.minGap <= b.start + 1e-9, "lines \(a.id) and \(b.id) overlap: \(a.end) vs \(b.start)")
         }
     }
@@ -109,6 +112,21 @@ struct FitPlannerTests {
                 #expect(abs(a.factor - b.factor) <= settings.maxSpeedStep + 1e-9, "lines \(a.id), \(b.id): \(a.factor) vs \(b.factor)")
             }
         }
+    }
+
+    @Test("the drift limit is hard: overlong lines back to back never push later lines past it; a line that cannot start in time is dropped")
+    func hardDriftLimit() {
+        // 200 lines each 1.6x too long for its 1 s slot, back to back: shifts would grow without bound.
+        let lines = (0..<200).map { FitLine(id: $0, slotStart: Double($0) * 1.05, slotEnd: Double($0) * 1.05 + 1, duration: 1.6, retranslations: 2) }
+        let settings = FitSettings()
+        let plan = FitPlanner(settings: settings).plan(lines)
+        #expect(plan.isFinal)
+        checkInvariants(plan, settings, lines)
+        let dropped = plan.decisions.filter { $0.method == .dropped }
+        #expect(!dropped.isEmpty && dropped.count < lines.count / 2, "\(dropped.count) dropped")
+        #expect(dropped.allSatisfy { $0.driftExceeded })
+        let last = plan.decisions.filter { $0.method != .dropped }.last!
+        #expect(last.end - (lines.last!.slotEnd) < settings.driftLimit + 1.6, "the timeline drifted to \(last.end)")
     }
 
     @Test("speaker turns keep the larger gap")

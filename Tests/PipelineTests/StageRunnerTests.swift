@@ -1,3 +1,4 @@
+import Foundation
 import Pipeline
 import TestSupport
 import Testing
@@ -11,17 +12,46 @@ struct StageRunnerTests {
     struct Settings: Codable { var model: String; var lines: [String] }
     struct Lines: Codable, Equatable { var lines: [String] }
 
-    @Test("opening a work folder removes the temporary files of a killed run, and nothing else")
+    @Test("opening a work folder removes only dub's own temporary files, only where dub writes them; a user's files survive")
     func leftovers() throws {
         let scratch = try Scratch()
         let folder = try WorkFolder(root: scratch.path("work"))
         try folder.writeJSON(Lines(lines: ["a"]), to: "lines.json")
         try folder.write(Array("x".utf8), to: "cache/synthesize/abc.json")
-        let junk = ["lines.json.tmp-4242", "audio.wav.partial", "stems/vocals.wav.partial-99", "cache/synthesize/abc.json.tmp-17"]
-        for path in junk { try folder.write(Array("junk".utf8), to: path) }
+        // What a killed run leaves: AtomicFile temporaries at the levels dub writes.
+        let junk = [".lines.json.dub-tmp-4242-1-abc", ".audio.wav.dub-tmp-99-2-x", "stems/.vocals.wav.dub-tmp-99-3-y",
+                    "cache/synthesize/.abc.json.dub-tmp-17-4-z", "subtitles/.talk.es.srt.dub-tmp-1-5-q"]
+        // What a user keeps in a folder they pointed --work at (with --force): never touched, whatever the name.
+        let user = ["thesis.docx.partial", "notes.tmp-1", "drafts/deep/thesis.docx.partial", "drafts/.x.dub-tmp-1-1-1",
+                    "cache/synthesize/nested/.y.dub-tmp-2-2-2"]
+        for path in junk + user { try folder.write(Array("junk".utf8), to: path) }
         _ = try StageRunner(folder: folder)
-        for path in junk { #expect(!folder.exists(path), "\(path)") }
+        for path in junk { #expect(!folder.exists(path), "\(path) left behind") }
+        for path in user { #expect(folder.exists(path), "\(path) deleted") }
         #expect(folder.exists("lines.json") && folder.exists("cache/synthesize/abc.json"))
+    }
+
+    @Test("a non-empty folder that is not a dub work folder is refused unless forced; a work folder is private (0700)")
+    func foreignFolder() throws {
+        let scratch = try Scratch()
+        try FileManager.default.createDirectory(atPath: scratch.path("mine"), withIntermediateDirectories: true)
+        try "thesis".write(toFile: scratch.path("mine/thesis.docx"), atomically: true, encoding: .utf8)
+        let error = #expect(throws: WorkFolderError.self) { try WorkFolder(root: scratch.path("mine")) }
+        #expect(error?.description.contains("--force") == true)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path("mine")) == ["thesis.docx"])
+        let forced = try WorkFolder(root: scratch.path("mine"), force: true)
+        #expect(forced.exists(WorkFolder.markerFile))
+        #expect(throws: Never.self) { try WorkFolder(root: scratch.path("mine")) }
+        let fresh = try WorkFolder(root: scratch.path("new/work"))
+        let mode = try FileManager.default.attributesOfItem(atPath: fresh.root)[.posixPermissions] as? Int
+        #expect(mode == 0o700)
+        #expect(WorkFolder.existing(scratch.path("nothing-here")) == nil && WorkFolder.existing(fresh.root) != nil)
+        try fresh.remove()
+        #expect(!FileManager.default.fileExists(atPath: fresh.root))
+        // A folder that lost its marker is not dub's to delete.
+        try FileManager.default.removeItem(atPath: forced.path(WorkFolder.markerFile))
+        #expect(throws: WorkFolderError.self) { try forced.remove() }
+        #expect(FileManager.default.fileExists(atPath: scratch.path("mine/thesis.docx")))
     }
 
     @Test("a stage with a matching key is skipped and its artifact read back, edits included")

@@ -62,3 +62,32 @@ struct SubtitleTests {
         #expect(SubtitleFormat(path: "a/b.\(format.rawValue)") == format)
     }
 }
+
+@Suite("Subtitles as dubbing lines: entities, encodings, limits, the media's end")
+struct SubtitleLineTests {
+    @Test("character references are decoded after the tags are removed")
+    func entities() throws {
+        let cues = try SubtitleFormat.srt.parse("1\n00:00:01,000 --> 00:00:02,000\nTom &amp; Jerry &lt;3 &quot;hi&quot; caf&#233; &#xE9;t&eacute; &nbsp;x&lrm;\n")
+        #expect(cues[0].text == "Tom & Jerry <3 \"hi\" café ét&eacute;  x")
+    }
+
+    @Test("lines past the media's end are refused, a little past it cut with a warning; long, many and huge lines are refused")
+    func limits() throws {
+        func line(_ id: Int, _ start: Double, _ end: Double, _ text: String = "Hola.") -> DubLine {
+            DubLine(id: id, start: start, end: end, source: "", text: text)
+        }
+        let far = #expect(throws: LineError.self) {
+            try DubLine.checked([line(0, 1, 2), line(1, 36000, 36001)], mediaEnd: 26, origin: "subtitles 'x.srt'")
+        }
+        #expect(far?.line == 2 && far?.description.contains("after the media ends") == true, "\(String(describing: far))")
+        #expect(throws: LineError.self) { try DubLine.checked([line(0, 20, 40)], mediaEnd: 26, origin: "x") }
+        let cut = try DubLine.checked([line(0, 1, 2), line(1, 24, 28)], mediaEnd: 26, origin: "x")
+        #expect(cut.lines[1].end == 26 && cut.warnings.count == 1)
+        #expect(throws: LineError.self) { try DubLine.checked([line(0, 1, 2, String(repeating: "palabra ", count: 5000))], mediaEnd: 26, origin: "x") }
+        #expect(throws: LineError.self) { try DubLine.checked([line(0, 0, 90)], mediaEnd: 600, origin: "x") }
+        let many = (0..<100_000).map { line($0, Double($0) * 0.0002, Double($0) * 0.0002 + 0.0001) }
+        let crowded = #expect(throws: LineError.self) { try DubLine.checked(many, mediaEnd: 26, origin: "x") }
+        #expect(crowded?.description.contains("100000 lines") == true)
+        #expect(throws: LineError.self) { try DubLine.checked([line(0, .nan, 2)], mediaEnd: 26, origin: "x") }
+    }
+}

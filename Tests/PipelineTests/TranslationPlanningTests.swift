@@ -27,13 +27,15 @@ struct TranslationPlanningTests {
         let translator = RecordingTranslator()
         let lines = (0..<7).map { TranslationLine(id: $0, text: "line \($0)") }
         let result = try await TranslationBatcher(translator: translator, batchSize: 3, context: 2, concurrency: 2)
-            .translate(lines, source: "en", target: "es", glossary: ["a": "b"])
+            .translate(lines, source: "en", target: "es", glossary: ["Line 4": "renglón 4", "elsewhere": "en otra parte"])
         #expect(result.count == 7 && result[4] == "<line 4>")
         let asked = translator.asked.withLock { $0 }.sorted { $0.lines[0].id < $1.lines[0].id }
         #expect(asked.map { $0.lines.map(\.id) } == [[0, 1, 2], [3, 4, 5], [6]])
         #expect(asked[1].before == ["line 1", "line 2"] && asked[1].after == ["line 6"])
         #expect(asked[0].before.isEmpty && asked[2].after.isEmpty)
-        #expect(asked.allSatisfy { $0.glossary == ["a": "b"] && $0.target == "es" })
+        #expect(asked.allSatisfy { $0.target == "es" })
+        // Only the entries whose term occurs in a batch go with it (case-insensitively): never the whole file.
+        #expect(asked.map(\.glossary) == [[:], ["Line 4": "renglón 4"], [:]])
     }
 
     @Test func aMissingLineIsAnErrorNamingIt() async throws {
@@ -52,6 +54,21 @@ struct TranslationPlanningTests {
         #expect(korean.units(in: "안녕하세요, 반갑습니다.") == 10)
         #expect(abs(korean.seconds(for: "안녕하세요") - 5.0 / 7) < 1e-9)
         #expect(korean.budget(seconds: 0.01) == 1)
+    }
+
+    @Test("a credentials file given as a glossary is refused, naming the line, before anything is sent")
+    func credentialsAreNotAGlossary() throws {
+        let scratch = try Scratch()
+        for (name, text, line) in [("env", "# keys\nOPENAI_API_KEY=sk-live-123\nNCP_CLIENT_SECRET=abc\n", 2),
+                                   ("db", "main = postgresql://dub:hunter2@db.internal/dub\n", 1),
+                                   ("json", #"{"ELEVENLABS_API_KEY": "xi-123"}"#, 1)] {
+            try text.write(toFile: scratch.path(name), atomically: true, encoding: .utf8)
+            let error = #expect(throws: GlossaryError.self, "\(name)") { try Glossary.load(scratch.path(name)) }
+            #expect(error?.line == line && error?.description.contains("credentials") == true, "\(String(describing: error))")
+            #expect(error?.description.contains("sk-live") == false && error?.description.contains("hunter2") == false)
+        }
+        try "API = interfaz de programación\nkey = clave\n".write(toFile: scratch.path("ok"), atomically: true, encoding: .utf8)
+        #expect(try Glossary.load(scratch.path("ok")).count == 2)
     }
 
     @Test func glossaryFilesInBothFormsAndErrorsWithLines() throws {

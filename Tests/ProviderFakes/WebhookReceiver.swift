@@ -15,14 +15,16 @@ public final class WebhookReceiver: Sendable {
     public var port: Int { server.port }
     public var url: String { "http://127.0.0.1:\(port)/hook" }
 
-    /// Starts listening; `statuses` are answered in order, then 200.
-    public static func start(statuses: [Int] = []) async throws -> WebhookReceiver {
+    /// Starts listening; `statuses` are answered in order, then 200; `replyBytes` bytes of body come with each answer
+    /// (a receiver that answers with far more than anyone needs).
+    public static func start(statuses: [Int] = [], replyBytes: Int = 0) async throws -> WebhookReceiver {
         let router = Router()
         let box = StateBox(statuses: statuses)
         router.post("hook") { request, context -> Response in
             let body = Array(buffer: try await request.body.collect(upTo: 1 << 20))
             let status = box.record(Delivery(headers: FakeReply.headers(request), body: body))
-            return Response(status: .init(code: status))
+            guard replyBytes > 0 else { return Response(status: .init(code: status)) }
+            return Response(status: .init(code: status), body: ResponseBody(byteBuffer: ByteBuffer(repeating: 0x61, count: replyBytes)))
         }
         return WebhookReceiver(server: try await LoopbackServer.start(router, label: "webhook-receiver"), box: box)
     }

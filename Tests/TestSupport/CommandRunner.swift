@@ -24,16 +24,17 @@ public enum CommandRunner {
 
     /// Runs `tool` (e.g. `dubctl`) with `arguments` and returns its exit status and outputs; `environment`
     /// overrides variables (an empty value removes one).
-    public static func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    public static func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:], timeout: Double? = nil) throws -> Result {
         let path = binDirectory.appendingPathComponent(tool).path
-        let (status, out, err) = try Tool.capture(path, arguments, environment: environment)
+        let (status, out, err) = try Tool.capture(path, arguments, environment: environment, timeout: timeout)
         return Result(status: status, stdout: out, stderr: err)
     }
 
     /// `run` on its own thread, so a test waiting for a child process never holds the cooperative pool (which the
     /// in-process fakes and the code under test need on a 2-core machine).
-    public static func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
-        try await OffPool.run { try run(tool, arguments, environment: environment) }
+    /// With `timeout`, a run still going after that many seconds is killed and its status is -1 (a hang).
+    public static func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:], timeout: Double? = nil) async throws -> Result {
+        try await OffPool.run { try run(tool, arguments, environment: environment, timeout: timeout) }
     }
 }
 
@@ -45,5 +46,10 @@ public enum OffPool {
             thread.stackSize = 8 << 20
             thread.start()
         }
+    }
+
+    /// Waits for a child process to exit without holding the cooperative pool.
+    public static func wait(_ process: Process) async {
+        _ = try? await run { process.waitUntilExit() }
     }
 }

@@ -21,8 +21,9 @@ public enum Tool {
 
     /// Runs a command and returns its exit status and both outputs. `environment` overrides variables of this
     /// process's environment; an empty value removes the variable.
-    public static func capture(_ executable: String, _ arguments: [String],
-                               environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+    /// With `timeout`, a process still running after that many seconds is killed (SIGKILL) and its status is -1.
+    public static func capture(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+                               timeout: Double? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/\(executable)")
         process.arguments = arguments
@@ -37,6 +38,9 @@ public enum Tool {
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
         try process.run()
+        let killer = DispatchWorkItem { [process] in if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        if let timeout { DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer) }
+        defer { killer.cancel() }
         // Read both pipes concurrently so a chatty process cannot block on a full pipe.
         let errData = LockedData()
         let group = DispatchGroup()
@@ -48,7 +52,8 @@ public enum Tool {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData.get(), as: UTF8.self))
+        let timedOut = process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL && timeout != nil
+        return (timedOut ? -1 : process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData.get(), as: UTF8.self))
     }
 
     /// `ffmpeg -hide_banner -loglevel error -y ARGS`.

@@ -112,6 +112,7 @@ public final class AudioReader {
 
     /// The next chunk of interleaved samples (`count / channels` frames), or `nil` at the end.
     public func next() throws -> [Float]? {
+        try WorkCancellation.check()
         while true {
             if readyHead < ready.count {
                 let chunk = ready[readyHead]

@@ -6,9 +6,9 @@ import Darwin
 
 /// Checks made before handing a path to a C library, so users get a precise reason
 /// ("no such file", "is a directory", "is empty") instead of a generic demuxer error.
-enum FileCheck {
+public enum FileCheck {
     /// Throws unless `path` names a non-empty, readable regular file.
-    static func requireReadableFile(_ path: String) throws {
+    public static func requireReadableFile(_ path: String) throws {
         var info = stat()
         guard stat(path, &info) == 0 else {
             let err = errno

@@ -22,6 +22,10 @@ public struct MediaError: Error, CustomStringConvertible, Sendable, Equatable {
         case writeFailed
         case unsupported
         case invalidArgument
+        /// A file over the size dub accepts for it.
+        case tooLarge
+        /// A file that should be text is binary.
+        case notText
     }
 
     /// What kind of failure this is.

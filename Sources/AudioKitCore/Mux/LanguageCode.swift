@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A language identified by ISO 639: the two-letter code users type (`es`) and the three-letter
 /// bibliographic code containers store (`spa`).
 public struct LanguageCode: Sendable, Hashable, CustomStringConvertible {
@@ -12,6 +16,9 @@ public struct LanguageCode: Sendable, Hashable, CustomStringConvertible {
     /// - Throws: `MediaError.invalidArgument` for a code not in the table.
     public init(_ text: String) throws {
         let code = text.lowercased()
+        guard !code.isEmpty else {
+            throw MediaError(.invalidArgument, "no language given", hint: "use an ISO 639-1 code such as en, es, ko")
+        }
         guard let entry = Self.table.first(where: { $0.0 == code || $0.1 == code || $0.2 == code }) else {
             throw MediaError(.invalidArgument, "unknown language code '\(text)'",
                              hint: "use an ISO 639-1 code such as en, es, ko, or a three-letter ISO 639-2 code")
@@ -25,9 +32,13 @@ public struct LanguageCode: Sendable, Hashable, CustomStringConvertible {
 
     /// Splits `FILE[:LANG]` into the path and the language (a suffix of two or three letters after the last colon).
     public static func split(_ argument: String) throws -> (path: String, language: LanguageCode?) {
-        if let colon = argument.lastIndex(of: ":"), !argument[argument.index(after: colon)...].contains("/"),
-           argument.distance(from: colon, to: argument.endIndex) <= 4 {
-            return (String(argument[..<colon]), try LanguageCode(String(argument[argument.index(after: colon)...])))
+        // A file whose own name has a colon is taken as it is; otherwise a word after the last colon is the language.
+        if access(argument, F_OK) == 0 { return (argument, nil) }
+        if let colon = argument.lastIndex(of: ":") {
+            let suffix = argument[argument.index(after: colon)...]
+            if !suffix.isEmpty, suffix.count <= 16, suffix.allSatisfy({ $0.isLetter || $0 == "-" }) {
+                return (String(argument[..<colon]), try LanguageCode(String(suffix)))
+            }
         }
         return (argument, nil)
     }

@@ -14,24 +14,14 @@ public enum Muxer {
         guard !request.audioTracks.isEmpty || request.keepOriginalAudio else {
             throw MediaError(.invalidArgument, "nothing to mux: give at least one audio track")
         }
-        if let a = canonicalPath(request.videoPath), let b = canonicalPath(request.outputPath), a == b {
-            throw MediaError(.invalidArgument, "the output would overwrite the input", path: request.outputPath)
-        }
+        try OutputPaths.refuseOverwriting(inputs: [("input", request.videoPath)] + request.audioTracks.map { ("audio", $0.path) }
+                                              + request.subtitleTracks.map { ("subtitles", $0.path) },
+                                          outputs: [("output", request.outputPath)])
         let input = try InputContainer(path: request.videoPath)
-        let temp = temporaryPath(for: request.outputPath)
-        do {
-            let warnings = try write(request, input: input, to: temp)
-            guard rename(temp, request.outputPath) == 0 else {
-                throw MediaError(.writeFailed, "cannot move the finished file into place", path: request.outputPath,
-                                 underlying: String(cString: strerror(errno)))
-            }
-            let info = try MediaInfo.probe(path: request.outputPath)
-            let codec = info.audioStreams.first?.codec ?? ""
-            return MuxResult(outputPath: request.outputPath, duration: info.duration ?? 0, audioCodec: codec, warnings: warnings)
-        } catch {
-            unlink(temp)
-            throw error
-        }
+        let warnings = try AtomicFile.write(to: request.outputPath) { temp in try write(request, input: input, to: temp) }
+        let info = try MediaInfo.probe(path: request.outputPath)
+        let codec = info.audioStreams.first?.codec ?? ""
+        return MuxResult(outputPath: request.outputPath, duration: info.duration ?? 0, audioCodec: codec, warnings: warnings)
     }
 
     private static func write(_ request: MuxRequest, input: InputContainer, to temp: String) throws -> [String] {
@@ -89,18 +79,5 @@ public enum Muxer {
         try PacketInterleaver(sources: sources, output: output).run()
         try output.writeTrailer()
         return sources.flatMap(\.warnings)
-    }
-
-    private static func temporaryPath(for path: String) -> String {
-        let slash = path.lastIndex(of: "/")
-        let dir = slash.map { String(path[...$0]) } ?? ""
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        return "\(dir).\(name).partial-\(getpid())"
-    }
-
-    private static func canonicalPath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
     }
 }

@@ -14,6 +14,7 @@ struct PacketInterleaver {
             live[i] = try sources[i].next(into: packets[i], output: output)
         }
         while let next = sources.indices.filter({ live[$0] }).min(by: { time(packets[$0]) < time(packets[$1]) }) {
+            try WorkCancellation.check()
             try output.write(packets[next])
             live[next] = try sources[next].next(into: packets[next], output: output)
         }

@@ -41,7 +41,7 @@ public struct SoundFileFormat: Sendable, Equatable {
     }
 
     var sndfileFormat: Int32 {
-        let major = container == .wav ? SF_FORMAT_WAV : SF_FORMAT_FLAC
+        let major = container == .wav ? SF_FORMAT_RF64 : SF_FORMAT_FLAC
         let minor: Int32
         switch encoding {
         case .float32: minor = Int32(SF_FORMAT_FLOAT)

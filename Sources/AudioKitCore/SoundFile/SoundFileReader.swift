@@ -34,6 +34,7 @@ public final class SoundFileReader {
 
     /// Reads up to `maxFrames` frames; returns an empty array at the end.
     public func read(maxFrames: Int = 65_536) throws -> [Float] {
+        try WorkCancellation.check()
         var buffer = [Float](repeating: 0, count: maxFrames * channels)
         let got = buffer.withUnsafeMutableBufferPointer { sf_readf_float(handle, $0.baseAddress, sf_count_t(maxFrames)) }
         if got < 0 { throw MediaError(.decodeFailed, "cannot read", path: path, underlying: String(cString: sf_strerror(handle))) }

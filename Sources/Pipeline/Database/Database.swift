@@ -116,6 +116,8 @@ final class ConnectionHolder: @unchecked Sendable {
                 let fresh = try PGConnection(conninfo: configuration.url)
                 current = fresh
                 return fresh
+            } catch let error as DatabaseError where error.kind == .configuration {
+                throw error
             } catch {
                 lastError = error
             }

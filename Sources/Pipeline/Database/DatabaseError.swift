@@ -4,6 +4,8 @@ public struct DatabaseError: Error, CustomStringConvertible, Sendable {
     public enum Kind: String, Sendable {
         /// Could not connect, or the connection was lost.
         case connection
+        /// The connection string itself is unusable (retrying cannot help).
+        case configuration
         /// A statement failed.
         case query
         /// The schema is missing or newer than this program knows.

@@ -1,24 +1,41 @@
 import CLibPQ
+import Logging
 
 /// Sole owner of one libpq connection. Not thread-safe: `Database` confines it to one thread.
 final class PGConnection {
     private let conn: OpaquePointer
 
-    /// Connects (blocking).
+    /// Connects (blocking). A connection string libpq cannot use (bad syntax, unknown option, invalid value) is a
+    /// `.configuration` error, which no retry can fix.
     init(conninfo: String) throws {
+        var parseError: UnsafeMutablePointer<CChar>?
+        guard let options = PQconninfoParse(conninfo, &parseError) else {
+            let message = parseError.map { Self.clean($0) } ?? "cannot parse the connection string"
+            if let parseError { PQfreemem(parseError) }
+            throw DatabaseError(.configuration, message)
+        }
+        PQconninfoFree(options)
         guard let conn = PQconnectdb(conninfo) else {
             throw DatabaseError(.connection, "out of memory creating a connection")
         }
         guard PQstatus(conn) == CONNECTION_OK else {
             let message = Self.clean(PQerrorMessage(conn))
             PQfinish(conn)
-            throw DatabaseError(.connection, message)
+            throw DatabaseError(message.hasPrefix("invalid ") ? .configuration : .connection, message)
         }
+        // Server notices (e.g. "relation already exists, skipping") go to the log, not raw to standard error.
+        PQsetNoticeProcessor(conn, { _, message in
+            guard let message else { return }
+            PGConnection.noticeLogger.debug("\(String(cString: message).trimmed)")
+        }, nil)
         self.conn = conn
         _ = try? query("SET application_name = 'dub'", [])
     }
 
     deinit { PQfinish(conn) }
+
+    /// Where server notices go.
+    static let noticeLogger = Logger(label: "dub.database")
 
     /// Whether the connection is usable.
     var isHealthy: Bool { PQstatus(conn) == CONNECTION_OK }

@@ -56,16 +56,16 @@ public struct CostEstimate: Sendable {
             let name = meterName(provider, role: role)
             usage[name] = (usage[name] ?? ProviderUsage()) + item
         }
-        if needsASR { add(request.asr ?? "openai", .transcription, ProviderUsage(audioSeconds: mediaSeconds, requests: 1)) }
+        if needsASR { add(request.asr ?? DubRequest.defaultASR, .transcription, ProviderUsage(audioSeconds: mediaSeconds, requests: 1)) }
         if needsTranslation {
-            let translator = request.translator ?? "openai"
+            let translator = request.translator ?? DubRequest.defaultTranslator
             if translator == "papago" {
                 add(translator, .translation, ProviderUsage(characters: characters))
             } else {
                 add(translator, .translation, ProviderUsage(promptTokens: characters / 4 * 3 + 400, completionTokens: characters / 4 + 100))
             }
         }
-        add(request.tts ?? "espeak", .speech, ProviderUsage(characters: Int(Double(characters) * 1.15)))
+        add(request.tts ?? DubRequest.defaultTTS, .speech, ProviderUsage(characters: Int(Double(characters) * 1.15)))
         if request.separation == "elevenlabs", request.stems == nil {
             add("elevenlabs", .isolation, ProviderUsage(audioSeconds: mediaSeconds, requests: 1))
         }

@@ -21,6 +21,8 @@ public struct DubPipeline: Sendable {
     public var onStage: @Sendable (String) async -> Void = { _ in }
     /// Called as per-line work finishes within a stage (lines done of total), for progress displays.
     public var onProgress: @Sendable (DubProgress) async -> Void = { _ in }
+    /// Called with each problem that does not stop the run (also listed in the report).
+    public var onWarning: @Sendable (String) async -> Void = { _ in }
 
     /// The stages, in order.
     public static let stages = [ProbeStage.name, ExtractStage.name, SeparateStage.name, TranscribeStage.name, LinesStage.name, TranslateStage.name,
@@ -30,7 +32,7 @@ public struct DubPipeline: Sendable {
 
     /// A pipeline whose providers come from `providers` (the synthesizer is `request.tts`, espeak by default).
     public init(request: DubRequest, providers: ProviderCatalog, work: WorkFolder) throws {
-        self.init(request: request, synthesizer: try providers.synthesizer(request.tts ?? "espeak"), providers: providers, work: work)
+        self.init(request: request, synthesizer: try providers.synthesizer(request.tts ?? DubRequest.defaultTTS), providers: providers, work: work)
     }
 
     /// A pipeline with the given synthesizer (tests, or an engine built by hand).
@@ -45,7 +47,7 @@ public struct DubPipeline: Sendable {
 
     /// A voice map file: a JSON object `{"SPEAKER": "VOICE"}`.
     public static func loadVoiceMap(_ path: String) throws -> [String: String] {
-        guard let bytes = try WorkFolder.readFile(path) else { throw MediaError(.fileNotFound, "no such voice map", path: path) }
+        let bytes = try InputFile.read(path, what: "voice map", limit: InputFile.smallLimit)
         guard let map = try? JSONDecoder().decode([String: String].self, from: Data(bytes)) else {
             throw MediaError(.invalidArgument, "a voice map must be a JSON object of speaker to voice", path: path)
         }
@@ -86,24 +88,35 @@ public struct DubPipeline: Sendable {
 
     struct StopAfter: Error { let seconds: Double }
 
-    /// Runs every stage and returns the report.
+    /// Runs every stage and returns the report. The request and its files are checked first (nothing is written
+    /// before that); a run that fails before finishing any stage removes the work folder it created.
     public func run() async throws -> DubReport {
-        if let map = request.voiceMap { _ = try Self.loadVoiceMap(map) }
+        try request.validate()
+        try request.validateFiles()
+        if let slash = request.output.lastIndex(of: "/"), slash != request.output.startIndex {
+            try WorkFolder.makeDirectories(String(request.output[..<slash]))
+        }
+        let fresh = !work.exists(Self.requestFile)
         try work.writeJSON(request, to: Self.requestFile)
-        return try await run(try StageRunner(folder: work), stopAfter: nil)
+        let runner = try StageRunner(folder: work)
+        do {
+            return try await run(runner, stopAfter: nil)
+        } catch {
+            if fresh, await runner.currentManifest.stages.isEmpty { try? work.remove() }
+            throw error
+        }
     }
 
     /// The stages made from the request, with the input each takes from the ones before it.
     private func run(_ runner: StageRunner, stopAfter: String?) async throws -> DubReport {
         let language = try LanguageCode(request.to)
-        let context = StageContext(runner: runner, providers: providers, onProgress: onProgress)
+        let context = StageContext(runner: runner, providers: providers, onProgress: onProgress, warnings: WarningLog(onWarning: onWarning))
         let voice = LineVoice(synthesizer: synthesizer, voice: request.voice, voices: voices, language: language)
         let separate = try SeparateStage(request: request)
         let translate = try TranslateStage(request: request, voice: voice)
-        let fit = FitStage(maxSpeed: request.maxSpeed ?? 1.15, voice: voice, retranslator: request.subtitles == nil ? translate : nil)
-        let verify = VerifyStage(provider: request.verify ? request.asr ?? "openai" : nil, voice: voice, fit: fit)
-        let mux = MuxStage(input: request.input, output: request.output, language: language, keepOriginalAudio: request.keepOriginalAudio,
-                           bilingual: request.bilingual)
+        let fit = FitStage(maxSpeed: request.maxSpeed ?? DubRequest.defaultMaxSpeed, voice: voice, retranslator: request.subtitles == nil ? translate : nil)
+        let verify = VerifyStage(provider: request.verify ? request.asr ?? DubRequest.defaultASR : nil, voice: voice, fit: fit)
+        let mux = MuxStage(request: request, language: language)
         var seconds: [String: Double] = [:]
         func step<Stage: DubStage>(_ stage: Stage, _ input: Stage.Input) async throws -> Stage.Output {
             try Task.checkCancellation()
@@ -128,12 +141,14 @@ public struct DubPipeline: Sendable {
         let fitInput = FitStage.Input(lines: lines, spoken: spoken, mediaEnd: media.duration)
         let fitted = try await step(fit, fitInput)
         let verified = try await step(verify, .init(fit: fitInput, fitted: fitted))
-        let mix = try await step(MixStage(separated: separate.isSeparated), .init(background: stems.background, audio: audio, fitted: verified.fitted))
+        let mix = try await step(MixStage(separated: separate.isSeparated),
+                                 .init(background: stems.background, audio: audio, fitted: verified.fitted, length: media.duration))
         try await runner.record(usage: providers.meter.snapshot)
         let subtitles = try await step(mux, .init(fitted: verified.fitted, mix: mix, lines: lines, sourceLanguage: request.from ?? transcript?.language))
         return DubReport(output: request.output, subtitles: subtitles, work: work.root, stageSeconds: seconds, executed: await runner.executed,
                          timing: Self.summary(verified.fitted.timings), loudnessIn: mix.loudnessIn, loudnessOut: mix.report.loudnessAfter,
-                         truePeak: mix.report.truePeak, usage: usage(spoken), costUSD: CostEstimate.dollars(usage(spoken)), verification: verified.checks)
+                         truePeak: mix.report.truePeak, usage: usage(spoken), costUSD: CostEstimate.dollars(usage(spoken)), verification: verified.checks,
+                         warnings: await context.warnings.all.nilIfEmpty)
     }
 
     /// The estimated cost of this request's provider calls, per provider, in US dollars.
@@ -160,10 +175,16 @@ public struct DubPipeline: Sendable {
     static func summary(_ timings: [LineTiming]) -> TimingSummary {
         var methods: [String: Int] = [:]
         for t in timings { methods[t.method.rawValue, default: 0] += 1 }
-        let overlaps = zip(timings, timings.dropFirst()).filter { $0.start + $0.duration > $1.start + 1e-6 }.count
+        let spoken = timings.filter { $0.method != .dropped }
+        let overlaps = zip(spoken, spoken.dropFirst()).filter { $0.start + $0.duration > $1.start + 1e-6 }.count
         return TimingSummary(lines: timings.count,
                              withinSlot: timings.filter { $0.start + $0.duration <= $0.slotEnd + 1e-6 && $0.shift < 1e-6 }.count,
                              maxFactor: timings.map(\.factor).max() ?? 1, maxShift: timings.map(\.shift).max() ?? 0,
                              overlaps: overlaps, methods: methods)
     }
+}
+
+extension Array {
+    /// Nil for an empty array (so optional report fields stay out of the JSON).
+    var nilIfEmpty: [Element]? { isEmpty ? nil : self }
 }

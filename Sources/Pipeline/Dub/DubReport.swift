@@ -17,6 +17,8 @@ public struct DubReport: Codable, Sendable, Equatable {
     public var costUSD: [String: Double]
     /// The round-trip check of every line, with `--verify`.
     public var verification: [LineCheck]?
+    /// Problems that did not stop the run (a truncated input, subtitles cut at the media's end, ...).
+    public var warnings: [String]?
 
     enum CodingKeys: String, CodingKey {
         case output, subtitles, work
@@ -27,7 +29,7 @@ public struct DubReport: Codable, Sendable, Equatable {
         case truePeak = "true_peak_dbtp"
         case usage
         case costUSD = "cost_usd"
-        case verification
+        case verification, warnings
     }
 }
 

@@ -42,7 +42,8 @@ public struct FitSettings: Sendable, Equatable {
     public var minGap: Double = 0.08
     /// Silence kept between lines of different speakers, in seconds.
     public var turnGap: Double = 0.2
-    /// How far a line may be pushed later than its original start, in seconds.
+    /// How far a line may be pushed later than its original start, in seconds: a hard limit (a line that cannot
+    /// start by then is dropped).
     public var driftLimit: Double = 0.75
     /// The largest change of speed factor between neighbouring lines that are close together.
     public var maxSpeedStep: Double = 0.1
@@ -74,6 +75,9 @@ public enum FitMethod: String, Sendable, Codable, Equatable {
     case retranslated
     /// Nothing else worked: stretched up to the hard cap and later lines shifted.
     case exceeded
+    /// Left out: the lines before it ran so long that it could not start within the drift limit of its slot (the
+    /// limit is hard, so one overlong passage cannot push the rest of the video later and later).
+    case dropped
 }
 
 /// Something the planner needs done before it can settle a line.
@@ -102,7 +106,7 @@ public struct FitDecision: Sendable, Equatable, Codable {
     public var shift: Double
     /// What made it fit.
     public var method: FitMethod
-    /// Whether the shift is over the drift limit (reported, never hidden).
+    /// Whether the line could not start within the drift limit (it is then dropped: `method == .dropped`).
     public var driftExceeded: Bool
 
     /// Where the line ends.

@@ -27,6 +27,16 @@ public struct FitPlanner: Sendable {
             var decision = FitDecision(id: line.id, slotStart: line.slotStart, slotEnd: line.slotEnd, rawDuration: line.duration,
                                        start: start, duration: line.duration, factor: 1, shift: start - line.slotStart,
                                        method: .fits, driftExceeded: false)
+            if start - line.slotStart > settings.driftLimit + 1e-9 {
+                // The drift limit is hard: a line that cannot start in time is left out rather than shifting the rest.
+                decision.method = .dropped
+                decision.start = line.slotStart
+                decision.shift = 0
+                decision.duration = 0
+                decision.driftExceeded = true
+                decisions.append(decision)
+                continue
+            }
             let slotLeft = line.slotEnd - start
             let remedyMethod: FitMethod = line.retranslations > 0 ? .retranslated : (line.providerSpeed != 1 ? .providerSpeed : .fits)
             if line.duration <= slotLeft {
@@ -58,7 +68,6 @@ public struct FitPlanner: Sendable {
                 }
             }
             decision.duration = line.duration / decision.factor
-            decision.driftExceeded = decision.shift > settings.driftLimit + 1e-9
             decisions.append(decision)
             previousEnd = decision.end
         }
@@ -85,7 +94,7 @@ public struct FitPlanner: Sendable {
         guard decisions.count > 1 else { return }
         for _ in 0..<3 {
             var changed = false
-            for i in 0..<(decisions.count - 1) {
+            for i in 0..<(decisions.count - 1) where decisions[i].method != .dropped && decisions[i + 1].method != .dropped {
                 let a = decisions[i]
                 let b = decisions[i + 1]
                 guard b.start - a.end < settings.neighbourGap else { continue }

@@ -61,6 +61,9 @@ public struct JobSubmission: Sendable {
     /// Submitting the same key while a job with it is live returns that job instead.
     public var dedupeKey: String?
     public var webhookURL: String?
+    /// What the job writes (for a dub, its output path without extension): while one live job has a target, another
+    /// job with the same target is refused, so two jobs never write the same file.
+    public var target: String?
 
     public init(payload: String, queue: String = "default") {
         self.payload = payload
@@ -77,4 +80,17 @@ public struct JobLease: Sendable, Equatable {
     public let queue: String
     public let payload: String
     public let checkpoint: String?
+}
+
+/// A job that would write what a live job writes.
+public struct JobConflict: Error, CustomStringConvertible, Sendable {
+    /// The shared target (the output path without extension).
+    public var target: String
+    /// The live job holding it, when it could be found.
+    public var job: Int?
+    public var state: String?
+
+    public var description: String {
+        "job \(job.map(String.init) ?? "?") (\(state ?? "live")) already writes '\(target).*'; wait for it to end, cancel it, or choose another output"
+    }
 }

@@ -43,14 +43,21 @@ extension JobQueue {
     }
 
     /// Queues a failed or cancelled job again, allowing one more attempt.
+    /// - Throws: `JobConflict` when another live job now writes the same output.
     public func retry(_ id: Int) async throws {
-        let rows = try await database.query("""
-            UPDATE dub_jobs SET state = 'queued', run_at = now(), max_attempts = greatest(max_attempts, attempt + 1),
-                cancel_requested_at = NULL, finished_at = NULL, updated_at = now(),
-                webhook_claimed_until = NULL, webhook_done_at = NULL, webhook_outcome = NULL
-            WHERE id = $1 AND state IN ('failed', 'cancelled')
-            RETURNING queue
-            """, ["\(id)"], context: "retry")
+        let rows: [PGRow]
+        do {
+            rows = try await database.query("""
+                UPDATE dub_jobs SET state = 'queued', run_at = now(), max_attempts = greatest(max_attempts, attempt + 1),
+                    cancel_requested_at = NULL, finished_at = NULL, updated_at = now(), work_removed_at = NULL,
+                    webhook_claimed_until = NULL, webhook_done_at = NULL, webhook_outcome = NULL
+                WHERE id = $1 AND state IN ('failed', 'cancelled')
+                RETURNING queue
+                """, ["\(id)"], context: "retry")
+        } catch let error as DatabaseError where error.sqlState == "23505" && error.message.contains("dub_jobs_live_target") {
+            let target = try await database.query("SELECT target FROM dub_jobs WHERE id = $1", ["\(id)"], context: "retry").first?.string("target")
+            throw try await conflict(target: target)
+        }
         guard let queue = rows.first?.string("queue") else {
             throw DatabaseError(.query, "job \(id) does not exist or is not failed or cancelled", context: "retry")
         }
@@ -82,11 +89,14 @@ extension JobQueue {
     }
 
     /// Deletes finished jobs older than `olderThan` seconds, `batch` rows at a time, under an advisory lock so
-    /// only one pruner works at once. Returns how many were deleted (0 when another pruner holds the lock).
-    public func prune(olderThan seconds: Double, batch: Int = 500) async throws -> Int {
+    /// only one pruner works at once. Returns the ids deleted (none when another pruner holds the lock).
+    public func prune(olderThan seconds: Double, batch: Int = 500) async throws -> [Int] {
+        guard seconds.isFinite, seconds >= 0 else {
+            throw DatabaseError(.query, "the age to prune must be 0 or more seconds, not \(seconds)", context: "prune")
+        }
         let lock = try await database.query("SELECT pg_try_advisory_lock(7301142859) AS locked", context: "prune lock")
-        guard try lock.first?.bool("locked") == true else { return 0 }
-        var total = 0
+        guard try lock.first?.bool("locked") == true else { return [] }
+        var deleted: [Int] = []
         do {
             while true {
                 let rows = try await database.query("""
@@ -96,7 +106,7 @@ extension JobQueue {
                         ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)
                     DELETE FROM dub_jobs WHERE id IN (SELECT id FROM doomed) RETURNING id
                     """, [clock.parameter, "\(seconds)", "\(batch)"], context: "prune")
-                total += rows.count
+                deleted += try rows.map { try $0.int("id") }
                 if rows.count < batch { break }
             }
         } catch {
@@ -104,7 +114,29 @@ extension JobQueue {
             throw error
         }
         try await database.query("SELECT pg_advisory_unlock(7301142859)", context: "prune unlock")
-        return total
+        return deleted
+    }
+
+    /// Finished jobs whose work folder is still there and that ended more than `olderThan` seconds ago (oldest first).
+    public func workFoldersDue(olderThan seconds: Double, limit: Int = 50) async throws -> [Int] {
+        try await database.query("""
+            SELECT id FROM dub_jobs WHERE work_removed_at IS NULL AND state IN ('succeeded', 'failed', 'cancelled')
+                AND finished_at < \(Self.now(1)) - make_interval(secs => $2::float8)
+            ORDER BY finished_at LIMIT $3
+            """, [clock.parameter, "\(seconds)", "\(limit)"], context: "work folders due").map { try $0.int("id") }
+    }
+
+    /// Records that job `id`'s work folder was removed (unless the job was retried meanwhile).
+    public func markWorkRemoved(_ id: Int) async throws {
+        try await database.query("""
+            UPDATE dub_jobs SET work_removed_at = now() WHERE id = $1 AND state IN ('succeeded', 'failed', 'cancelled')
+            """, ["\(id)"], context: "work removed")
+    }
+
+    /// Whether job `id` is in the queue and not finished (its work folder is in use).
+    public func isLive(_ id: Int) async throws -> Bool {
+        try await database.query("SELECT 1 AS live FROM dub_jobs WHERE id = $1 AND state IN ('queued', 'running', 'retrying')",
+                                 ["\(id)"], context: "live").first != nil
     }
 
     /// One job, or nil.

@@ -34,16 +34,22 @@ public struct JobQueue: Sendable {
         """
 
     /// Adds a job (or, with a dedupe key that a live job already has, returns that job) and wakes the workers.
+    /// - Throws: `JobConflict` when a live job already has the submission's target.
     public func submit(_ job: JobSubmission) async throws -> (id: Int, existing: Bool) {
         try Self.validate(queue: job.queue)
         for _ in 0..<3 {
-            let inserted = try await database.query("""
-                INSERT INTO dub_jobs (queue, priority, run_at, max_attempts, dedupe_key, payload, webhook_url, created_at, updated_at)
-                VALUES ($1, $2, coalesce(to_timestamp($3::float8), \(Self.now(8))), $4, $5, $6::jsonb, $7, \(Self.now(8)), now())
-                ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL AND state IN ('queued', 'running', 'retrying') DO NOTHING
-                RETURNING id
-                """, [job.queue, "\(job.priority)", job.runAt.map { "\($0)" }, "\(job.maxAttempts)", job.dedupeKey, job.payload,
-                      job.webhookURL, clock.parameter], context: "submit")
+            let inserted: [PGRow]
+            do {
+                inserted = try await database.query("""
+                    INSERT INTO dub_jobs (queue, priority, run_at, max_attempts, dedupe_key, payload, webhook_url, target, created_at, updated_at)
+                    VALUES ($1, $2, coalesce(to_timestamp($3::float8), \(Self.now(8))), $4, $5, $6::jsonb, $7, $9, \(Self.now(8)), now())
+                    ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL AND state IN ('queued', 'running', 'retrying') DO NOTHING
+                    RETURNING id
+                    """, [job.queue, "\(job.priority)", job.runAt.map { "\($0)" }, "\(job.maxAttempts)", job.dedupeKey, job.payload,
+                          job.webhookURL, clock.parameter, job.target], context: "submit")
+            } catch let error as DatabaseError where error.sqlState == "23505" && error.message.contains("dub_jobs_live_target") {
+                throw try await conflict(target: job.target)
+            }
             if let row = inserted.first {
                 try await database.query("SELECT pg_notify($1, $2)", [Self.workChannel, job.queue], context: "notify")
                 return (try row.int("id"), false)
@@ -54,6 +60,14 @@ public struct JobQueue: Sendable {
             if let row = existing.first { return (try row.int("id"), true) }
         }
         throw DatabaseError(.query, "could not submit the job: its dedupe key kept changing hands", context: "submit")
+    }
+
+    /// The error for a target a live job holds.
+    func conflict(target: String?) async throws -> JobConflict {
+        let rows = try await database.query("""
+            SELECT id, state FROM dub_jobs WHERE target = $1 AND state IN ('queued', 'running', 'retrying')
+            """, [target], context: "target lookup")
+        return JobConflict(target: target ?? "", job: try rows.first?.int("id"), state: rows.first?.string("state"))
     }
 
     /// Claims up to `limit` runnable jobs from `queues` for `owner`.

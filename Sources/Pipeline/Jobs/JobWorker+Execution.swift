@@ -1,3 +1,4 @@
+import AudioKitCore
 import Logging
 
 extension JobWorker {
@@ -6,8 +7,11 @@ extension JobWorker {
         let lease = context.lease
         let log = context.logger
         let started = JobClock.systemNow()
-        let work = Task { try await handler.run(context) }
-        let heartbeat = Task { await supervise(context, work: work) }
+        // Every write of the job stops once the lease may have run out, even before a heartbeat says it has.
+        let deadline = Deadline(secondsFromNow: queue.leaseSeconds - 1)
+        let handler = handler
+        let work = Task { try await WorkCancellation.$deadline.withValue(deadline) { try await handler.run(context) } }
+        let heartbeat = Task { await supervise(context, work: work, deadline: deadline) }
         // Cancelling this job's task (lost lease, cancel request, shutdown) cancels the handler's work.
         let outcome = await withTaskCancellationHandler { await work.result } onCancel: { work.cancel() }
         heartbeat.cancel()
@@ -45,6 +49,7 @@ extension JobWorker {
                     if state.isTerminal { announce(lease.jobId) }
                 } else {
                     metrics.leaseLost()
+                    log.warning("lease lost; the attempt's outcome is discarded", metadata: ["error": "\(failure.message)"])
                 }
             }
         } catch {
@@ -62,15 +67,17 @@ extension JobWorker {
 
     /// Renews the lease every `heartbeat` seconds; stops the job on a cancel request, a lost lease, or
     /// when renewal has failed for `selfStop` seconds.
-    private func supervise(_ context: JobContext, work: Task<JobOutput, any Error>) async {
+    private func supervise(_ context: JobContext, work: Task<JobOutput, any Error>, deadline: Deadline) async {
         var lastRenewal = JobClock.systemNow()
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(settings.heartbeat))
             if Task.isCancelled { return }
             do {
+                let asked = Deadline.now()
                 switch try await queue.heartbeat(context.lease) {
                 case .renewed:
                     lastRenewal = JobClock.systemNow()
+                    deadline.extend(seconds: queue.leaseSeconds - 1, since: asked)
                     metrics.heartbeat()
                 case .cancelRequested:
                     markStopped(context.lease.jobId, .cancelRequested)

@@ -1,3 +1,4 @@
+import AudioKitCore
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -23,18 +24,35 @@ public struct PipelineJobHandler: JobHandler {
         var work: String
     }
 
+    /// The work folder of job `id`: always under the data root (a payload cannot name another).
+    public static func workPath(dataRoot: String, job id: Int) -> String {
+        "\(dataRoot)/jobs/\(id)"
+    }
+
+    /// Removes job `id`'s work folder, if it has one; returns whether there was one.
+    @discardableResult
+    public static func removeWork(dataRoot: String, job id: Int) throws -> Bool {
+        guard let folder = WorkFolder.existing(workPath(dataRoot: dataRoot, job: id)) else { return false }
+        try folder.remove()
+        return true
+    }
+
     public func run(_ job: JobContext) async throws -> JobOutput {
         let request: DubRequest
         do {
-            request = try JSONDecoder().decode(DubRequest.self, from: Data(job.lease.payload.utf8))
+            request = try DubJSON.decoder.decode(DubRequest.self, from: Data(job.lease.payload.utf8))
         } catch {
             throw JobFailure(code: "bad_request", message: "the job's payload is not a dubbing request: \(error)", permanent: true)
         }
-        let workPath = request.work ?? "\(dataRoot)/jobs/\(job.lease.jobId)"
+        try request.validate()
+        guard request.work == nil else {
+            throw JobFailure(code: "bad_request", message: "a job cannot name its work folder (it is always under dubd's --data-root)", permanent: true)
+        }
+        let workPath = Self.workPath(dataRoot: dataRoot, job: job.lease.jobId)
         let providers = ProviderCatalog(settings: try settings ?? ProviderSettings.load(), logger: job.logger)
         var pipeline = try DubPipeline(request: request, providers: providers, work: try WorkFolder(root: workPath))
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        pipeline.onWarning = { warning in job.logger.warning("\(warning)") }
+        let encoder = DubJSON.encoder()
         let metrics = metrics
         pipeline.onStage = { stage in
             metrics.add("dub_stage_started_total{stage=\"\(stage)\"}")

@@ -51,6 +51,15 @@ public enum SchemaMigrator {
         CREATE INDEX dub_jobs_webhooks_due ON dub_jobs (finished_at)
             WHERE webhook_url IS NOT NULL AND webhook_done_at IS NULL AND state IN ('succeeded', 'failed', 'cancelled');
         """),
+        // What a job writes (its output, as a canonical path without extension), at most one live job per target, so
+        // two jobs never write the same file; and when the daemon removed a finished job's work folder.
+        (3, """
+        ALTER TABLE dub_jobs ADD COLUMN target text, ADD COLUMN work_removed_at timestamptz;
+        CREATE UNIQUE INDEX dub_jobs_live_target ON dub_jobs (target)
+            WHERE target IS NOT NULL AND state IN ('queued', 'running', 'retrying');
+        CREATE INDEX dub_jobs_work_due ON dub_jobs (finished_at)
+            WHERE work_removed_at IS NULL AND state IN ('succeeded', 'failed', 'cancelled');
+        """),
     ]
 
     /// Applies every migration the database lacks; returns the versions applied.

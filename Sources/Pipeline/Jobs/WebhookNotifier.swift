@@ -17,14 +17,18 @@ public final class WebhookNotifier: Sendable {
     private let logger: Logger
     private let claimSeconds: Double
     private let requestTimeout: Double
+    private let allow: WebhookURL.AllowList
     private let deliveries = Mutex<(next: Int, running: [Int: Task<Void, Never>])>((0, [:]))
 
     /// - Parameters:
     ///   - retry: attempts and backoff for one report (408, 429, 5xx and transport errors are retried).
     ///   - requestTimeout: seconds one attempt may take, connecting included.
     ///   - claimSeconds: how long a claimed report is this process's to send; must outlast every retry.
+    ///   - allow: private addresses the operator allows (`DUB_WEBHOOK_ALLOW`); all others are refused.
     public init(secret: String?, retry: RetryPolicy = RetryPolicy(maxAttempts: 5, initialBackoff: 1, maxBackoff: 15),
-                requestTimeout: Double = 10, claimSeconds: Double = 180, logger: Logger = Logger(label: "dub.webhooks")) {
+                requestTimeout: Double = 10, claimSeconds: Double = 180, logger: Logger = Logger(label: "dub.webhooks"),
+                allow: WebhookURL.AllowList = .fromEnvironment()) {
+        self.allow = allow
         self.secret = secret.flatMap { $0.isEmpty ? nil : $0 }
         var quiet = logger
         quiet.logLevel = .error // one line per delivery from here instead of one per attempt, with the URL redacted
@@ -97,7 +101,10 @@ public final class WebhookNotifier: Sendable {
         let log = logger.with(["job": "\(job.id)", "url": Self.redacted(url), "state": job.state.rawValue])
         var outcome: String
         do {
-            try WebhookURL.validate(url)
+            let pin: String
+            do throws(WebhookURL.Invalid) { pin = try WebhookURL.resolve(url, allow: allow) } catch {
+                throw ProviderError(code: .addressNotAllowed, provider: "webhook", message: error.reason)
+            }
             let now = JobClock.systemNow()
             let body = try Self.body(for: job, at: now)
             let timestamp = Int(now)
@@ -108,6 +115,11 @@ public final class WebhookNotifier: Sendable {
                                       body: .bytes(body, contentType: "application/json"))
             request.connectTimeout = min(5, requestTimeout)
             request.totalTimeout = requestTimeout
+            request.pinnedAddresses = [pin]
+            // The receiver's answer is not needed: a 2xx body is discarded (at most 1 MiB), an error body kept to 64 KiB.
+            request.responseFile = "/dev/null"
+            request.maxFileBytes = 1 << 20
+            request.maxResponseBytes = 64 << 10
             let response = try await http.send(request)
             outcome = "delivered (HTTP \(response.status))"
             log.info("webhook delivered", metadata: ["status": "\(response.status)"])
@@ -137,6 +149,7 @@ public final class WebhookNotifier: Sendable {
     /// One line on why a delivery failed (status or transport error, attempts); no URL, no secret.
     static func reason(_ error: any Error) -> String {
         guard let error = error as? ProviderError else { return "\(error)" }
+        if error.code == .addressNotAllowed { return "address not allowed: \(error.message)" }
         let what = error.status != 0 ? "HTTP \(error.status)" : error.message
         return "\(what) after \(error.attempts) attempt\(error.attempts == 1 ? "" : "s")"
     }

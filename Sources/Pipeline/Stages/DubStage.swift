@@ -20,6 +20,27 @@ struct StageContext: Sendable {
     let providers: ProviderCatalog
     /// Called as per-line work finishes (lines done of total).
     let onProgress: @Sendable (DubProgress) async -> Void
+    /// Problems that did not stop the run, for the report.
+    let warnings: WarningLog
 
     var work: WorkFolder { runner.folder }
+
+    /// Records a warning (shown to the operator as it happens and kept in the report).
+    func warn(_ text: String) async { await warnings.add(text) }
+}
+
+/// The warnings of one run, in order, each passed on as it arrives.
+actor WarningLog {
+    private(set) var all: [String] = []
+    private let onWarning: @Sendable (String) async -> Void
+
+    init(onWarning: @escaping @Sendable (String) async -> Void) {
+        self.onWarning = onWarning
+    }
+
+    func add(_ text: String) async {
+        guard !all.contains(text) else { return }
+        all.append(text)
+        await onWarning(text)
+    }
 }

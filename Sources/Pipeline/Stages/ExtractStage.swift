@@ -9,6 +9,8 @@ struct ExtractStage: DubStage {
     struct Output: Codable, Sendable {
         let path: String
         let key: CacheKey
+        /// What decoding warned about (a truncated or damaged input), kept so a cached run says it again.
+        var warnings: [String]?
     }
 
     /// The mix's format.
@@ -21,17 +23,25 @@ struct ExtractStage: DubStage {
     func run(_ media: MediaInfo, in context: StageContext) async throws -> Output {
         let (input, rate, channels, folder) = (input, Self.sampleRate, Self.channels, context.work)
         let key = try CacheKey(["extract-1", try CacheKey.fingerprint(ofFile: input).hex])
-        return try await context.runner.run(Self.name, key: key, artifacts: ["extract.json", "audio.wav"]) { _ in
-            try await BlockingWork.run {
+        let output = try await context.runner.run(Self.name, key: key, artifacts: ["extract.json", "audio.wav"]) { _ in
+            let warnings = try await BlockingWork.run {
                 let reader = try AudioReader(path: input, options: AudioReadOptions(sampleRate: rate, channels: channels))
-                let temp = folder.path("audio.wav.partial")
-                let writer = try SoundFileWriter(path: temp, format: try SoundFileFormat(container: .wav, encoding: .float32),
-                                                 sampleRate: rate, channels: channels)
-                while let chunk = try reader.next() { try writer.write(chunk) }
-                try writer.close()
-                try folder.moveIntoPlace(temp, "audio.wav")
+                let temp = AtomicFile.temporaryPath(for: folder.path("audio.wav"))
+                do {
+                    let writer = try SoundFileWriter(path: temp, format: try SoundFileFormat(container: .wav, encoding: .float32),
+                                                     sampleRate: rate, channels: channels)
+                    while let chunk = try reader.next() { try writer.write(chunk) }
+                    try writer.close()
+                    try folder.moveIntoPlace(temp, "audio.wav")
+                } catch {
+                    AtomicFile.discard(temp)
+                    throw error
+                }
+                return reader.warnings
             }
-            return Output(path: folder.path("audio.wav"), key: key)
+            return Output(path: folder.path("audio.wav"), key: key, warnings: warnings.nilIfEmpty)
         }
+        for warning in output.warnings ?? [] { await context.warn("\(input): \(warning)") }
+        return output
     }
 }

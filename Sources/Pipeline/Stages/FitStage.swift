@@ -66,6 +66,13 @@ struct FitStage: DubStage {
         var clips: [MixClip] = []
         for decision in plan.decisions {
             guard let spoken = current[decision.id] else { continue }
+            if decision.method == .dropped {
+                await context.warn("line \(decision.id) (\(SubtitleFormat.timestamp(decision.slotStart, separator: "."))) left out: the lines before it "
+                                   + "run more than \(settings.driftLimit) s past its start even at \(settings.hardCap)x; shorten them (edit lines.json)")
+                timings.append(LineTiming(id: decision.id, slotStart: decision.slotStart, slotEnd: decision.slotEnd, rawDuration: decision.rawDuration,
+                                          start: decision.slotStart, duration: 0, factor: 1, shift: 0, method: .dropped, text: texts[decision.id] ?? ""))
+                continue
+            }
             var path = spoken.audio.path
             if abs(decision.factor - 1) > 0.001 {
                 path = try await stretch(spoken.audio, factor: decision.factor, runner: context.runner)

@@ -42,12 +42,17 @@ struct LinesStage: DubStage {
 
     func run(_ input: Input, in context: StageContext) async throws -> [DubLine] {
         let duration = input.duration
+        let lines: [DubLine]
+        let origin: String
         switch source {
         case .targetSubtitles(let path), .sourceSubtitles(let path):
             let translated = if case .targetSubtitles = source { true } else { false }
-            let key = try CacheKey([translated ? "lines-subtitles-1" : "lines-source-subtitles-1", try CacheKey.fingerprint(ofFile: path).hex])
-            return try await context.runner.run(Self.name, key: key, artifacts: ["lines.json"]) { _ in
-                let cues = try Self.readCues(path)
+            origin = "subtitles '\(path)'"
+            let key = try CacheKey([translated ? "lines-subtitles-2" : "lines-source-subtitles-2", try CacheKey.fingerprint(ofFile: path).hex,
+                                    "\(duration)"])
+            lines = try await context.runner.run(Self.name, key: key, artifacts: ["lines.json"]) { _ in
+                let (cues, note) = try Self.readCues(path)
+                if let note { await context.warn("subtitles '\(path)': \(note)") }
                 return cues.enumerated().map { i, cue in
                     let next = i + 1 < cues.count ? cues[i + 1].start : max(duration, cue.end)
                     let text = cue.text.replacingNewlines()
@@ -59,20 +64,27 @@ struct LinesStage: DubStage {
             guard let transcript = input.transcript else {
                 throw MediaError(.invalidArgument, "no lines: give --subtitles, --source-subtitles or a speech recognition provider (--asr)")
             }
+            origin = "the transcript"
             let segmenter = LineSegmenter(settings: settings)
             let key = try CacheKey(["lines-asr-1", try CacheKey(transcript).hex, "\(settings.maxLine)"])
-            return try await context.runner.run(Self.name, key: key, artifacts: ["lines.json"]) { _ in
+            lines = try await context.runner.run(Self.name, key: key, artifacts: ["lines.json"]) { _ in
                 segmenter.lines(from: transcript, mediaEnd: duration)
             }
         }
+        // Checked on every run, so a hand-edited lines.json is held to the same limits.
+        let checked = try DubLine.checked(lines, mediaEnd: duration > 0 ? duration : nil, origin: origin)
+        for warning in checked.warnings { await context.warn(warning) }
+        return checked.lines
     }
 
-    static func readCues(_ path: String) throws -> [SubtitleCue] {
+    /// The cues of a subtitle file (at most `InputFile.subtitleLimit` bytes, any text encoding), and a note when it
+    /// was not UTF-8.
+    static func readCues(_ path: String) throws -> (cues: [SubtitleCue], note: String?) {
         guard let format = SubtitleFormat(path: path) else {
             throw MediaError(.invalidArgument, "subtitles must be .srt or .vtt", path: path)
         }
-        guard let bytes = try WorkFolder.readFile(path) else { throw MediaError(.fileNotFound, "no such file", path: path) }
-        return try format.parse(String(decoding: bytes, as: UTF8.self), path: path)
+        let (text, note) = try InputFile.text(path, what: "subtitles", limit: InputFile.subtitleLimit)
+        return (try format.parse(text, path: path), note)
     }
 }
 

@@ -11,6 +11,8 @@ struct MixStage: DubStage {
         /// The original audio, whose loudness the mix matches.
         let audio: ExtractStage.Output
         let fitted: FitStage.Output
+        /// The media's duration: the mix is exactly this long (nil: as long as the bed).
+        let length: Double?
     }
 
     struct Output: Sendable {
@@ -27,12 +29,15 @@ struct MixStage: DubStage {
     func run(_ input: Input, in context: StageContext) async throws -> Output {
         let (clips, audio, background, folder) = (input.fitted.clips, input.audio, input.background, context.work)
         let depth = separated ? 6 : 14
-        let key = try CacheKey(["mix-1", try CacheKey.fingerprint(ofFile: background).hex, "duck\(depth)"] + clips.map { "\($0.path)@\($0.start)" })
+        let length = input.length
+        let key = try CacheKey(["mix-2", try CacheKey.fingerprint(ofFile: background).hex, "duck\(depth)", "\(length ?? 0)"]
+                               + clips.map { "\($0.path)@\($0.start)" })
         let loudnessIn = try await BlockingWork.run { try LoudnessMeter.measure(path: audio.path).integrated }
         let report = try await context.runner.run(Self.name, key: key, artifacts: ["mix.json", "mix.wav"]) { _ in
             try await BlockingWork.run {
                 var settings = MixSettings()
                 settings.duckDepth = Double(depth)
+                settings.length = length
                 // The source's loudness, measured once above (what `.match` would measure again); silence matches nothing.
                 settings.loudness = loudnessIn > -70 ? .lufs(loudnessIn) : .none
                 return try Mixer.mix(bed: background, clips: clips, output: folder.path("mix.wav"), settings: settings)

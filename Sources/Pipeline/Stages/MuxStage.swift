@@ -14,47 +14,50 @@ struct MuxStage: DubStage {
         let sourceLanguage: String?
     }
 
-    /// The video to copy.
-    let input: String
-    let output: String
+    let request: DubRequest
     let language: LanguageCode
-    let keepOriginalAudio: Bool
-    let bilingual: Bool
 
+    /// Writes the subtitles into the work folder first (the mux reads them as soft tracks), muxes, and only then puts
+    /// the sidecars beside the output, so a failed mux leaves neither.
     func run(_ input: Input, in context: StageContext) async throws -> [String] {
         let cues = input.fitted.timings.enumerated().map { n, t in
-            SubtitleCue(index: n + 1, start: t.start, end: t.start + t.duration, text: t.text)
+            // A dropped line is not spoken; its text still shows over its original slot.
+            SubtitleCue(index: n + 1, start: t.start, end: t.method == .dropped ? t.slotEnd : t.start + t.duration, text: t.text)
         }
         let tag = language.alpha2 ?? language.alpha3
-        var base = Self.stripExtension(output)
-        if base.hasSuffix(".\(tag)") { base = String(base.dropLast(tag.count + 1)) }
-        var sidecars = try Self.writeSidecars(cues, base: "\(base).\(tag)")
-        var tracks = [MuxSubtitleTrack(path: sidecars[0], language: language, isDefault: false)]
+        var sidecars = [(cues, tag, language as LanguageCode?)]
         let spoken = input.lines.filter { !$0.source.isEmpty }
-        if bilingual, !spoken.isEmpty {
+        if request.bilingual, !spoken.isEmpty {
             let sourceCues = spoken.enumerated().map { n, line in SubtitleCue(index: n + 1, start: line.start, end: line.end, text: line.source) }
             let code = try input.sourceLanguage.flatMap { $0 == "und" ? nil : try LanguageCode($0) }
-            let sourceFiles = try Self.writeSidecars(sourceCues, base: "\(base).\(code.map { $0.alpha2 ?? $0.alpha3 } ?? "source")")
-            sidecars += sourceFiles
-            tracks.append(MuxSubtitleTrack(path: sourceFiles[0], language: code))
+            sidecars.append((sourceCues, code.map { $0.alpha2 ?? $0.alpha3 } ?? "source", code))
         }
-        let request = MuxRequest(videoPath: self.input, audioTracks: [MuxAudioTrack(path: input.mix.path, language: language, title: "\(language.name) dub")],
-                                 outputPath: output, keepOriginalAudio: keepOriginalAudio, subtitleTracks: tracks)
-        _ = try await BlockingWork.run { try Muxer.mux(request) }
-        return sidecars
+        let base = request.sidecarBase
+        var finals: [(path: String, bytes: [UInt8])] = []
+        var tracks: [MuxSubtitleTrack] = []
+        for (cues, tag, code) in sidecars {
+            for format in SubtitleFormat.allCases {
+                let name = "\(Self.fileName(base)).\(tag).\(format.rawValue)"
+                let bytes = Array(format.render(cues).utf8)
+                try context.work.write(bytes, to: "subtitles/\(name)")
+                finals.append(("\(base).\(tag).\(format.rawValue)", bytes))
+                if format == .srt {
+                    tracks.append(MuxSubtitleTrack(path: context.work.path("subtitles/\(name)"), language: code))
+                }
+            }
+        }
+        // The source language may only be known now (recognised): check its sidecars against the inputs again.
+        try OutputPaths.refuseOverwriting(inputs: [("input", request.input)] + request.files.map { ($0.option, $0.path) },
+                                          outputs: [("output", request.output)] + finals.map { ("subtitles", $0.path) })
+        let mux = MuxRequest(videoPath: request.input, audioTracks: [MuxAudioTrack(path: input.mix.path, language: language, title: "\(language.name) dub")],
+                             outputPath: request.output, keepOriginalAudio: request.keepOriginalAudio, subtitleTracks: tracks)
+        _ = try await BlockingWork.run { try Muxer.mux(mux) }
+        for sidecar in finals { try AtomicFile.write(sidecar.bytes, to: sidecar.path) }
+        return finals.map(\.path)
     }
 
-    /// `BASE.srt` and `BASE.vtt` (in `SubtitleFormat.allCases` order).
-    private static func writeSidecars(_ cues: [SubtitleCue], base: String) throws -> [String] {
-        try SubtitleFormat.allCases.map { format in
-            let path = "\(base).\(format.rawValue)"
-            try WorkFolder.writeFile(Array(format.render(cues).utf8), to: path)
-            return path
-        }
-    }
-
-    static func stripExtension(_ path: String) -> String {
-        guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return path }
-        return String(path[..<dot])
+    /// The last component of a path.
+    static func fileName(_ path: String) -> String {
+        path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path
     }
 }

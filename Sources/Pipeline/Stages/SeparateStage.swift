@@ -29,7 +29,7 @@ struct SeparateStage: DubStage {
             method = .stems(vocals: stems[0], background: stems[1])
             return
         }
-        switch request.separation ?? "local" {
+        switch request.separation ?? DubRequest.defaultSeparation {
         case "none": method = .none
         case "local": method = .local
         case "elevenlabs": method = .isolator("elevenlabs")
@@ -75,7 +75,8 @@ struct SeparateStage: DubStage {
     static func subtract(_ vocals: String, from original: String, into folder: WorkFolder, _ relative: String) throws {
         let mix = try SoundFileReader(path: original)
         let voice = try AudioReader(path: vocals, options: AudioReadOptions(sampleRate: mix.sampleRate, channels: mix.channels))
-        let temp = folder.path(relative + ".partial")
+        let temp = AtomicFile.temporaryPath(for: folder.path(relative))
+        defer { AtomicFile.discard(temp) }
         let writer = try SoundFileWriter(path: temp, format: try SoundFileFormat(container: .wav, encoding: .float32),
                                          sampleRate: mix.sampleRate, channels: mix.channels)
         var pending: [Float] = []

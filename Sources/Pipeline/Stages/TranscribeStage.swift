@@ -16,7 +16,7 @@ struct TranscribeStage: DubStage {
     let input: String
 
     init(request: DubRequest) {
-        provider = request.subtitles == nil && request.sourceSubtitles == nil ? request.asr ?? "openai" : nil
+        provider = request.subtitles == nil && request.sourceSubtitles == nil ? request.asr ?? DubRequest.defaultASR : nil
         language = request.from
         speakers = request.speakers
         input = request.input

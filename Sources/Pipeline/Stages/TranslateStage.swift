@@ -22,7 +22,7 @@ struct TranslateStage: DubStage {
     let voice: LineVoice
 
     init(request: DubRequest, voice: LineVoice) throws {
-        provider = request.translator ?? "openai"
+        provider = request.translator ?? DubRequest.defaultTranslator
         from = request.from
         glossary = try request.glossary.map(Glossary.load) ?? [:]
         self.voice = voice

@@ -116,7 +116,38 @@ struct SubtitleParser {
             default: if depth == 0 && brace == 0 { out.append(ch) }
             }
         }
-        return out.trimmed
+        return decodeEntities(out).trimmed
+    }
+
+    /// Character references as subtitle tools write them: `&amp;`, `&lt;`, `&gt;`, `&quot;`, `&apos;`, `&nbsp;`
+    /// (a space), `&lrm;`/`&rlm;` (dropped), `&#233;` and `&#xE9;`. Anything else stays as written.
+    static func decodeEntities(_ text: String) -> String {
+        guard text.contains("&") else { return text }
+        let named = ["amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'", "nbsp": " ", "lrm": "", "rlm": ""]
+        var out = ""
+        var rest = Substring(text)
+        while let amp = rest.firstIndex(of: "&") {
+            out += rest[..<amp]
+            let after = rest[rest.index(after: amp)...]
+            guard let semi = after.prefix(10).firstIndex(of: ";") else { out += "&"; rest = after; continue }
+            let name = String(after[..<semi])
+            var replacement: String?
+            if let value = named[name.lowercased()] {
+                replacement = value
+            } else if name.hasPrefix("#") {
+                let digits = name.dropFirst()
+                let code = digits.lowercased().hasPrefix("x") ? UInt32(digits.dropFirst(), radix: 16) : UInt32(digits)
+                replacement = code.flatMap(Unicode.Scalar.init).map { String(Character($0)) }
+            }
+            if let replacement {
+                out += replacement
+                rest = after[after.index(after: semi)...]
+            } else {
+                out += "&"
+                rest = after
+            }
+        }
+        return out + rest
     }
 }
 

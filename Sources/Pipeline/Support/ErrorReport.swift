@@ -5,6 +5,7 @@ public enum ErrorReport {
     /// One line: what failed, on which file, the library's reason, and what to do.
     public static func line(for error: any Error) -> String {
         if let media = error as? MediaError { return media.description }
+        if error is CancellationError { return "cancelled" }
         return String(describing: error)
     }
 
@@ -25,6 +26,7 @@ public enum ErrorReport {
             }
         }
         return error is SubtitleError || error is GlossaryError || error is TranscriptError || error is BudgetError
+            || error is DubRequestError || error is LineError
     }
 
     /// A stable code for logs and job records (`notMedia`, `noAudioStream`, ...), or `internal` for unknown errors.
@@ -34,6 +36,12 @@ public enum ErrorReport {
         if error is GlossaryError { return "malformedGlossary" }
         if error is TranscriptError { return "malformedTranscript" }
         if error is BudgetError { return "overBudget" }
+        if error is DubRequestError { return "invalidRequest" }
+        if error is LineError { return "invalidLines" }
+        if error is WorkFolderError { return "workFolder" }
+        if error is SynthesisError { return "synthesisFailed" }
+        if error is JobConflict { return "outputInUse" }
+        if error is CancellationError { return "cancelled" }
         if let provider = error as? ProviderError { return "provider_\(provider.code.rawValue)" }
         if let database = error as? DatabaseError { return "database_\(database.kind.rawValue)" }
         return "internal"

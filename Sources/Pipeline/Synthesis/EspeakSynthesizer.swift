@@ -22,10 +22,12 @@ public struct EspeakSynthesizer: SpeechSynthesizer {
         let rate = Int((Self.naturalRate * min(max(request.speed, 0.5), 2.0)).rounded())
         let (samples, sampleRate) = try await EspeakEngine.shared.speak(text, voice: voice, rate: rate)
         let trimmed = EspeakEngine.trimSilence(samples, sampleRate: sampleRate)
-        let writer = try SoundFileWriter(path: path, format: try SoundFileFormat(container: .wav, encoding: .float32),
-                                         sampleRate: sampleRate, channels: 1)
-        try writer.write(trimmed)
-        try writer.close()
+        try AtomicFile.write(to: path, mode: 0o600) { temp in
+            let writer = try SoundFileWriter(path: temp, format: try SoundFileFormat(container: .wav, encoding: .float32),
+                                             sampleRate: sampleRate, channels: 1)
+            try writer.write(trimmed)
+            try writer.close()
+        }
         return SynthesizedAudio(path: path, duration: Double(trimmed.count) / Double(sampleRate), characters: text.count)
     }
 }
@@ -36,16 +38,30 @@ final class EspeakEngine: Sendable {
     private let thread = SerialThread()
     nonisolated(unsafe) static var collected: [Int16] = []
     nonisolated(unsafe) static var sampleRate: Int32 = 0
+    /// The cancel flag of the utterance being spoken (read by the synthesis callback, which stops when it is set).
+    nonisolated(unsafe) static var cancel: CancelFlag?
 
     func speak(_ text: String, voice: String, rate: Int) async throws -> ([Float], Int) {
+        let flag = CancelFlag()
+        return try await withTaskCancellationHandler {
+            try await speak(text, voice: voice, rate: rate, flag: flag)
+        } onCancel: {
+            flag.set()
+        }
+    }
+
+    private func speak(_ text: String, voice: String, rate: Int, flag: CancelFlag) async throws -> ([Float], Int) {
         try await thread.run {
+            if flag.isSet { throw CancellationError() }
+            Self.cancel = flag
+            defer { Self.cancel = nil }
             if Self.sampleRate == 0 {
                 let rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 500, nil, Int32(dub_espeak_dont_exit()))
                 guard rate > 0 else { throw SynthesisError(engine: "espeak", message: "cannot initialise espeak-ng (is espeak-ng-data installed?)") }
                 Self.sampleRate = rate
                 espeak_SetSynthCallback { wav, count, _ in
                     if let wav, count > 0 { EspeakEngine.collected.append(contentsOf: UnsafeBufferPointer(start: wav, count: Int(count))) }
-                    return 0
+                    return EspeakEngine.cancel?.isSet == true ? 1 : 0
                 }
             }
             guard espeak_SetVoiceByName(voice) == EE_OK else {
@@ -56,6 +72,7 @@ final class EspeakEngine: Sendable {
             let rc = text.withCString { espeak_Synth($0, strlen($0) + 1, 0, POS_CHARACTER, 0, UInt32(dub_espeak_chars_utf8()), nil, nil) }
             guard rc == EE_OK else { throw SynthesisError(engine: "espeak", message: "synthesis failed (\(rc.rawValue))") }
             espeak_Synchronize()
+            if flag.isSet { throw CancellationError() }
             return (Self.collected.map { Float($0) / 32768 }, Int(Self.sampleRate))
         }
     }

@@ -22,23 +22,13 @@ public actor StageRunner {
     public static let manifestFile = "manifest.json"
 
     /// Opens the work folder, reading its manifest if there is one, and removes the temporary files a killed run
-    /// left behind (one run uses a work folder at a time: a job's lease, or the operator's own command).
+    /// left behind (one run uses a work folder at a time: a job's lease, or the operator's own command); see
+    /// `WorkFolder.removeLeftovers`.
     public init(folder: WorkFolder, forcing forced: Set<String> = []) throws {
         self.folder = folder
         self.forced = forced
         manifest = try folder.readJSON(Manifest.self, from: Self.manifestFile) ?? Manifest()
-        Self.removeLeftovers(in: folder.root)
-    }
-
-    /// Deletes `*.tmp-*`, `*.partial` and `*.partial-PID` files (atomic writes that never reached their rename).
-    static func removeLeftovers(in root: String) {
-        guard !root.isEmpty, let entries = FileManager.default.enumerator(atPath: root) else { return }
-        for case let relative as String in entries {
-            let name = relative.split(separator: "/").last.map(String.init) ?? relative
-            if name.contains(".tmp-") || name.contains(".partial") {
-                try? FileManager.default.removeItem(atPath: "\(root)/\(relative)")
-            }
-        }
+        folder.removeLeftovers()
     }
 
     /// The manifest as it stands.

@@ -1,3 +1,4 @@
+import AudioKitCore
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -7,17 +8,44 @@ import Foundation
 import Glibc
 #endif
 
-/// A job's folder of artifacts. Every file is written atomically (a temporary file, flushed to disk,
-/// then renamed), so a run killed at any point leaves each artifact either whole or absent.
+/// A job's folder of artifacts. Every file is written atomically (`AtomicFile`: a temporary file of its own,
+/// flushed to disk, then renamed), so a run killed at any point leaves each artifact either whole or absent.
+///
+/// A work folder carries a marker file (`.dub-work`); dub only works in a folder that has it, is empty, or does not
+/// exist yet, unless forced, and cleans up only its own temporary files at the levels it writes them.
 public struct WorkFolder: Sendable {
     /// The folder.
     public let root: String
 
-    /// Opens (creating if needed) the folder at `root`.
-    public init(root: String) throws {
+    /// The file that makes a folder a dub work folder.
+    public static let markerFile = ".dub-work"
+    /// The subfolders dub writes files into (besides `cache/STAGE`).
+    static let subfolders = ["stems", "subtitles"]
+
+    /// Opens the work folder at `root`, creating it (mode 0700) if needed.
+    /// - Parameter force: use a non-empty folder that is not a dub work folder anyway (it becomes one).
+    /// - Throws: `WorkFolderError` when `root` holds other files and `force` is false.
+    public init(root: String, force: Bool = false) throws {
         self.root = root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root
         try Self.makeDirectories(self.root)
+        if access(path(Self.markerFile), F_OK) != 0 {
+            let entries = (try? FileManager.default.contentsOfDirectory(atPath: self.root)) ?? []
+            guard entries.isEmpty || force else {
+                throw WorkFolderError(path: self.root, message: "refusing to work in", reason:
+                    "the folder is not empty and is not a dub work folder (no \(Self.markerFile)); give a new or empty folder, or --force to use it anyway")
+            }
+            try AtomicFile.write(Array("dub work folder: dub writes and removes files here\n".utf8), to: path(Self.markerFile), mode: 0o600)
+        }
     }
+
+    /// The work folder at `root` if there is one (it has the marker), without creating anything.
+    public static func existing(_ root: String) -> WorkFolder? {
+        let folder = WorkFolder(unchecked: root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root)
+        return folder.exists(markerFile) ? folder : nil
+    }
+
+    /// A folder value that reads paths as given (absolute, or relative to the current directory).
+    private init(unchecked root: String) { self.root = root }
 
     /// The absolute path of `relative` inside the folder.
     public func path(_ relative: String) -> String { root.isEmpty ? relative : "\(root)/\(relative)" }
@@ -28,95 +56,70 @@ public struct WorkFolder: Sendable {
     /// Writes `bytes` to `relative` atomically, creating parent folders.
     public func write(_ bytes: some Collection<UInt8>, to relative: String) throws {
         let target = path(relative)
-        try Self.makeDirectories(String(target[..<(target.lastIndex(of: "/") ?? target.endIndex)]))
-        let temp = "\(target).tmp-\(getpid())"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw WorkFolderError(path: target, message: "cannot create", reason: String(cString: strerror(errno))) }
-        let data = Array(bytes)
-        var written = 0
-        while written < data.count {
-            let n = data.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, data.count - written) }
-            if n < 0 {
-                let reason = String(cString: strerror(errno))
-                close(fd)
-                unlink(temp)
-                throw WorkFolderError(path: target, message: "cannot write", reason: reason)
-            }
-            written += n
-        }
-        fsync(fd)
-        close(fd)
-        guard rename(temp, target) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temp)
-            throw WorkFolderError(path: target, message: "cannot move into place", reason: reason)
+        if let slash = target.lastIndex(of: "/") { try Self.makeDirectories(String(target[..<slash])) }
+        do {
+            try AtomicFile.write(bytes, to: target, mode: 0o600)
+        } catch let error as MediaError {
+            throw WorkFolderError(path: target, message: error.message, reason: error.underlying ?? "write failed")
         }
     }
 
     /// Encodes `value` as pretty, key-sorted JSON into `relative`, atomically.
     public func writeJSON(_ value: some Encodable, to relative: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try write(try encoder.encode(value) + Array("\n".utf8), to: relative)
+        try write(try DubJSON.encode(value, pretty: true) + Array("\n".utf8), to: relative)
     }
 
     /// Decodes `relative` as JSON, or returns nil when it does not exist.
     public func readJSON<T: Decodable>(_ type: T.Type, from relative: String) throws -> T? {
         guard let bytes = try read(relative) else { return nil }
         do {
-            return try JSONDecoder().decode(type, from: Data(bytes))
+            return try DubJSON.decoder.decode(type, from: Data(bytes))
         } catch {
             throw WorkFolderError(path: path(relative), message: "cannot read", reason: "not valid JSON for this file (\(error))")
         }
     }
 
-    /// The bytes of `relative`, or nil when it does not exist.
+    /// The bytes of `relative` (a regular file of at most `InputFile.workFileLimit` bytes), or nil when it does not exist.
     public func read(_ relative: String) throws -> [UInt8]? {
-        let target = path(relative)
-        guard let file = fopen(target, "rb") else {
-            if errno == ENOENT { return nil }
-            throw WorkFolderError(path: target, message: "cannot open", reason: String(cString: strerror(errno)))
-        }
-        defer { fclose(file) }
-        var result: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = fread(&buffer, 1, buffer.count, file)
-            if n == 0 { break }
-            result += buffer.prefix(n)
-        }
-        return result
+        guard exists(relative) else { return nil }
+        return try InputFile.read(path(relative), what: "work file", limit: InputFile.workFileLimit)
     }
 
-    /// Renames a finished temporary file (absolute path) to `relative`, atomically.
+    /// Renames a finished temporary file (made by `AtomicFile.temporaryPath`) to `relative`, atomically.
     public func moveIntoPlace(_ temp: String, _ relative: String) throws {
-        guard rename(temp, path(relative)) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temp)
-            throw WorkFolderError(path: path(relative), message: "cannot move into place", reason: reason)
+        try AtomicFile.commit(temp, to: path(relative), mode: 0o600)
+    }
+
+    /// Removes the temporary files a killed run left behind: only names with `AtomicFile`'s marker, only in the
+    /// folders dub writes into (the root, `stems/`, `cache/STAGE/`), never anything else.
+    public func removeLeftovers() {
+        var folders = [root] + Self.subfolders.map(path)
+        let cache = path("cache")
+        for stage in (try? FileManager.default.contentsOfDirectory(atPath: cache)) ?? [] where !stage.hasPrefix(".") {
+            folders.append("\(cache)/\(stage)")
+        }
+        for folder in folders {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where AtomicFile.isTemporary(name: name) {
+                var info = stat()
+                if lstat("\(folder)/\(name)", &info) == 0, (info.st_mode & S_IFMT) == S_IFREG { unlink("\(folder)/\(name)") }
+            }
         }
     }
 
-    /// The bytes of any file, or nil when it does not exist.
-    public static func readFile(_ absolute: String) throws -> [UInt8]? {
-        try WorkFolder(unchecked: "").read(absolute)
+    /// Deletes the whole work folder (only if it is one: it has the marker).
+    public func remove() throws {
+        guard exists(Self.markerFile) else {
+            throw WorkFolderError(path: root, message: "refusing to delete", reason: "not a dub work folder (no \(Self.markerFile))")
+        }
+        try FileManager.default.removeItem(atPath: root)
     }
 
-    /// Writes any file atomically.
-    public static func writeFile(_ bytes: [UInt8], to absolute: String) throws {
-        let dir = absolute.lastIndex(of: "/").map { String(absolute[..<$0]) } ?? "."
-        let name = absolute.lastIndex(of: "/").map { String(absolute[absolute.index(after: $0)...]) } ?? absolute
-        try WorkFolder(root: dir.isEmpty ? "/" : dir).write(bytes, to: name)
-    }
-
-    /// A folder value that reads paths as given (absolute, or relative to the current directory).
-    private init(unchecked root: String) { self.root = root }
-
+    /// Creates `path` and any missing parents (mode 0700).
     static func makeDirectories(_ path: String) throws {
         var current = path.hasPrefix("/") ? "" : "."
         for part in path.split(separator: "/") {
             current += "/\(part)"
-            if mkdir(current, 0o755) != 0 && errno != EEXIST {
+            if mkdir(current, 0o700) != 0 && errno != EEXIST {
                 throw WorkFolderError(path: current, message: "cannot create folder", reason: String(cString: strerror(errno)))
             }
         }

@@ -54,6 +54,7 @@ struct ExtractCommand: ParsableCommand {
     }
 
     func run() throws {
+        try OutputPaths.refuseOverwriting(inputs: [("input", file)], outputs: [("output", output)])
         let reader = try AudioReader(path: file, options: AudioReadOptions(
             streamIndex: stream, sampleRate: rate, channels: channels, start: start, duration: duration, resampler: resampler))
         let format = try SoundFileFormat(path: output, encoding: sampleFormat)

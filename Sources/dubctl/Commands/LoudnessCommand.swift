@@ -21,10 +21,9 @@ struct LoudnessCommand: ParsableCommand {
 
     func run() throws {
         let result = try LoudnessMeter.measure(path: file, streamIndex: stream)
+        for warning in result.warnings ?? [] { CommandLineReport.warn("\(file): \(warning)") }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            print(try DubJSON.string(result, pretty: true))
         } else {
             print("""
             integrated loudness: \(result.integrated.fixed(1)) LUFS

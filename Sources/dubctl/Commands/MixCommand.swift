@@ -45,9 +45,7 @@ struct MixCommand: ParsableCommand {
         settings.loudness = try loudness.map(LoudnessTarget.init(argument:)) ?? .none
         let report = try Mixer.mix(bed: bed, clips: try clips.map(MixClip.init(argument:)), output: output, settings: settings)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            print(try DubJSON.string(report, pretty: true))
         } else {
             print("wrote \(output): \(report.duration.fixed(3)) s, \(report.clips) clip(s), loudness \(report.loudnessBefore.fixed(1)) → \(report.loudnessAfter.fixed(1)) LUFS, true peak \(report.truePeak.fixed(1)) dBTP")
         }

@@ -48,6 +48,10 @@ struct MuxCommand: ParsableCommand {
     }
 
     func run() throws {
+        guard try MediaInfo.probe(path: video).streams.contains(where: { $0.type == .video }) else {
+            throw MediaError(.invalidArgument, "no video stream to put the audio on in", path: video,
+                             hint: "mux takes a video; for audio only, use 'dubctl extract' or 'dubctl mix'")
+        }
         let request = MuxRequest(videoPath: video, audioTracks: try audio.map(MuxAudioTrack.init(argument:)),
                                  outputPath: output, keepOriginalAudio: keepOriginalAudio, keepSubtitles: keepSubtitles,
                                  subtitleTracks: try subtitles.map(MuxSubtitleTrack.init(argument:)))

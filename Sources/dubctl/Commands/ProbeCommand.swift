@@ -24,9 +24,7 @@ struct ProbeCommand: ParsableCommand {
     func run() throws {
         let info = try MediaInfo.probe(path: file)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(info), as: UTF8.self))
+            print(try DubJSON.string(info, pretty: true))
         } else {
             print(Self.table(info, file: file))
         }

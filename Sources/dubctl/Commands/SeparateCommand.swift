@@ -36,9 +36,7 @@ struct SeparateCommand: ParsableCommand {
     func run() throws {
         let report = try VocalSeparator.separate(input: file, vocals: vocals, background: background)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            print(try DubJSON.string(report, pretty: true))
         } else {
             print("wrote \(vocals) and \(background): \(report.duration.fixed(3)) s, \(report.method), speech \(Int(report.speechRatio * 100)) % of the time")
         }

@@ -28,16 +28,13 @@ struct StageCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let folder = try WorkFolder(root: work)
-        guard let request = try folder.readJSON(DubRequest.self, from: DubPipeline.requestFile) else {
+        guard let folder = WorkFolder.existing(work), let request = try folder.readJSON(DubRequest.self, from: DubPipeline.requestFile) else {
             throw ValidationError("'\(work)' has no \(DubPipeline.requestFile): run 'dubctl dub ... --work \(work)' first")
         }
         let pipeline = try DubPipeline(request: request, providers: ProviderCatalog(settings: try ProviderSettings.load()), work: folder)
         let result = try await pipeline.runStage(name)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            print(try DubJSON.string(result, pretty: true))
         } else {
             print("ran \(name) in \(result.seconds.fixed(2)) s; steps run: \(result.executed.joined(separator: ", "))")
         }

@@ -1,8 +1,5 @@
 import ArgumentParser
 import AudioKitCore
-#if canImport(Glibc)
-import Glibc
-#endif
 
 struct StretchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -34,8 +31,9 @@ struct StretchCommand: ParsableCommand {
     func run() throws {
         // WAV and FLAC stream straight from the file, whose length is exact; anything else is decoded once to a
         // float WAV beside the output first, so that the exact input length is known.
-        let decoded = output + ".decoded-\(getpid()).wav"
-        defer { unlink(decoded) }
+        try OutputPaths.refuseOverwriting(inputs: [("input", input)], outputs: [("output", output)])
+        let decoded = AtomicFile.temporaryPath(for: output + ".decoded.wav")
+        defer { AtomicFile.discard(decoded) }
         let direct = (try? SoundFileFormat(path: input)) != nil ? try? SoundFileReader(path: input) : nil
         if direct == nil {
             let reader = try AudioReader(path: input)

@@ -1,3 +1,4 @@
+import AudioKitCore
 import ArgumentParser
 import Foundation
 import Pipeline
@@ -62,8 +63,16 @@ struct SynthesizeCommand: AsyncParsableCommand {
             print("wrote \(output): \(String(format: "%.3f", audio.duration)) s, \(audio.characters) characters")
             return
         }
-        let data = try Data(contentsOf: URL(fileURLWithPath: input))
+        let data = Data(try InputFile.read(input, what: "lines", limit: InputFile.workFileLimit))
         let lines = try (try? JSONDecoder().decode([Line].self, from: data)) ?? JSONDecoder().decode(Lines.self, from: data).lines
+        // Ids become file names: letters, digits, '-', '_' and '.', not starting with a dot, so none leaves the folder.
+        for line in lines where line.id.isEmpty || line.id.count > 100 || line.id.hasPrefix(".")
+            || !line.id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) {
+            throw ValidationError("line id '\(line.id)' in \(input) cannot be a file name (use letters, digits, '-', '_' and '.')")
+        }
+        if let duplicate = Dictionary(grouping: lines, by: \.id).first(where: { $0.value.count > 1 })?.key {
+            throw ValidationError("line id '\(duplicate)' appears twice in \(input)")
+        }
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         let requests = lines.map { ($0.id, SynthesisRequest(text: $0.text, language: language, voice: voice, speed: speed)) }
         let total = try await withThrowingTaskGroup(of: Double.self) { group in

@@ -25,7 +25,8 @@ struct VadCommand: ParsableCommand {
 
     func validate() throws {
         guard offDB <= onDB else { throw ValidationError("--off-db must not exceed --on-db") }
-        guard minSpeech >= 0, minSilence >= 0 else { throw ValidationError("durations must not be negative") }
+        guard minSpeech >= 0, minSilence >= 0, minSpeech.isFinite, minSilence.isFinite else { throw ValidationError("durations must be 0 or more seconds") }
+        guard onDB.isFinite, offDB.isFinite else { throw ValidationError("--on-db and --off-db must be numbers") }
     }
 
     func run() throws {
@@ -35,10 +36,9 @@ struct VadCommand: ParsableCommand {
         settings.minSpeech = minSpeech
         settings.minSilence = minSilence
         let activity = try VoiceActivityDetector(settings: settings).analyze(path: file)
+        for warning in activity.warnings { CommandLineReport.warn("\(file): \(warning)") }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(activity.regions), as: UTF8.self))
+            print(try DubJSON.string(activity.regions, pretty: true))
         } else {
             for region in activity.regions {
                 print("\(region.start.fixed(2))\t\(region.end.fixed(2))\t\((region.end - region.start).fixed(2)) s")

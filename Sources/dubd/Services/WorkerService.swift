@@ -34,7 +34,8 @@ struct WorkerService: Service {
 
 /// Returns expired leases to the queue (every daemon does this; SKIP LOCKED keeps them out of each
 /// other's way), sends the webhooks of jobs no worker reported (ended by the reaper or a cancel, or whose
-/// sender died), and prunes old finished jobs once an hour.
+/// sender died), removes the work folders of jobs that ended more than `keepWork` seconds ago, and prunes old
+/// finished jobs (and their folders) once an hour.
 struct MaintenanceService: Service {
     let queue: JobQueue
     let metrics: WorkerMetrics
@@ -42,13 +43,33 @@ struct MaintenanceService: Service {
     let logger: Logger
     var webhooks: WebhookNotifier?
     var retention: Double = 14 * 86400
+    /// Where job work folders live, and how long a finished job's folder is kept.
+    let dataRoot: String
+    let keepWork: Double
 
-    init(queue: JobQueue, metrics: WorkerMetrics, interval: Double, logger: Logger, webhooks: WebhookNotifier? = nil) {
+    init(queue: JobQueue, metrics: WorkerMetrics, interval: Double, logger: Logger, webhooks: WebhookNotifier? = nil,
+         dataRoot: String, keepWork: Double) {
         self.queue = queue
         self.metrics = metrics
         self.interval = interval
         self.logger = logger
         self.webhooks = webhooks
+        self.dataRoot = dataRoot
+        self.keepWork = keepWork
+    }
+
+    /// Removes the work folders of jobs finished more than `keepWork` seconds ago.
+    func removeOldWorkFolders() async throws {
+        for id in try await queue.workFoldersDue(olderThan: keepWork) {
+            do {
+                if try PipelineJobHandler.removeWork(dataRoot: dataRoot, job: id) {
+                    logger.info("removed a finished job's work folder", metadata: ["job": "\(id)"])
+                }
+                try await queue.markWorkRemoved(id)
+            } catch {
+                logger.warning("could not remove a finished job's work folder", metadata: ["job": "\(id)", "error": "\(error)"])
+            }
+        }
     }
 
     func run() async throws {
@@ -60,9 +81,11 @@ struct MaintenanceService: Service {
                     logger.warning("rescued a job whose worker stopped renewing its lease",
                                    metadata: ["job": "\(rescued.id)", "state": "\(rescued.state.rawValue)"])
                 }
+                try await removeOldWorkFolders()
                 if JobClock.systemNow() - lastPrune > 3600 {
                     let pruned = try await queue.prune(olderThan: retention)
-                    if pruned > 0 { logger.info("pruned finished jobs", metadata: ["count": "\(pruned)"]) }
+                    for id in pruned { _ = try? PipelineJobHandler.removeWork(dataRoot: dataRoot, job: id) }
+                    if !pruned.isEmpty { logger.info("pruned finished jobs", metadata: ["count": "\(pruned.count)"]) }
                     lastPrune = JobClock.systemNow()
                 }
             } catch {

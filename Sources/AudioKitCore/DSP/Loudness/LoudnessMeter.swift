@@ -17,12 +17,22 @@ public struct LoudnessMeter {
         public var samplePeak: Double
         /// Highest inter-sample peak, in dBTP.
         public var truePeak: Double
+        /// What reading the file warned about (a truncated or damaged input), when measured from a file.
+        public var warnings: [String]?
+
+        public init(integrated: Double, range: Double, samplePeak: Double, truePeak: Double) {
+            self.integrated = integrated
+            self.range = range
+            self.samplePeak = samplePeak
+            self.truePeak = truePeak
+        }
 
         enum CodingKeys: String, CodingKey {
             case integrated = "integrated_lufs"
             case range = "range_lu"
             case samplePeak = "sample_peak_dbfs"
             case truePeak = "true_peak_dbtp"
+            case warnings
         }
     }
 
@@ -146,6 +156,8 @@ extension LoudnessMeter {
         let reader = try AudioReader(path: path, options: AudioReadOptions(streamIndex: streamIndex))
         var meter = LoudnessMeter(sampleRate: reader.sampleRate, channels: reader.channels)
         while let chunk = try reader.next() { meter.add(chunk) }
-        return meter.result()
+        var result = meter.result()
+        result.warnings = reader.warnings.isEmpty ? nil : reader.warnings
+        return result
     }
 }

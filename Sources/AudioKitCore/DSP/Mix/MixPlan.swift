@@ -23,13 +23,13 @@ public struct MixClip: Sendable, Equatable {
         }
         path = String(argument[..<at])
         let spec = argument[argument.index(after: at)...].split(separator: ":", maxSplits: 1)
-        guard let first = spec.first, let start = Double(first), start >= 0 else {
-            throw MediaError(.invalidArgument, "clip '\(argument)' has no valid start time")
+        guard let first = spec.first, let start = Double(first), start >= 0, start < 86_400 else {
+            throw MediaError(.invalidArgument, "clip '\(argument)' has no valid start time (seconds from 0 to 86400)")
         }
         self.start = start
         gain = 0
         if spec.count == 2 {
-            guard let g = Double(spec[1]) else { throw MediaError(.invalidArgument, "clip '\(argument)' has no valid gain") }
+            guard let g = Double(spec[1]), (-60...24).contains(g) else { throw MediaError(.invalidArgument, "clip '\(argument)' has no valid gain (dB from -60 to 24)") }
             gain = g
         }
         fade = 0.008
@@ -44,6 +44,12 @@ public enum LoudnessTarget: Sendable, Equatable {
     case lufs(Double)
     /// The integrated loudness of another file (e.g. the original soundtrack).
     case match(String)
+
+    /// The reference file of `.match`.
+    public var matchPath: String? {
+        if case .match(let path) = self { return path }
+        return nil
+    }
 
     /// Parses `-16` or `match:FILE`.
     public init(argument: String) throws {
@@ -73,6 +79,9 @@ public struct MixSettings: Sendable, Equatable {
     /// Output sample rate and channels; nil takes the bed's (or 48 kHz stereo without a bed).
     public var sampleRate: Int?
     public var channels: Int?
+    /// The mix's exact length in seconds (the media's duration in the pipeline): clips are cut there. Nil: the
+    /// longer of the bed and the clips.
+    public var length: Double?
 
     public init() {}
 }

@@ -18,11 +18,14 @@ public enum Mixer {
         let channels = settings.channels ?? bedStream?.channels ?? 2
         let timeline = try ClipTimeline(clips: clips, sampleRate: rate, channels: channels)
         let bedFrames = bedInfo?.duration.map { Int(($0 * Double(rate)).rounded()) } ?? 0
-        let totalFrames = max(bedFrames, timeline.endFrame)
+        let totalFrames = settings.length.map { Int(($0 * Double(rate)).rounded()) } ?? max(bedFrames, timeline.endFrame)
         guard totalFrames > 0 else { throw MediaError(.invalidArgument, "nothing to mix: no bed and no clips") }
 
-        let raw = output + ".mix-\(getpid()).wav"
-        defer { unlink(raw) }
+        try OutputPaths.refuseOverwriting(inputs: (bed.map { [("bed", $0)] } ?? []) + clips.map { ("clip", $0.path) }
+                                              + (settings.loudness.matchPath.map { [("loudness reference", $0)] } ?? []),
+                                          outputs: [("output", output)])
+        let raw = AtomicFile.temporaryPath(for: output + ".mix.wav")
+        defer { AtomicFile.discard(raw) }
         let floatWav = try SoundFileFormat(container: .wav, encoding: .float32)
         var meter = LoudnessMeter(sampleRate: rate, channels: channels)
         do {

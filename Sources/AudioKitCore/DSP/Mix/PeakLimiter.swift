@@ -21,12 +21,11 @@ enum PeakLimiter {
         -> LoudnessMeter.Result {
         let reader = try SoundFileReader(path: raw)
         let format = try SoundFileFormat(path: output, encoding: output.lowercased().hasSuffix(".wav") ? .float32 : .int24)
-        let temp = output + ".partial-\(getpid())"
-        let writer = try SoundFileWriter(path: temp, format: format, sampleRate: sampleRate, channels: channels)
         var limiter = LookAheadLimiter(ceiling: Float(pow(10, ceiling / 20)), sampleRate: sampleRate, channels: channels)
         var meter = LoudnessMeter(sampleRate: sampleRate, channels: channels)
         let linear = Float(pow(10, gain / 20))
-        do {
+        try AtomicFile.write(to: output) { temp in
+            let writer = try SoundFileWriter(path: temp, format: format, sampleRate: sampleRate, channels: channels)
             while true {
                 var chunk = try reader.read()
                 if chunk.isEmpty { break }
@@ -39,13 +38,6 @@ enum PeakLimiter {
             meter.add(tail)
             try writer.write(tail)
             try writer.close()
-        } catch {
-            unlink(temp)
-            throw error
-        }
-        guard rename(temp, output) == 0 else {
-            unlink(temp)
-            throw MediaError(.writeFailed, "cannot move the mix into place", path: output, underlying: String(cString: strerror(errno)))
         }
         return meter.result()
     }

@@ -37,29 +37,24 @@ public enum VocalSeparator {
         var stft = SeparationSTFT(sampleRate: rate, channels: channels, activity: activity, noise: noise)
         let vocalFormat = try SoundFileFormat(path: vocals, encoding: vocals.lowercased().hasSuffix(".wav") ? .float32 : .int24)
         let backgroundFormat = try SoundFileFormat(path: background, encoding: background.lowercased().hasSuffix(".wav") ? .float32 : .int24)
-        let vocalsTemp = vocals + ".partial-\(getpid())", backgroundTemp = background + ".partial-\(getpid())"
+        try OutputPaths.refuseOverwriting(inputs: [("input", input)], outputs: [("vocals stem", vocals), ("background stem", background)])
         var frames = 0
-        do {
-            let vocalWriter = try SoundFileWriter(path: vocalsTemp, format: vocalFormat, sampleRate: rate, channels: channels)
-            let backgroundWriter = try SoundFileWriter(path: backgroundTemp, format: backgroundFormat, sampleRate: rate, channels: channels)
-            while let chunk = try reader.next() {
-                frames += chunk.count / channels
-                let (v, b) = stft.process(chunk)
+        try AtomicFile.write(to: vocals) { vocalsTemp in
+            try AtomicFile.write(to: background) { backgroundTemp in
+                let vocalWriter = try SoundFileWriter(path: vocalsTemp, format: vocalFormat, sampleRate: rate, channels: channels)
+                let backgroundWriter = try SoundFileWriter(path: backgroundTemp, format: backgroundFormat, sampleRate: rate, channels: channels)
+                while let chunk = try reader.next() {
+                    frames += chunk.count / channels
+                    let (v, b) = stft.process(chunk)
+                    try vocalWriter.write(v)
+                    try backgroundWriter.write(b)
+                }
+                let (v, b) = stft.finish()
                 try vocalWriter.write(v)
                 try backgroundWriter.write(b)
+                try vocalWriter.close()
+                try backgroundWriter.close()
             }
-            let (v, b) = stft.finish()
-            try vocalWriter.write(v)
-            try backgroundWriter.write(b)
-            try vocalWriter.close()
-            try backgroundWriter.close()
-            guard rename(vocalsTemp, vocals) == 0, rename(backgroundTemp, background) == 0 else {
-                throw MediaError(.writeFailed, "cannot move the stems into place", path: vocals, underlying: String(cString: strerror(errno)))
-            }
-        } catch {
-            unlink(vocalsTemp)
-            unlink(backgroundTemp)
-            throw error
         }
         let speech = activity.frames.isEmpty ? 0 : Double(activity.frames.filter { $0 }.count) / Double(activity.frames.count)
         return Report(method: channels == 2 ? "local-centre" : "local-spectral", duration: Double(frames) / Double(rate),

@@ -6,6 +6,8 @@ public struct VoiceActivity: Sendable {
     public let frames: [Bool]
     /// The noise floor the thresholds are relative to, in dB.
     public let noiseFloor: Double
+    /// What reading the file warned about (a truncated or damaged input), when analysed from a file.
+    public internal(set) var warnings: [String] = []
 
     /// The length of one analysis frame step, in seconds.
     public static let frameSeconds = Double(VoiceActivityDetector.hop) / Double(VoiceActivityDetector.analysisRate)

@@ -46,7 +46,9 @@ public struct VoiceActivityDetector: Sendable {
         let reader = try AudioReader(path: path, options: AudioReadOptions(sampleRate: Self.analysisRate, channels: 1))
         var analyzer = FrameAnalyzer()
         while let chunk = try reader.next() { analyzer.add(chunk) }
-        return VoiceActivity(features: analyzer.finish(), settings: settings)
+        var activity = VoiceActivity(features: analyzer.finish(), settings: settings)
+        activity.warnings = reader.warnings
+        return activity
     }
 
     /// Frame-level analysis of 16 kHz mono samples.

@@ -3,20 +3,36 @@ import Foundation
 
 /// Audio a provider sent back (headerless PCM, WAV, MP3, ...), turned into a WAV file with its exact length.
 enum ProviderAudio {
-    /// Decodes headerless mono s16le PCM and writes it to `path` (WAV); returns the frame count.
-    static func writeS16LE(_ bytes: [UInt8], sampleRate: Int, to path: String, provider: String) throws -> Int {
-        guard bytes.count % 2 == 0, !bytes.isEmpty else {
-            throw ProviderError(code: .badResponse, provider: provider, message: "audio body of \(bytes.count) bytes is not 16-bit PCM")
+    /// Converts a file of headerless mono s16le PCM into a WAV at `path`, streaming; returns the frame count.
+    static func convertS16LE(_ raw: String, sampleRate: Int, to path: String, provider: String) throws -> Int {
+        guard let file = fopen(raw, "rb") else {
+            throw ProviderError(code: .badResponse, provider: provider, message: "the audio it returned was not saved")
         }
-        var samples = [Float](repeating: 0, count: bytes.count / 2)
-        for i in samples.indices {
-            let value = Int16(bitPattern: UInt16(bytes[2 * i]) | UInt16(bytes[2 * i + 1]) << 8)
-            samples[i] = Float(value) / 32768
+        defer { fclose(file) }
+        var frames = 0
+        try AtomicFile.write(to: path, mode: 0o600) { temp in
+            let writer = try SoundFileWriter(path: temp, format: try SoundFileFormat(container: .wav, encoding: .int16), sampleRate: sampleRate, channels: 1)
+            var bytes = [UInt8](repeating: 0, count: 1 << 16)
+            var carry: UInt8?
+            while true {
+                let n = fread(&bytes, 1, bytes.count, file)
+                if n == 0 { break }
+                var chunk = Array(bytes.prefix(n))
+                if let c = carry { chunk.insert(c, at: 0); carry = nil }
+                if chunk.count % 2 == 1 { carry = chunk.removeLast() }
+                var samples = [Float](repeating: 0, count: chunk.count / 2)
+                for i in samples.indices {
+                    samples[i] = Float(Int16(bitPattern: UInt16(chunk[2 * i]) | UInt16(chunk[2 * i + 1]) << 8)) / 32768
+                }
+                try writer.write(samples)
+                frames += samples.count
+            }
+            guard frames > 0, carry == nil else {
+                throw ProviderError(code: .badResponse, provider: provider, message: "the audio it returned is not 16-bit PCM (\(frames * 2 + (carry == nil ? 0 : 1)) bytes)")
+            }
+            try writer.close()
         }
-        let writer = try SoundFileWriter(path: path, format: try SoundFileFormat(container: .wav, encoding: .int16), sampleRate: sampleRate, channels: 1)
-        try writer.write(samples)
-        try writer.close()
-        return samples.count
+        return frames
     }
 
     /// Decodes an encoded file (mp3, wav, ogg, ...) with FFmpeg, streaming, into a mono float WAV at `path`
@@ -24,27 +40,18 @@ enum ProviderAudio {
     static func decodeFile(_ encoded: String, to path: String, sampleRate: Int? = nil, provider: String) throws -> Double {
         do {
             let reader = try AudioReader(path: encoded, options: AudioReadOptions(sampleRate: sampleRate, channels: 1))
-            let writer = try SoundFileWriter(path: path, format: try SoundFileFormat(container: .wav, encoding: .float32),
-                                             sampleRate: reader.sampleRate, channels: 1)
-            while let chunk = try reader.next() { try writer.write(chunk) }
-            try writer.close()
-            guard reader.framesRead > 0 else {
-                throw ProviderError(code: .badResponse, provider: provider, message: "the audio it returned is empty")
+            try AtomicFile.write(to: path, mode: 0o600) { temp in
+                let writer = try SoundFileWriter(path: temp, format: try SoundFileFormat(container: .wav, encoding: .float32),
+                                                 sampleRate: reader.sampleRate, channels: 1)
+                while let chunk = try reader.next() { try writer.write(chunk) }
+                try writer.close()
+                guard reader.framesRead > 0 else {
+                    throw ProviderError(code: .badResponse, provider: provider, message: "the audio it returned is empty")
+                }
             }
             return Double(reader.framesRead) / Double(reader.sampleRate)
         } catch let error as MediaError {
             throw ProviderError(code: .badResponse, provider: provider, message: "cannot decode the audio it returned: \(error.message)")
         }
-    }
-
-    /// Writes `bytes` (an encoded file such as mp3 or wav) beside `path`, decodes it into `path`, and removes the
-    /// encoded copy. Returns the exact duration in seconds.
-    static func decode(_ bytes: [UInt8], extension ext: String, to path: String, sampleRate: Int? = nil, provider: String) throws -> Double {
-        let encoded = path + ".download." + ext
-        defer { unlink(encoded) }
-        guard FileManager.default.createFile(atPath: encoded, contents: Data(bytes)) else {
-            throw ProviderError(code: .badResponse, provider: provider, message: "cannot write \(encoded)")
-        }
-        return try decodeFile(encoded, to: path, sampleRate: sampleRate, provider: provider)
     }
 }

@@ -23,7 +23,7 @@ public struct TranslationRequest: Sendable, Equatable, Codable {
     /// Lines around the batch, for context only (not translated).
     public var before: [String]
     public var after: [String]
-    /// Terms that must be translated a fixed way (source → target).
+    /// Terms that must be translated a fixed way (source → target): only those that occur in `lines`.
     public var glossary: [String: String]
 
     public init(lines: [TranslationLine], source: String?, target: String, before: [String] = [], after: [String] = [],
@@ -33,7 +33,7 @@ public struct TranslationRequest: Sendable, Equatable, Codable {
         self.target = target
         self.before = before
         self.after = after
-        self.glossary = glossary
+        self.glossary = Glossary.entries(glossary, occurringIn: lines.map(\.text))
     }
 }
 

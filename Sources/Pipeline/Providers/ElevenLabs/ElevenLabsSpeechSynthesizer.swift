@@ -55,15 +55,18 @@ public struct ElevenLabsSpeechSynthesizer: SpeechSynthesizer {
         var http = HTTPRequest(url: "\(client.baseURL)/v1/text-to-speech/\(voice)?output_format=\(format.rawValue)",
                                body: .bytes(Array(try JSONSerialization.data(withJSONObject: body)), contentType: "application/json"))
         http.totalTimeout = timeout
+        let download = AtomicFile.temporaryPath(for: path, suffix: format == .pcm ? ".pcm" : ".mp3")
+        defer { AtomicFile.discard(download) }
+        http.responseFile = download
         let response = try await client.send(http)
         let billed = response.headers["character-cost"].flatMap { Int($0) } ?? request.text.count
         client.meter.record("elevenlabs", ProviderUsage(characters: billed, requests: 1))
-        let duration: Double
-        switch format {
-        case .pcm:
-            duration = Double(try ProviderAudio.writeS16LE(response.body, sampleRate: 24_000, to: path, provider: "ElevenLabs")) / 24_000
-        case .mp3:
-            duration = try ProviderAudio.decode(response.body, extension: "mp3", to: path, provider: "ElevenLabs")
+        let format = format
+        let duration = try await BlockingWork.run {
+            switch format {
+            case .pcm: Double(try ProviderAudio.convertS16LE(download, sampleRate: 24_000, to: path, provider: "ElevenLabs")) / 24_000
+            case .mp3: try ProviderAudio.decodeFile(download, to: path, provider: "ElevenLabs")
+            }
         }
         return SynthesizedAudio(path: path, duration: duration, characters: billed)
     }

@@ -1,3 +1,4 @@
+import AudioKitCore
 import Foundation
 
 /// ElevenLabs Scribe speech-to-text (`/v1/speech-to-text`) with diarization: the word list (speaker ids on words)

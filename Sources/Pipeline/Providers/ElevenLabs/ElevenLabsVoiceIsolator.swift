@@ -1,3 +1,4 @@
+import AudioKitCore
 import Foundation
 
 /// ElevenLabs audio isolation (`/v1/audio-isolation`): the voice of a recording, streamed to disk and decoded.

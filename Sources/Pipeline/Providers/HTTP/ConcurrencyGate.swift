@@ -36,10 +36,3 @@ final class ConcurrencyGate: Sendable {
         next?.resume()
     }
 }
-
-/// A flag set from a cancellation handler and read from a curl callback thread.
-final class CancelFlag: Sendable {
-    private let value = Atomic<Bool>(false)
-    var isSet: Bool { value.load(ordering: .relaxed) }
-    func set() { value.store(true, ordering: .relaxed) }
-}

@@ -5,6 +5,7 @@ import Foundation
 final class CurlEasy {
     private let handle: UnsafeMutableRawPointer
     private var headerList: UnsafeMutablePointer<curl_slist>?
+    private var resolveList: UnsafeMutablePointer<curl_slist>?
     private var mime: OpaquePointer?
 
     /// Response bytes and headers gathered by the callbacks.
@@ -15,12 +16,19 @@ final class CurlEasy {
         /// Where a 2xx body goes when the request streams to a file.
         var file: UnsafeMutablePointer<FILE>?
         var writeFailed = false
+        var tooLarge = false
+        var maxBody = Int.max
+        var maxFile = Int64.max
+        var fileBytes: Int64 = 0
         var cancelled: @Sendable () -> Bool = { false }
 
         func append(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
             if let file, (200..<300).contains(status) {
+                fileBytes += Int64(bytes.count)
+                if fileBytes > maxFile { tooLarge = true; return false }
                 if fwrite(bytes.baseAddress, 1, bytes.count, file) != bytes.count { writeFailed = true; return false }
             } else {
+                if body.count + bytes.count > maxBody { tooLarge = true; return false }
                 body.append(contentsOf: bytes)
             }
             return true
@@ -38,6 +46,7 @@ final class CurlEasy {
     deinit {
         if let mime { curl_mime_free(mime) }
         curl_slist_free_all(headerList)
+        curl_slist_free_all(resolveList)
         curl_easy_cleanup(handle)
     }
 
@@ -45,6 +54,8 @@ final class CurlEasy {
     func perform(_ request: HTTPRequest, provider: String, cancelled: @escaping @Sendable () -> Bool) throws -> HTTPResponse {
         let sink = Sink()
         sink.cancelled = cancelled
+        sink.maxBody = request.maxResponseBytes
+        sink.maxFile = request.maxFileBytes
         if let path = request.responseFile {
             guard let file = fopen(path, "wb") else {
                 throw ProviderError(code: .transport, provider: provider, message: "cannot write \(path): \(String(cString: strerror(errno)))")
@@ -87,6 +98,9 @@ final class CurlEasy {
             switch rc {
             case CURLE_ABORTED_BY_CALLBACK:
                 throw ProviderError(code: .cancelled, provider: provider, message: "request cancelled")
+            case CURLE_WRITE_ERROR where sink.tooLarge:
+                throw ProviderError(code: .tooLarge, provider: provider,
+                                    message: "the answer is larger than the \(sink.file == nil ? request.maxResponseBytes : Int(request.maxFileBytes)) bytes allowed")
             case CURLE_WRITE_ERROR where sink.writeFailed:
                 throw ProviderError(code: .transport, provider: provider, message: "cannot write \(request.responseFile ?? "the response"): disk full?")
             case CURLE_OPERATION_TIMEDOUT:
@@ -102,6 +116,11 @@ final class CurlEasy {
 
     private func configure(_ request: HTTPRequest, provider: String) throws {
         _ = dub_curl_set_string(handle, CURLOPT_URL, request.url)
+        _ = dub_curl_set_string(handle, CURLOPT_PROTOCOLS_STR, "http,https")
+        if !request.pinnedAddresses.isEmpty {
+            for entry in request.pinnedAddresses { resolveList = curl_slist_append(resolveList, entry) }
+            _ = dub_curl_set_slist(handle, CURLOPT_RESOLVE, resolveList)
+        }
         _ = dub_curl_set_long(handle, CURLOPT_NOSIGNAL, 1)
         _ = dub_curl_set_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout * 1000))
         _ = dub_curl_set_long(handle, CURLOPT_TIMEOUT_MS, Int(request.totalTimeout * 1000))

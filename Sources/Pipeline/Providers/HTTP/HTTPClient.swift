@@ -1,3 +1,4 @@
+import AudioKitCore
 import Foundation
 import Logging
 
@@ -42,6 +43,9 @@ public final class HTTPClient: Sendable {
                 result = .success(response)
             } catch let error as ProviderError {
                 if error.code == .cancelled { throw CancellationError() }
+                if error.code == .tooLarge || error.code == .addressNotAllowed {
+                    throw ProviderError(code: error.code, provider: provider, message: error.message, attempts: attempt)
+                }
                 result = .failure(error)
             }
             let elapsed = ContinuousClock.now - started

@@ -20,6 +20,12 @@ public struct HTTPRequest: Sendable {
     /// When set, a 2xx response body is streamed to this file (replaced on every attempt) instead of being held
     /// in memory; error bodies stay in `HTTPResponse.body`.
     public var responseFile: String?
+    /// The most bytes an answer may have: held in memory (error bodies and JSON), or streamed to `responseFile`.
+    public var maxResponseBytes = 64 << 20
+    public var maxFileBytes: Int64 = 4 << 30
+    /// Addresses to use for host names instead of asking DNS (`host:port:address`, curl's `CURLOPT_RESOLVE`): a
+    /// webhook's host is resolved and checked once, then pinned for the connection.
+    public var pinnedAddresses: [String] = []
 
     public init(method: String = "POST", url: String, headers: HTTPHeaders = [:], secretHeaders: HTTPHeaders = [:], body: Body = .none) {
         self.method = method

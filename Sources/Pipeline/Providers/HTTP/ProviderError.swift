@@ -4,6 +4,10 @@ public struct ProviderError: Error, Sendable, CustomStringConvertible {
     /// What went wrong, for programs.
     public enum Code: String, Sendable {
         case transport, timeout, http, quota, authentication, badResponse, insecureURL, notConfigured, cancelled
+        /// The answer was larger than the request allows (never retried).
+        case tooLarge
+        /// The address is not allowed (a webhook to a private network; never retried).
+        case addressNotAllowed
     }
 
     public let code: Code

@@ -1,3 +1,4 @@
+import AudioKitCore
 import Foundation
 
 /// CLOVA Speech recognition (`{invoke}/recognizer/upload`, sync completion, word alignment, diarization). Times come

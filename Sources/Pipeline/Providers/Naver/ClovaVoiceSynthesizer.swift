@@ -1,3 +1,4 @@
+import AudioKitCore
 import Foundation
 
 /// CLOVA Voice Premium TTS (form fields `speaker`, `text`, `speed`, `format=wav`, `sampling-rate`).
@@ -46,12 +47,14 @@ public struct ClovaVoiceSynthesizer: SpeechSynthesizer {
         guard request.text.count <= limit else {
             throw ProviderError(code: .http, provider: "CLOVA Voice", message: "a line of \(request.text.count) characters is over the limit of \(limit)")
         }
-        let response = try await client.postForm(client.voiceURL, [
+        let download = AtomicFile.temporaryPath(for: path, suffix: ".wav")
+        defer { AtomicFile.discard(download) }
+        _ = try await client.postForm(client.voiceURL, [
             ("speaker", speaker), ("text", request.text), ("speed", "\(Self.clovaSpeed(request.speed))"),
             ("format", "wav"), ("sampling-rate", "24000"),
-        ])
+        ], responseFile: download)
         client.meter.record("clova-voice", ProviderUsage(characters: request.text.count, requests: 1))
-        let duration = try ProviderAudio.decode(response.body, extension: "wav", to: path, provider: "CLOVA Voice")
+        let duration = try await BlockingWork.run { try ProviderAudio.decodeFile(download, to: path, provider: "CLOVA Voice") }
         return SynthesizedAudio(path: path, duration: duration, characters: request.text.count)
     }
 }

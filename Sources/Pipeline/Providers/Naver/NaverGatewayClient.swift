@@ -44,8 +44,11 @@ public struct NaverGatewayClient: Sendable {
     }
 
     /// Sends a form to `url` with the gateway keys.
-    func postForm(_ url: String, _ fields: [(String, String)]) async throws -> HTTPResponse {
-        try await http.send(form(url, fields, timeout: requestTimeout), errorMessage: Self.errorMessage)
+    /// A 2xx body goes to `responseFile` when one is given (audio), else into the response.
+    func postForm(_ url: String, _ fields: [(String, String)], responseFile: String? = nil) async throws -> HTTPResponse {
+        var request = form(url, fields, timeout: requestTimeout)
+        request.responseFile = responseFile
+        return try await http.send(request, errorMessage: Self.errorMessage)
     }
 
     /// Sends a form and decodes the JSON answer (asked once more if the body is not that JSON).

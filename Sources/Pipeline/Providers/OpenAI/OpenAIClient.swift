@@ -30,10 +30,11 @@ public struct OpenAIClient: Sendable {
     var authHeaders: HTTPHeaders { ["Authorization": "Bearer \(apiKey)"] }
 
     /// POSTs JSON to `path` and returns the 2xx response.
-    func postJSON(_ path: String, _ object: [String: Any], timeout: Double = 120) async throws -> HTTPResponse {
+    func postJSON(_ path: String, _ object: [String: Any], timeout: Double = 120, responseFile: String? = nil) async throws -> HTTPResponse {
         let data = try JSONSerialization.data(withJSONObject: object)
         var request = HTTPRequest(url: baseURL + path, secretHeaders: authHeaders, body: .bytes(Array(data), contentType: "application/json"))
         request.totalTimeout = timeout
+        request.responseFile = responseFile
         return try await http.send(request, errorMessage: Self.errorMessage)
     }
 

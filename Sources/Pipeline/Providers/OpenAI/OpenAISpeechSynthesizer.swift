@@ -20,9 +20,11 @@ public struct OpenAISpeechSynthesizer: SpeechSynthesizer {
             "model": model, "input": request.text, "voice": request.voice ?? defaultVoice,
             "response_format": "pcm", "speed": min(4, max(0.25, request.speed)),
         ]
-        let response = try await client.postJSON("/audio/speech", body)
+        let download = AtomicFile.temporaryPath(for: path, suffix: ".pcm")
+        defer { AtomicFile.discard(download) }
+        _ = try await client.postJSON("/audio/speech", body, responseFile: download)
         client.meter.record("openai", ProviderUsage(characters: request.text.count, requests: 1))
-        let frames = try ProviderAudio.writeS16LE(response.body, sampleRate: 24_000, to: path, provider: "OpenAI")
+        let frames = try await BlockingWork.run { try ProviderAudio.convertS16LE(download, sampleRate: 24_000, to: path, provider: "OpenAI") }
         return SynthesizedAudio(path: path, duration: Double(frames) / 24_000, characters: request.text.count)
     }
 }

@@ -1,3 +1,4 @@
+import AudioKitCore
 import Foundation
 
 /// OpenAI Whisper (`/audio/transcriptions`, `verbose_json` with word and segment timestamps). Audio longer

@@ -4,7 +4,7 @@ import Pipeline
 /// `--database-url`, shared by the commands that talk to the job database.
 struct DatabaseOptions: ParsableArguments {
     @Option(name: .customLong("database-url"),
-            help: "PostgreSQL URL (default: $DUB_DATABASE_URL, then $DATABASE_URL).")
+            help: "PostgreSQL URL (default: $DUB_DATABASE_URL, then $DATABASE_URL). A password given here is visible to other users in the process list: prefer the environment.")
     var url: String?
 
     /// The connection, or a usage error when no URL is configured.

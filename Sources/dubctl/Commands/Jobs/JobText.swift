@@ -1,3 +1,4 @@
+import AudioKitCore
 import FoundationEssentials
 import Pipeline
 
@@ -63,9 +64,7 @@ enum JobText {
     }
 
     static func json(_ value: some Encodable) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        try DubJSON.string(value, pretty: true)
     }
 
     static func row(_ cells: [String], widths: [Int] = [7, 10, 10, 6, 8]) -> String {

@@ -111,10 +111,21 @@ struct JobsPrune: AsyncParsableCommand {
                                                     discussion: "Example:\n  dubctl jobs prune --older-than 168")
     @OptionGroup var database: DatabaseOptions
     @Option(name: .customLong("older-than"), help: "Hours since the job finished.") var olderThan: Double = 24 * 14
+    @Option(name: .customLong("data-root"), help: "dubd's data root: the deleted jobs' work folders there are removed too (default: $DUB_DATA_ROOT).")
+    var dataRoot: String?
+
+    func validate() throws {
+        guard olderThan.isFinite, olderThan >= 0 else { throw ValidationError("--older-than must be 0 or more hours") }
+    }
 
     func run() async throws {
         let deleted = try await database.queue().prune(olderThan: olderThan * 3600)
-        print("deleted \(deleted) finished job(s)")
+        let root = dataRoot ?? ProcessInfo.processInfo.environment["DUB_DATA_ROOT"]
+        var removed = 0
+        if let root {
+            for id in deleted where try PipelineJobHandler.removeWork(dataRoot: root, job: id) { removed += 1 }
+        }
+        print("deleted \(deleted.count) finished job(s)\(root == nil ? "" : ", removed \(removed) work folder(s)")")
     }
 }
 

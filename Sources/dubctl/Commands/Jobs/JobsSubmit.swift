@@ -1,5 +1,6 @@
 import ArgumentParser
 import FoundationEssentials
+import AudioKitCore
 import Pipeline
 
 struct JobsSubmit: AsyncParsableCommand {
@@ -17,27 +18,7 @@ struct JobsSubmit: AsyncParsableCommand {
     )
 
     @OptionGroup var database: DatabaseOptions
-    @Argument(help: "The video to dub.") var input: String
-    @Option(help: "Target language (ISO 639-1).") var to: String
-    @Option(name: .shortAndLong, help: "Where the dubbed video goes.") var output: String
-    @Option(help: "Source language (default: detected).") var from: String?
-    @Option(help: "Speech recogniser: openai, elevenlabs or clova.") var asr: String?
-    @Option(help: "Translator: openai or papago.") var translator: String?
-    @Option(help: "Speech synthesizer: openai, elevenlabs, clova or espeak.") var tts: String?
-    @Option(help: "Voice for every speaker.") var voice: String?
-    @Option(help: "Target-language subtitles to dub from (skips recognition and translation).") var subtitles: String?
-    @Option(name: .customLong("source-subtitles"), help: "Source-language subtitles (skips recognition).") var sourceSubtitles: String?
-    @Option(name: .customLong("voice-map"), help: "A JSON object of speaker to voice.") var voiceMap: String?
-    @Option(help: "Glossary for translation.") var glossary: String?
-    @Option(help: "Number of speakers, when known.") var speakers: Int?
-    @Option(name: .customLong("max-line"), help: "Longest dubbing line, in seconds.") var maxLine: Double?
-    @Option(help: "Vocals and background made elsewhere, as VOCALS,BACKGROUND.") var stems: String?
-    @Flag(help: "Add the source-language subtitles as a second soft track.") var bilingual = false
-    @Flag(help: "Transcribe every dubbed line back and retake failing lines once.") var verify = false
-    @Option(help: "Fail the job before the estimated provider cost exceeds this many US dollars.") var budget: Double?
-    @Option(help: "Vocal separation: elevenlabs, local or none.") var separation: String?
-    @Option(name: .customLong("max-speed"), help: "Most a line may be sped up by time-stretching.") var maxSpeed: Double?
-    @Flag(name: .customLong("keep-original-audio"), help: "Keep the original audio as a second track.") var keepOriginalAudio = false
+    @OptionGroup var options: DubOptions
     @Option(help: "Queue name.") var queue = "default"
     @Option(help: "Priority: lower runs first.") var priority = 0
     @Option(name: .customLong("dedupe-key"), help: "Return the live job with this key instead of adding another.") var dedupeKey: String?
@@ -55,33 +36,16 @@ struct JobsSubmit: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var request = DubRequest(input: Paths.absolute(input), output: Paths.absolute(output), to: to)
-        request.from = from
-        request.asr = asr
-        request.translator = translator
-        request.tts = tts
-        request.voice = voice
-        request.subtitles = subtitles.map(Paths.absolute)
-        request.sourceSubtitles = sourceSubtitles.map(Paths.absolute)
-        request.voiceMap = voiceMap.map(Paths.absolute)
-        request.glossary = glossary.map(Paths.absolute)
-        request.speakers = speakers
-        request.maxLine = maxLine
-        request.stems = stems.map { $0.split(separator: ",").map { Paths.absolute(String($0)) } }
-        request.bilingual = bilingual
-        request.verify = verify
-        request.budgetUSD = budget
-        request.separation = separation
-        request.maxSpeed = maxSpeed
-        request.keepOriginalAudio = keepOriginalAudio
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var submission = JobSubmission(payload: String(decoding: try encoder.encode(request), as: UTF8.self), queue: queue)
+        let request = options.request(absolutePaths: true)
+        // The same checks as 'dubctl dub', before anything is queued: a job that cannot run is refused now.
+        try request.validateFiles()
+        var submission = JobSubmission(payload: try DubJSON.string(request), queue: queue)
         submission.priority = priority
         submission.dedupeKey = dedupeKey
         submission.maxAttempts = maxAttempts
         submission.runAt = runAt.flatMap(RunAt.parse)
         submission.webhookURL = webhook
+        submission.target = OutputPaths.canonical(request.sidecarBase)
         let (id, existing) = try await database.queue().submit(submission)
         if json {
             print("{\"id\": \(id), \"existing\": \(existing)}")

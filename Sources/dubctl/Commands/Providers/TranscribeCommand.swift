@@ -1,3 +1,4 @@
+import AudioKitCore
 import ArgumentParser
 import Foundation
 import Pipeline
@@ -49,6 +50,7 @@ struct TranscribeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try OutputPaths.refuseOverwriting(inputs: [("input", input)], outputs: [("output", output)])
         let catalog = ProviderCatalog(settings: try ProviderSettings.load())
         let transcriber = try catalog.transcriber(provider)
         let transcript = try await transcriber.transcribe(TranscriptionRequest(

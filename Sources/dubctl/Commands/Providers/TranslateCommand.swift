@@ -47,6 +47,7 @@ struct TranslateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try OutputPaths.refuseOverwriting(inputs: [("input", input)] + (glossary.map { [("glossary", $0)] } ?? []), outputs: [("output", output)])
         let source = try TranscriptFile.read(input)
         let terms = try glossary.map(Glossary.load) ?? [:]
         let catalog = ProviderCatalog(settings: try ProviderSettings.load())

@@ -1,0 +1,39 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The one JSON configuration dub writes and reads with: sorted keys, slashes unescaped, and the non-finite numbers
+/// a measurement can give (the loudness of silence is −∞) written as the strings "inf", "-inf" and "nan" instead of
+/// failing the whole document.
+public enum DubJSON {
+    private static let strategy = (positive: "inf", negative: "-inf", nan: "nan")
+
+    /// An encoder with dub's settings; `pretty` adds indentation.
+    public static func encoder(pretty: Bool = false) -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: strategy.positive,
+                                                                      negativeInfinity: strategy.negative, nan: strategy.nan)
+        return encoder
+    }
+
+    /// A decoder that reads what `encoder` writes.
+    public static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: strategy.positive,
+                                                                        negativeInfinity: strategy.negative, nan: strategy.nan)
+        return decoder
+    }
+
+    /// `value` as JSON bytes.
+    public static func encode(_ value: some Encodable, pretty: Bool = false) throws -> [UInt8] {
+        Array(try encoder(pretty: pretty).encode(value))
+    }
+
+    /// `value` as a JSON string.
+    public static func string(_ value: some Encodable, pretty: Bool = false) throws -> String {
+        String(decoding: try encode(value, pretty: pretty), as: UTF8.self)
+    }
+}

@@ -1,0 +1,56 @@
+import ArgumentParser
+import Pipeline
+
+/// The options of a dub, shared by `dubctl dub` and `dubctl jobs submit`, so both take, default and refuse the same.
+struct DubOptions: ParsableArguments {
+    @Argument(help: "The video to dub.") var input: String
+    @Option(help: "Target language (ISO 639-1).") var to: String
+    @Option(name: .shortAndLong, help: "The dubbed video (.mp4, .mkv, .mov, .webm).") var output: String
+    @Option(help: "Source language (ISO 639-1); default: detected.") var from: String?
+    @Option(help: "Target-language subtitles (.srt or .vtt) giving the lines and their times.") var subtitles: String?
+    @Option(name: .customLong("source-subtitles"), help: "Source-language subtitles (.srt or .vtt) replacing recognition.") var sourceSubtitles: String?
+    @Option(help: "Speech recognition: \(ProviderCatalog.providers(for: .transcription).joined(separator: ", ")).") var asr = DubRequest.defaultASR
+    @Option(help: "Translation: \(ProviderCatalog.providers(for: .translation).joined(separator: ", ")).") var translator = DubRequest.defaultTranslator
+    @Option(help: "Speech synthesizer: \(ProviderCatalog.providers(for: .speech).joined(separator: ", ")).") var tts = DubRequest.defaultTTS
+    @Option(help: "Voice (default: the language's).") var voice: String?
+    @Option(name: .customLong("voice-map"), help: "A JSON object of speaker to voice (speakers not in it use --voice).") var voiceMap: String?
+    @Option(help: "Glossary for translation (JSON object or 'term = translation' lines).") var glossary: String?
+    @Option(help: "Number of speakers, when known.") var speakers: Int?
+    @Option(name: .customLong("max-line"), help: "Longest dubbing line, in seconds.") var maxLine = DubRequest.defaultMaxLine
+    @Option(help: "Vocal separation: \(DubRequest.separations.joined(separator: ", ")).") var separation = DubRequest.defaultSeparation
+    @Option(help: "Vocals and background made elsewhere, as VOCALS,BACKGROUND.") var stems: String?
+    @Option(name: .customLong("max-speed"), help: "Most a line is sped up by time-stretching before other remedies.") var maxSpeed = DubRequest.defaultMaxSpeed
+    @Flag(name: .customLong("keep-original-audio"), help: "Keep the original audio as a second track.") var keepOriginalAudio = false
+    @Flag(help: "Add the source-language subtitles as a second soft track (and sidecar files).") var bilingual = false
+    @Flag(help: "Transcribe every dubbed line back (--asr) and compare; a failing line is synthesized once more.") var verify = false
+    @Option(help: "Stop before the estimated provider cost exceeds this many US dollars.") var budget: Double?
+
+    func validate() throws {
+        do throws(DubRequestError) { try request(absolutePaths: false).validate() } catch { throw ValidationError(error.message) }
+    }
+
+    /// The request these options describe; `absolutePaths` for a job that other machines will run.
+    func request(absolutePaths: Bool) -> DubRequest {
+        func path(_ value: String) -> String { absolutePaths ? Paths.absolute(value) : value }
+        var request = DubRequest(input: path(input), output: path(output), to: to)
+        request.from = from
+        request.subtitles = subtitles.map(path)
+        request.sourceSubtitles = sourceSubtitles.map(path)
+        request.asr = asr
+        request.translator = translator
+        request.tts = tts
+        request.voice = voice
+        request.voiceMap = voiceMap.map(path)
+        request.glossary = glossary.map(path)
+        request.speakers = speakers
+        request.maxLine = maxLine
+        request.separation = separation
+        request.stems = stems.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { path(String($0)) } }
+        request.maxSpeed = maxSpeed
+        request.keepOriginalAudio = keepOriginalAudio
+        request.bilingual = bilingual
+        request.verify = verify
+        request.budgetUSD = budget
+        return request
+    }
+}
