@@ -22,7 +22,7 @@ struct MuxTests {
         let input = Repository.sample("english.mp4")
         let out = scratch.path("out.mp4")
         let dub = try tone(scratch, seconds: 20)
-        let result = try Muxer.mux(MuxRequest(videoPath: input, audioTracks: [MuxAudioTrack(path: dub, language: try LanguageCode("es"))],
+        let result = try Muxer.mux(MuxRequest(videoPath: input, audioTracks: [MuxAudioTrack(path: dub, language: try Language("es"))],
                                               outputPath: out, keepOriginalAudio: true))
         let source = try MediaInfo.probe(path: input)
         let info = try MediaInfo.probe(path: out)
@@ -71,7 +71,7 @@ struct MuxTests {
         try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=64x64:rate=10", "-t", "3", "-c:v", "libvpx-vp9", "-b:v", "100k", vp9])
         let dub = try tone(scratch, seconds: 3)
         let out = scratch.path("out.webm")
-        _ = try Muxer.mux(MuxRequest(videoPath: vp9, audioTracks: [MuxAudioTrack(path: dub, language: try LanguageCode("de"))], outputPath: out))
+        _ = try Muxer.mux(MuxRequest(videoPath: vp9, audioTracks: [MuxAudioTrack(path: dub, language: try Language("de"))], outputPath: out))
         let info = try MediaInfo.probe(path: out)
         #expect(info.audioStreams.first?.codec == "opus")
         #expect(info.audioStreams.first?.language == "ger")
@@ -137,10 +137,11 @@ struct MuxTests {
 
     @Test("language codes: two and three letters, unknown rejected")
     func languages() throws {
-        #expect(try LanguageCode("es").alpha3 == "spa")
-        #expect(try LanguageCode("deu").alpha3 == "ger")
-        #expect(try LanguageCode("KO").alpha3 == "kor")
-        #expect(throws: MediaError.self) { try LanguageCode("xx") }
+        #expect(try Language("es").alpha3 == "spa")
+        #expect(try Language("deu").alpha3 == "ger")
+        #expect(try Language("KO").alpha3 == "kor")
+        let unknown = "xx" // a variable: `Language("xx")` would be a literal coercion in the tests (see TestSupport)
+        #expect(throws: MediaError.self) { try Language(unknown) }
         let track = try MuxAudioTrack(argument: "/tmp/a:b/dub.wav:es")
         #expect(track.path == "/tmp/a:b/dub.wav")
         #expect(track.language?.alpha3 == "spa")

@@ -6,12 +6,11 @@ import Testing
 struct BadInputCorpusTests {
     @Test("each case", arguments: BadInput.corpus)
     func corpusCase(_ input: BadInput) async throws {
-        let scratch = try input.prepare()
+        let scratch = try await OffPool.run { try input.prepare() }
         let root = scratch.url.path
         let before = FolderSnapshot(root)
-        let started = Date()
         let run = try await CommandRunner.run("dubctl", input.resolved(in: root), timeout: 120)
-        let seconds = Date().timeIntervalSince(started)
+        let seconds = run.seconds
         #expect(run.status != -1, "hung: killed after \(Int(seconds)) s")
         if let most = input.maxSeconds { #expect(seconds < most, "took \(seconds) s") }
         #expect(run.status == input.exit, "exit \(run.status): \(run.stderr)")

@@ -88,6 +88,39 @@ struct DubProvidersTests {
         #expect(FileManager.default.fileExists(atPath: scratch.path("out.en.srt")))
     }
 
+    @Test("language forms end to end: --from eng --to pt-BR (OpenAI), --to zh-TW (Papago and CLOVA), --from english; a close typo is refused with a suggestion")
+    func languageForms() async throws {
+        let server = try await FakeProviderServer.start()
+        defer { server.stop() }
+        let brazil = try Scratch()
+        let (run, report) = try await Self.dub(brazil, server, Combo(asr: "openai", translator: "openai", tts: "openai", separation: "none"),
+                                               from: "eng", to: "pt-BR")
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(report?.timing.lines == 6)
+        let lines = try JSONDecoder().decode([DubLine].self, from: Data(contentsOf: URL(fileURLWithPath: brazil.path("work/lines.json"))))
+        #expect(lines.allSatisfy { $0.text?.hasPrefix("[pt-BR]") == true }, "\(lines.map(\.text))")
+        let info = try MediaInfo.probe(path: brazil.path("out.pt-BR.mp4"))
+        #expect(info.audioStreams.map(\.language) == ["por"])
+        #expect(FileManager.default.fileExists(atPath: brazil.path("out.pt-BR.srt")))
+        // Whisper got ISO 639-1 for "eng".
+        #expect(server.control.requests.contains { $0.path.hasSuffix("/audio/transcriptions") })
+
+        let taiwan = try Scratch()
+        let (tw, twReport) = try await Self.dub(taiwan, server, Combo(asr: "clova", translator: "papago", tts: "clova", separation: "none"),
+                                                from: "english", to: "zh-TW")
+        #expect(tw.status == 0, "\(tw.stderr)")
+        #expect(twReport?.timing.lines == 6)
+        let twLines = try JSONDecoder().decode([DubLine].self, from: Data(contentsOf: URL(fileURLWithPath: taiwan.path("work/lines.json"))))
+        #expect(twLines.allSatisfy { $0.text?.hasPrefix("[en→zh-TW]") == true }, "\(twLines.map(\.text))")
+        #expect(server.control.kept("clova-params").last?.contains(#""language":"en-US""#) == true)
+        #expect(try MediaInfo.probe(path: taiwan.path("out.zh-TW.mp4")).audioStreams.map(\.language) == ["chi"])
+        #expect(FileManager.default.fileExists(atPath: taiwan.path("out.zh-TW.vtt")))
+
+        let typo = try await ProviderCommandTests.dubctl(["dub", Repository.sample("english.mp4"), "--to", "spanihs", "-o", taiwan.path("x.mp4")],
+                                                         environment: Self.environment(taiwan, server))
+        #expect(typo.status == 2 && typo.stderr.contains("did you mean 'es'"), "\(typo.stderr)")
+    }
+
     /// Every recogniser × translator × synthesizer (separation off: it is covered above).
     static let allCombos: [Combo] = ProviderCatalog.providers(for: .transcription).flatMap { asr in
         ProviderCatalog.providers(for: .translation).flatMap { translator in

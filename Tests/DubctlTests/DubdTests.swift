@@ -317,7 +317,7 @@ struct DubdTests {
         let cases = BadInput.corpus.filter(\.isDub)
         var folders: [(BadInput, Scratch, FolderSnapshot, Int)] = []
         for input in cases {
-            let scratch = try input.prepare()
+            let scratch = try await OffPool.run { try input.prepare() }
             let root = scratch.url.path
             let arguments = input.resolved(in: root)
             if !arguments.contains("--work") {

@@ -10,6 +10,9 @@ import Synchronization
 /// (decoded and analysed with AudioKitCore's voice activity detector), speakers alternating per region when
 /// diarization is on. `completion: async` (or the quirk `async` on a sync request) answers only a token; `GET
 /// /recognizer/{token}` then answers RUNNING once and COMPLETED after. Quirk `failed`: 200 with `result: FAILED`.
+/// Quirk `speaker-off`: this request's domain has speaker recognition turned off in the console, so diarization
+/// enabled (or, reportedly, an omitted `diarization` object) gets 400 "speaker detect is off" (providers.md).
+/// Languages per NAVER Cloud's CLOVA Speech long-sentence page: ko-KR, en-US, enko, ja, zh-cn, zh-tw.
 /// Faults as the NAVER gateway words them (`NaverFake.fault`); faults for polls are queued on `/recognizer/poll`.
 enum ClovaSpeechFake {
     static let languages: Set<String> = ["ko-KR", "en-US", "enko", "ja", "zh-cn", "zh-tw"]
@@ -29,8 +32,12 @@ enum ClovaSpeechFake {
                   let params = try? JSONSerialization.jsonObject(with: Data(paramsText.utf8)) as? [String: Any] else {
                 return failure(400, "params must be a JSON object")
             }
+            control.keep("clova-params", paramsText)
             if let problem = invalid(params) { return failure(400, problem) }
             if quirk == "failed" { return failure(200, "Recognition failed: internal engine error") }
+            if quirk == "speaker-off", (params["diarization"] as? [String: Any])?["enable"] as? Bool ?? true {
+                return failure(400, "speaker detect is off: this domain does not allow speaker recognition")
+            }
             guard let heard = await FakeSpeechTiming.analyzeOffPool(media.data, filename: filename, voices: control.voices) else {
                 return failure(200, "Unsupported media")
             }

@@ -8,7 +8,14 @@ import Hummingbird
 /// alternating by region when diarizing, spacing entries between words), and audio isolation (the upload's audio
 /// back as MP3, its length preserved). MP3 comes from LAME (`FakeMP3`); where LAME cannot be loaded the fake answers
 /// `mp3_*` text-to-speech with a 422 and isolation with WAV bytes (`audio/wav`), a documented simplification.
-/// Errors use both of ElevenLabs' shapes: `{"detail":{"status","message"}}` and the 422 `detail` list.
+/// Errors follow the current errors page (elevenlabs.io/docs/eleven-api/resources/errors): `{"detail":{"type","code",
+/// "message","request_id","param"}}` with the legacy `status` only where an older body had it, and the 422 `detail` list.
+///
+/// Request rules from elevenlabs/elevenlabs-python (`text_to_speech/raw_client.py`, `speech_to_text/raw_client.py`):
+/// TTS `language_code` is "not supported for multilingual_v2 models" (the 2025 API reference: "an error will be
+/// returned if language code is provided"); `voice_settings.speed` 0.7–1.2; character limits per model (models page);
+/// Scribe `model_id` scribe_v1 or scribe_v2, `language_code` ISO 639-1 or 639-3, `num_speakers` 1–32, and an answer
+/// whose `language_code` is ISO 639-3.
 enum ElevenLabsFake {
     static let voices: Set<String> = ["21m00Tcm4TlvDq8ikWAM", "EXAVITQu4vr4xnSDxMaL", "pNInz6obpgDQGcFmaJgB"]
     static let models = ["eleven_multilingual_v2": 10_000, "eleven_flash_v2_5": 40_000, "eleven_turbo_v2_5": 40_000, "eleven_v3": 3_000]
@@ -28,6 +35,15 @@ enum ElevenLabsFake {
                 return detail(400, "max_character_limit_exceeded", "Text is too long: \(text.count) characters, the limit is \(limit).")
             }
             guard voices.contains(voice) else { return detail(404, "voice_not_found", "A voice with the voice_id \(voice) was not found.") }
+            if json["language_code"] != nil, model == "eleven_multilingual_v2" || model == "eleven_multilingual_v1" {
+                return detail(400, "unsupported_language", "Model '\(model)' does not support the language_code parameter.", param: "language_code")
+            }
+            if let code = json["language_code"] as? String, code.count != 2 {
+                return invalid(["body", "language_code"], "language_code must be an ISO 639-1 code", "value_error")
+            }
+            if model == "eleven_v3", json["previous_text"] != nil || json["next_text"] != nil {
+                return detail(400, "invalid_parameters", "Request stitching is not available for the eleven_v3 model.", param: "previous_text")
+            }
             let speed = (json["voice_settings"] as? [String: Any])?["speed"] as? Double ?? 1
             guard (0.7...1.2).contains(speed) else {
                 return invalid(["body", "voice_settings", "speed"], "ensure this value is between 0.7 and 1.2", "value_error.number")
@@ -52,7 +68,15 @@ enum ElevenLabsFake {
             guard let form = await MultipartBody.parse(contentType: request.headers[.contentType], body: body) else {
                 return invalid(["body"], "Could not parse the multipart body", "value_error")
             }
-            guard form["model_id"]?.text == "scribe_v1" else { return invalid(["body", "model_id"], "field required (scribe_v1)", "value_error.missing") }
+            guard let model = form["model_id"]?.text, ["scribe_v1", "scribe_v2"].contains(model) else {
+                return invalid(["body", "model_id"], "field required (scribe_v1 or scribe_v2)", "value_error.missing")
+            }
+            if let speakers = form["num_speakers"]?.text, !(Int(speakers).map { (1...32).contains($0) } ?? false) {
+                return invalid(["body", "num_speakers"], "ensure this value is between 1 and 32", "value_error.number")
+            }
+            if let code = form["language_code"]?.text, !(2...3).contains(code.count) {
+                return invalid(["body", "language_code"], "an ISO-639-1 or ISO-639-3 language_code", "value_error")
+            }
             guard let file = form["file"], let filename = file.filename else { return invalid(["body", "file"], "field required", "value_error.missing") }
             guard let heard = await FakeSpeechTiming.analyzeOffPool(file.data, filename: filename, voices: control.voices) else {
                 return detail(400, "invalid_content", "The uploaded file could not be decoded as audio.")
@@ -67,7 +91,9 @@ enum ElevenLabsFake {
                     words.append(item)
                 }
             }
-            let language = form["language_code"]?.text ?? "eng"
+            // Scribe answers with ISO 639-3 ("eng"), whatever form it was asked in.
+            let asked = form["language_code"]?.text ?? "en"
+            let language = ["en": "eng", "es": "spa", "ko": "kor", "ja": "jpn", "fr": "fra", "de": "deu", "zh": "zho", "pt": "por"][asked] ?? asked
             let text = heard.regions.flatMap { $0.words.map(\.text) }.joined(separator: " ")
             return FakeReply.json(200, ["language_code": language, "language_probability": 0.98, "text": text, "words": words],
                                   headers: [("request-id", FakeReply.requestID())])
@@ -114,23 +140,38 @@ enum ElevenLabsFake {
         guard request.headers[HTTPField.Name("xi-api-key")!] == FakeProviderServer.elevenLabsKey else {
             return detail(401, "invalid_api_key", "Invalid API key")
         }
+        // Quirks: a quota error with only the current `code` (no legacy `status`, no message), and the current 429 codes.
+        switch control.nextQuirk(for: path) {
+        case "quota-code-only"?:
+            return FakeReply.json(401, ["detail": ["type": "authorization_error", "code": "quota_exceeded", "request_id": FakeReply.requestID()]],
+                                  headers: [("request-id", FakeReply.requestID())])
+        case "concurrent-limit"?:
+            return detail(429, "concurrent_limit_exceeded", "Too many concurrent requests for your plan.")
+        default: break
+        }
         guard let fault = control.nextFault(for: path) else { return nil }
         switch fault {
         case .rateLimited(let retryAfter, _):
-            var response = detail(429, "too_many_concurrent_requests", "Too many concurrent requests for your subscription.")
+            var response = detail(429, "rate_limit_exceeded", "You have exceeded the rate limit.")
             if let retryAfter { response.headers[.retryAfter] = retryAfter }
             return response
         case .quota:
-            return detail(401, "quota_exceeded", "This request exceeds your quota. You have 12 credits remaining, while 400 credits are required.")
+            return detail(401, "quota_exceeded", "This request exceeds your quota. You have 12 credits remaining, while 400 credits are required.",
+                          legacyStatus: true)
         case .serverError(let status):
-            return detail(status, "system_busy", "The system is experiencing heavy traffic, please try again.")
+            return detail(status, "system_busy", "The system is experiencing heavy traffic, please try again.", legacyStatus: true)
         default:
             return try await FakeReply.transport(fault)
         }
     }
 
-    static func detail(_ status: Int, _ code: String, _ message: String) -> Response {
-        FakeReply.json(status, ["detail": ["status": code, "message": message]], headers: [("request-id", FakeReply.requestID())])
+    /// The current error body; `legacyStatus` adds the old `status` field as some answers still carry it.
+    static func detail(_ status: Int, _ code: String, _ message: String, param: String? = nil, legacyStatus: Bool = false) -> Response {
+        let id = FakeReply.requestID()
+        let type = status == 401 || status == 403 ? "authorization_error" : status == 429 ? "rate_limit_error" : status >= 500 ? "server_error" : "validation_error"
+        var body: [String: Any] = ["type": type, "code": code, "message": message, "request_id": id, "param": param as Any? ?? NSNull()]
+        if legacyStatus { body["status"] = code }
+        return FakeReply.json(status, ["detail": body], headers: [("request-id", id)])
     }
 
     static func invalid(_ location: [String], _ message: String, _ type: String) -> Response {

@@ -8,8 +8,10 @@ public enum FakeFault: Sendable, Equatable {
     case quota
     /// A 5xx with the provider's error body.
     case serverError(Int)
-    /// Waits this many seconds before answering normally (to pass the client's timeout).
+    /// Thinks this many seconds before answering normally (no byte sent meanwhile: a server at work, not a stall).
     case stall(seconds: Double)
+    /// Sends the headers and part of the body, then nothing for this many seconds, then drops the connection.
+    case stallMidBody(seconds: Double)
     /// Starts the body, then drops the connection.
     case truncatedBody
     /// 200 with a body that is not JSON.
@@ -23,6 +25,7 @@ public final class FakeControl: Sendable {
         var quirks: [String: [String]] = [:]
         var requests: [RecordedRequest] = []
         var latency: Double = 0
+        var kept: [String: [String]] = [:]
     }
     private let state = Mutex(State())
     /// The texts the fake voices spoke, for the fake recognisers to hear back.
@@ -56,6 +59,14 @@ public final class FakeControl: Sendable {
         get { state.withLock { $0.latency } }
         set { state.withLock { $0.latency = newValue } }
     }
+
+    /// Keeps a part of a request a test wants to look at (e.g. CLOVA Speech's `params` text), under `name`.
+    func keep(_ name: String, _ value: String) {
+        state.withLock { $0.kept[name, default: []].append(value) }
+    }
+
+    /// What was kept under `name`, in order.
+    public func kept(_ name: String) -> [String] { state.withLock { $0.kept[name] ?? [] } }
 
     /// Every request the fake received, in order.
     public var requests: [RecordedRequest] { state.withLock { $0.requests } }

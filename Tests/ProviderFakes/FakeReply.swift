@@ -27,6 +27,12 @@ enum FakeReply {
         case .stall(let seconds):
             try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
             return nil
+        case .stallMidBody(let seconds):
+            return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: ResponseBody { writer in
+                try await writer.write(ByteBuffer(bytes: [UInt8](repeating: 0, count: 4096)))
+                try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+                throw CancellationError()
+            })
         case .truncatedBody:
             return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: ResponseBody { writer in
                 try await writer.write(ByteBuffer(bytes: [UInt8](repeating: 0, count: 4096)))

@@ -32,22 +32,27 @@ enum NaverFake {
         ClovaSpeechFake.register(on: router, control: control)
     }
 
-    /// CLOVA Voice: validates the form as the service does and answers speech-like audio.
+    /// CLOVA Voice: validates the form as the service does and answers speech-like audio. Rules and error codes from
+    /// NAVER Cloud's current CLOVA Voice Premium page (api.ncloud-docs.com/docs/en/ai-naver-clovavoice-ttspremium):
+    /// `speed` −5…5 ("−5: 2x faster", "5: 0.5x slower"), `text` up to 2,000 characters, `volume` and `pitch` −5…5;
+    /// VS01 speaker needed, VS02 unsupported speaker, VS03 speed needed, VS04 unsupported speed, VS05 text needed,
+    /// VS06 text too long, VS07 unsupported volume (VS08: pitch, UNVERIFIED: the table was cut off).
     static func tts(_ form: [String: String], voices: FakeVoices) -> Response {
-        guard let speaker = form["speaker"], !speaker.isEmpty else { return voiceError("VS01", "speaker parameter is needed") }
-        guard let language = speakers[speaker] else { return voiceError("VS02", "unsupported speaker") }
-        guard let speed = Int(form["speed"] ?? "0"), (-5...10).contains(speed) else { return voiceError("VS03", "invalid speed") }
-        guard let text = form["text"], !text.isEmpty else { return voiceError("VS04", "text parameter is needed") }
-        let limit = ["ko", "ja", "zh"].contains(language) ? 2_000 : 3_000
-        guard text.count <= limit else { return voiceError("VS05", "text is too long (limit \(limit))") }
-        guard let volume = Int(form["volume"] ?? "0"), (-5...5).contains(volume) else { return voiceError("VS06", "invalid volume") }
-        guard let pitch = Int(form["pitch"] ?? "0"), (-5...5).contains(pitch) else { return voiceError("VS07", "invalid pitch") }
+        guard let speaker = form["speaker"], !speaker.isEmpty else { return voiceError("VS01", "Speaker parameter is needed.") }
+        guard speakers[speaker] != nil else { return voiceError("VS02", "Unsupported speaker.") }
+        guard let speedText = form["speed"] ?? Optional("0"), !speedText.isEmpty else { return voiceError("VS03", "Speed parameter is needed.") }
+        guard let speed = Int(speedText), (-5...5).contains(speed) else { return voiceError("VS04", "Unsupported speed.") }
+        guard let text = form["text"], !text.isEmpty else { return voiceError("VS05", "Text parameter is needed.") }
+        guard text.count <= 2_000 else { return voiceError("VS06", "Text exceeds max length.") }
+        guard let volume = Int(form["volume"] ?? "0"), (-5...5).contains(volume) else { return voiceError("VS07", "Unsupported volume.") }
+        guard let pitch = Int(form["pitch"] ?? "0"), (-5...5).contains(pitch) else { return voiceError("VS08", "Unsupported pitch.") }
         let format = form["format"] ?? "mp3"
         guard let rate = Int(form["sampling-rate"] ?? "24000"), [8_000, 16_000, 24_000, 48_000].contains(rate), ["mp3", "wav"].contains(format) else {
-            return voiceError("VS08", "invalid format or sampling-rate")
+            return voiceError("VS08", "Unsupported format or sampling-rate.")
         }
-        // CLOVA speed s plays at 1 / (1 + s/10) of natural speed.
-        let samples = FakeAudio.speech(text, speed: 1 / (1 + Double(speed) / 10), sampleRate: format == "wav" ? rate : 24_000, voices: voices)
+        // Speed s: 2× at −5, 0.5× at 5, linear on each side of 0 (the page gives only the ends).
+        let playback = speed <= 0 ? 1 - Double(speed) / 5 : 1 - Double(speed) / 10
+        let samples = FakeAudio.speech(text, speed: playback, sampleRate: format == "wav" ? rate : 24_000, voices: voices)
         let trace = [("x-ncp-trace-id", FakeReply.requestID())]
         if format == "mp3" {
             guard let mp3 = FakeMP3.encode(samples, sampleRate: 24_000) else { return gatewayError(503, "500", "Endpoint error") }

@@ -50,9 +50,24 @@ extension OpenAIFake {
         }
     }
 
-    /// The first problem the real API would report with a 400, if any.
+    /// The first problem the real API would report with a 400, if any. Rules from openai/openai-openapi `openapi.yaml`,
+    /// `CreateChatCompletionRequest` and `ResponseFormatJsonSchema` (name `^[a-zA-Z0-9_-]{1,64}$`, strict schemas with
+    /// `additionalProperties: false`); reasoning models (o-series, gpt-5 family) answer a non-default `temperature`
+    /// with "Unsupported value: 'temperature' does not support 0.3 with this model" and `max_tokens` with "Unsupported
+    /// parameter: 'max_tokens' ... Use 'max_completion_tokens' instead" (the spec: `max_tokens` "is not compatible
+    /// with o-series models").
     static func validateChat(_ json: [String: Any]) -> (message: String, param: String)? {
         guard let model = json["model"] as? String, !model.isEmpty else { return ("you must provide a model parameter", "model") }
+        let reasoning = model.hasPrefix("gpt-5") || (model.hasPrefix("o") && model.dropFirst().first?.isNumber == true)
+        if reasoning, let temperature = json["temperature"] as? Double, temperature != 1 {
+            return ("Unsupported value: 'temperature' does not support \(temperature) with this model. Only the default (1) value is supported.", "temperature")
+        }
+        if reasoning, json["max_tokens"] != nil {
+            return ("Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.", "max_tokens")
+        }
+        if let temperature = json["temperature"] as? Double, !(0...2).contains(temperature) {
+            return ("Invalid 'temperature': must be between 0 and 2.", "temperature")
+        }
         guard let messages = json["messages"] as? [[String: Any]], !messages.isEmpty else {
             return ("[] is too short - 'messages'", "messages")
         }
@@ -82,10 +97,10 @@ extension OpenAIFake {
         return nil
     }
 
-    /// The target code the instructions name (`into xx`), or `xx`.
+    /// The target tag the instructions name (`into Portuguese (Brazil) (pt-BR).`), or `xx`.
     static func targetLanguage(in system: String) -> String {
-        guard let range = system.range(of: "into ") else { return "xx" }
-        return String(system[range.upperBound...].prefix(while: { $0.isLetter }).prefix(3))
+        guard let match = system.firstMatch(of: /into [^.]*\(([A-Za-z]{2,3}(?:-[A-Za-z0-9]+)*)\)\./) else { return "xx" }
+        return String(match.1)
     }
 
     /// `[target] text` per line, glossary terms replaced, cut at a word to `max_length`.

@@ -2,9 +2,15 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// `/v1/audio/transcriptions` (Whisper): auth, the 26,214,400-byte upload limit (413), multipart field checks,
-/// and a `verbose_json` transcript whose segments are the voiced regions of the uploaded audio and whose words
-/// fall inside them. Segments and words appear only when that granularity was asked for.
+/// `/v1/audio/transcriptions`: auth, the 26,214,400-byte upload limit (413), multipart field checks, and a
+/// `verbose_json` transcript whose segments are the voiced regions of the uploaded audio and whose words fall inside
+/// them. Segments and words appear only when that granularity was asked for.
+///
+/// Rules from openai/openai-openapi `openapi.yaml`, `CreateTranscriptionRequest`: `response_format` json, text, srt,
+/// verbose_json, vtt (diarized_json for the diarize model); "For gpt-4o-transcribe and gpt-4o-mini-transcribe, the
+/// only supported format is json" (the real API also takes text, answering other formats with 400
+/// `unsupported_value`); "response_format must be set verbose_json to use timestamp granularities". A json answer
+/// from a gpt-4o model carries token usage (`TranscriptTextUsageTokens`), whisper-1's a duration.
 extension OpenAIFake {
     static let uploadLimit = 26_214_400
     static let audioExtensions: Set<String> = ["flac", "mp3", "mp4", "mpeg", "mpga", "m4a", "ogg", "wav", "webm"]
@@ -26,12 +32,17 @@ extension OpenAIFake {
             guard audioExtensions.contains((filename as NSString).pathExtension.lowercased()) else {
                 return error(400, "Invalid file format. Supported formats: \(audioExtensions.sorted())", type: "invalid_request_error", code: nil, param: "file")
             }
-            guard let model = form["model"]?.text, ["whisper-1", "gpt-4o-transcribe", "gpt-4o-mini-transcribe"].contains(model) else {
+            let textOnly: Set<String> = ["gpt-4o-transcribe", "gpt-4o-mini-transcribe", "gpt-4o-mini-transcribe-2025-12-15"]
+            guard let model = form["model"]?.text, model == "whisper-1" || textOnly.contains(model) else {
                 return error(400, "Invalid model.", type: "invalid_request_error", code: nil, param: "model")
             }
             let format = form["response_format"]?.text ?? "json"
             guard ["json", "text", "srt", "vtt", "verbose_json"].contains(format) else {
                 return error(400, "Invalid response_format.", type: "invalid_request_error", code: nil, param: "response_format")
+            }
+            if textOnly.contains(model), !["json", "text"].contains(format) {
+                return error(400, "response_format '\(format)' is not compatible with model '\(model)'. Use 'json' or 'text' instead.",
+                             type: "invalid_request_error", code: "unsupported_value", param: "response_format")
             }
             let granularities = form.values("timestamp_granularities[]")
             guard granularities.isEmpty || format == "verbose_json" else {
@@ -44,6 +55,10 @@ extension OpenAIFake {
             if control.nextQuirk(for: request.uri.path) == "mishear" { heard.regions = FakeSpeechTiming.cutShort(heard.regions) }
             let text = heard.regions.flatMap { $0.words.map(\.text) }.joined(separator: " ")
             var object: [String: Any] = ["text": text]
+            if textOnly.contains(model) {
+                object["usage"] = ["type": "tokens", "input_tokens": Int(heard.duration * 10), "output_tokens": text.count / 4 + 1,
+                                   "total_tokens": Int(heard.duration * 10) + text.count / 4 + 1]
+            }
             if format == "verbose_json" {
                 object["task"] = "transcribe"
                 object["language"] = languageNames[form["language"]?.text ?? "en"] ?? "english"

@@ -3,9 +3,13 @@ import HTTPTypes
 import Hummingbird
 
 /// `/v1/audio/speech` as OpenAI serves it (auth, request checks, error shapes), plus injected faults.
+///
+/// Request rules from openai/openai-openapi `openapi.yaml`, `CreateSpeechRequest`: `model` one of the speech models;
+/// `input` required, at most 4,096 characters; `voice` a built-in voice (`VoiceIdsShared`); `instructions` "does not
+/// work with tts-1 or tts-1-hd"; `speed` 0.25–4.0; `response_format` mp3, opus, aac, flac, wav or pcm.
 enum OpenAIFake {
-    static let voices: Set<String> = ["alloy", "ash", "coral", "echo", "fable", "onyx", "nova", "sage", "shimmer"]
-    static let models: Set<String> = ["tts-1", "tts-1-hd", "gpt-4o-mini-tts"]
+    static let voices: Set<String> = ["alloy", "ash", "ballad", "coral", "echo", "fable", "onyx", "nova", "sage", "shimmer", "verse", "marin", "cedar"]
+    static let models: Set<String> = ["tts-1", "tts-1-hd", "gpt-4o-mini-tts", "gpt-4o-mini-tts-2025-12-15"]
 
     static func register(on router: Router<BasicRequestContext>, control: FakeControl) {
         router.post("v1/audio/speech") { request, context -> Response in
@@ -22,6 +26,10 @@ enum OpenAIFake {
             }
             guard let voice = json["voice"] as? String, voices.contains(voice) else {
                 return error(400, "Invalid voice.", type: "invalid_request_error", code: nil, param: "voice")
+            }
+            if json["instructions"] != nil, model.hasPrefix("tts-1") {
+                return error(400, "instructions are not supported for \(model).", type: "invalid_request_error", code: "unsupported_parameter",
+                             param: "instructions")
             }
             let speed = (json["speed"] as? Double) ?? 1
             guard (0.25...4).contains(speed) else {
@@ -66,7 +74,7 @@ enum OpenAIFake {
                          type: "insufficient_quota", code: "insufficient_quota")
         case .serverError(let status):
             return error(status, "The server had an error while processing your request.", type: "server_error", code: nil)
-        case .stall, .truncatedBody, .malformedJSON:
+        case .stall, .stallMidBody, .truncatedBody, .malformedJSON:
             return try await FakeReply.transport(fault)
         }
     }

@@ -8,9 +8,9 @@ import Testing
 @Suite("ElevenLabs against the fake")
 struct ElevenLabsTests {
     static func client(_ server: FakeProviderServer, key: String = FakeProviderServer.elevenLabsKey, meter: UsageMeter = UsageMeter(),
-                       logs: LogCapture = LogCapture()) -> ElevenLabsClient {
+                       logs: LogCapture = LogCapture(), deadline: Double = 240) -> ElevenLabsClient {
         ElevenLabsClient(apiKey: key, baseURL: server.baseURL, retry: RetryPolicy(maxAttempts: 3, initialBackoff: 0.05, maxBackoff: 0.2),
-                         meter: meter, logger: logs.logger)
+                         timeouts: HTTPTimeouts(deadline: deadline), meter: meter, logger: logs.logger)
     }
 
     struct Truth: Decodable {
@@ -37,7 +37,8 @@ struct ElevenLabsTests {
         #expect(server.control.requests.first?.path.hasSuffix("/v1/text-to-speech/21m00Tcm4TlvDq8ikWAM") == true)
         let sent = try #require(server.control.requests.first.flatMap { try? JSONSerialization.jsonObject(with: Data($0.body)) as? [String: Any] })
         #expect(sent["previous_text"] as? String == "Antes." && sent["next_text"] as? String == "Después.")
-        #expect(sent["model_id"] as? String == "eleven_multilingual_v2" && sent["language_code"] as? String == "es")
+        // eleven_multilingual_v2 (the default) takes no language_code: sending one is an error (API reference).
+        #expect(sent["model_id"] as? String == "eleven_multilingual_v2" && sent["language_code"] == nil)
         #expect((sent["voice_settings"] as? [String: Any])?["speed"] as? Double == 1)
         let clampedBody = try #require(server.control.requests.last.flatMap { try? JSONSerialization.jsonObject(with: Data($0.body)) as? [String: Any] })
         #expect((clampedBody["voice_settings"] as? [String: Any])?["speed"] as? Double == 1.2)
@@ -116,7 +117,7 @@ struct ElevenLabsTests {
         #expect(transcript.segments.flatMap(\.words).allSatisfy { $0.speaker != nil && $0.text != "lost" })
         #expect(transcript.segments[0].start == 0 && transcript.segments[0].end == 0.7)
         #expect(ElevenLabsTranscriber.transcript(body, language: "es", duration: 3.7).language == "es")
-        #expect(["eng", "spa", "jpn", "zho", "fra", "deu", "en", "xyz"].map(ElevenLabsClient.isoCode) == ["en", "es", "ja", "zh", "fr", "de", "en", "xyz"])
+        #expect(try ["eng", "spa", "jpn", "zho", "fra", "deu", "en", "kor"].map { try Language($0).code } == ["en", "es", "ja", "zh", "fr", "de", "en", "ko"])
     }
 
     @Test func theClientComesFromTheEnvironment() {
@@ -183,8 +184,7 @@ struct ElevenLabsTests {
         #expect(server.control.requests.count == 6 + 3)
         // (The second attempt gets 15 s: on a loaded 2-core machine the fake itself can take seconds to answer.)
         server.control.inject(.stall(seconds: 120), on: "/21m00Tcm4TlvDq8ikWAM")
-        var patient = ElevenLabsSpeechSynthesizer(client: Self.client(server))
-        patient.timeout = 15
+        let patient = ElevenLabsSpeechSynthesizer(client: Self.client(server, deadline: 15))
         _ = try await patient.synthesize(SynthesisRequest(text: "Hola.", language: "es"), to: scratch.path("c.wav"))
         #expect(server.control.requests.count == 9 + 2)
         // The isolated voice streams to disk; a body cut short is asked again.

@@ -78,9 +78,9 @@ struct OpenAISpeechTests {
         defer { server.stop() }
         server.control.inject(.stall(seconds: 30), .stall(seconds: 30), on: "/audio/speech")
         let client = OpenAIClient(apiKey: FakeProviderServer.openAIKey, baseURL: server.baseURL + "/v1",
-                                  retry: RetryPolicy(maxAttempts: 2, initialBackoff: 0.05))
+                                  retry: RetryPolicy(maxAttempts: 2, initialBackoff: 0.05), timeouts: HTTPTimeouts(deadline: 0.5))
         let error = await #expect(throws: ProviderError.self) {
-            _ = try await client.postJSON("/audio/speech", ["model": "tts-1", "input": "x", "voice": "alloy", "response_format": "pcm"], timeout: 0.5)
+            _ = try await client.postJSON("/audio/speech", ["model": "tts-1", "input": "x", "voice": "alloy", "response_format": "pcm"])
         }
         #expect(error?.code == .timeout)
         #expect(error?.attempts == 2)

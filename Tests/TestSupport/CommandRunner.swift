@@ -20,14 +20,17 @@ public enum CommandRunner {
         public let status: Int32
         public let stdout: String
         public let stderr: String
+        /// How long the process itself ran, in seconds (measured beside it, not by a task waiting for a thread).
+        public var seconds: Double = 0
     }
 
     /// Runs `tool` (e.g. `dubctl`) with `arguments` and returns its exit status and outputs; `environment`
     /// overrides variables (an empty value removes one).
     public static func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:], timeout: Double? = nil) throws -> Result {
         let path = binDirectory.appendingPathComponent(tool).path
+        let started = Date()
         let (status, out, err) = try Tool.capture(path, arguments, environment: environment, timeout: timeout)
-        return Result(status: status, stdout: out, stderr: err)
+        return Result(status: status, stdout: out, stderr: err, seconds: Date().timeIntervalSince(started))
     }
 
     /// `run` on its own thread, so a test waiting for a child process never holds the cooperative pool (which the

@@ -3,11 +3,11 @@ public struct MuxAudioTrack: Sendable, Equatable {
     /// Any file AudioKitCore can read audio from (WAV, FLAC, or media).
     public var path: String
     /// The track's language, stored as its ISO 639-2 code.
-    public var language: LanguageCode?
+    public var language: Language?
     /// An optional track title.
     public var title: String?
 
-    public init(path: String, language: LanguageCode? = nil, title: String? = nil) {
+    public init(path: String, language: Language? = nil, title: String? = nil) {
         self.path = path
         self.language = language
         self.title = title
@@ -15,7 +15,7 @@ public struct MuxAudioTrack: Sendable, Equatable {
 
     /// Parses `FILE[:LANG]`, as `dubctl mux --audio` takes it.
     public init(argument: String) throws {
-        (path, language) = try LanguageCode.split(argument)
+        (path, language) = try Language.split(argument)
         title = nil
     }
 }
@@ -23,12 +23,12 @@ public struct MuxAudioTrack: Sendable, Equatable {
 /// A subtitle file (SRT or WebVTT) to add as a soft subtitle track.
 public struct MuxSubtitleTrack: Sendable, Equatable {
     public var path: String
-    public var language: LanguageCode?
+    public var language: Language?
     public var title: String?
     /// Whether players should show it by default.
     public var isDefault: Bool
 
-    public init(path: String, language: LanguageCode? = nil, title: String? = nil, isDefault: Bool = false) {
+    public init(path: String, language: Language? = nil, title: String? = nil, isDefault: Bool = false) {
         self.path = path
         self.language = language
         self.title = title
@@ -37,7 +37,7 @@ public struct MuxSubtitleTrack: Sendable, Equatable {
 
     /// Parses `FILE[:LANG]`, as `dubctl mux --subtitles` takes it.
     public init(argument: String) throws {
-        (path, language) = try LanguageCode.split(argument)
+        (path, language) = try Language.split(argument)
         title = nil
         isDefault = false
     }

@@ -109,7 +109,7 @@ public struct DubPipeline: Sendable {
 
     /// The stages made from the request, with the input each takes from the ones before it.
     private func run(_ runner: StageRunner, stopAfter: String?) async throws -> DubReport {
-        let language = try LanguageCode(request.to)
+        let language = try Language(request.to)
         let context = StageContext(runner: runner, providers: providers, onProgress: onProgress, warnings: WarningLog(onWarning: onWarning))
         let voice = LineVoice(synthesizer: synthesizer, voice: request.voice, voices: voices, language: language)
         let separate = try SeparateStage(request: request)
@@ -131,7 +131,7 @@ public struct DubPipeline: Sendable {
         try checkBudget(mediaSeconds: media.duration ?? 0, sourceCharacters: nil)
         let audio = try await step(ExtractStage(input: request.input), media)
         let stems = try await step(separate, audio)
-        let transcript = try await step(TranscribeStage(request: request), .init(audio: audio, stems: stems))
+        let transcript = try await step(try TranscribeStage(request: request), .init(audio: audio, stems: stems))
         let sourceLines = try await step(LinesStage(request: request), .init(transcript: transcript, duration: media.duration ?? 0))
         if request.subtitles == nil {
             try checkBudget(mediaSeconds: media.duration ?? 0, sourceCharacters: sourceLines.reduce(0) { $0 + $1.source.count })

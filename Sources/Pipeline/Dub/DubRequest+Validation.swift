@@ -21,8 +21,8 @@ extension DubRequest {
     /// Checks the settings alone (no file is touched): languages, provider names, ranges.
     public func validate() throws(DubRequestError) {
         func fail(_ message: String) -> DubRequestError { DubRequestError(message: message) }
-        do { _ = try LanguageCode(to) } catch { throw fail("--to: \(error)") }
-        if let from { do { _ = try LanguageCode(from) } catch { throw fail("--from: \(error)") } }
+        do { _ = try Language(to) } catch { throw fail("--to: \(error)") }
+        if let from { do { _ = try Language(from) } catch { throw fail("--from: \(error)") } }
         for (option, value, role) in [("--asr", asr, ProviderCatalog.Role.transcription), ("--translator", translator, .translation),
                                       ("--tts", tts, .speech)] {
             if let value, !ProviderCatalog.providers(for: role).contains(value) {
@@ -88,10 +88,10 @@ extension DubRequest {
     public var plannedOutputs: [(label: String, path: String)] {
         var outputs = [("output", output)]
         let base = sidecarBase
-        let tag = (try? LanguageCode(to)).map { $0.alpha2 ?? $0.alpha3 } ?? to
+        let tag = (try? Language(to))?.tag ?? to
         for format in SubtitleFormat.allCases { outputs.append(("subtitles", "\(base).\(tag).\(format.rawValue)")) }
         if bilingual {
-            let sourceTag = from.flatMap { try? LanguageCode($0) }.map { $0.alpha2 ?? $0.alpha3 } ?? "source"
+            let sourceTag = from.flatMap { try? Language($0) }?.tag ?? "source"
             for format in SubtitleFormat.allCases { outputs.append(("source subtitles", "\(base).\(sourceTag).\(format.rawValue)")) }
         }
         return outputs
@@ -101,7 +101,7 @@ extension DubRequest {
     public var sidecarBase: String {
         var base = output
         if let dot = base.lastIndex(of: "."), !base[dot...].contains("/") { base = String(base[..<dot]) }
-        let tag = (try? LanguageCode(to)).map { $0.alpha2 ?? $0.alpha3 } ?? to
+        let tag = (try? Language(to))?.tag ?? to
         if base.hasSuffix(".\(tag)") { base = String(base.dropLast(tag.count + 1)) }
         return base
     }

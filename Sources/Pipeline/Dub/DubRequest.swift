@@ -5,7 +5,7 @@ public struct DubRequest: Codable, Sendable, Equatable {
     public var input: String
     /// Where to write the dubbed file.
     public var output: String
-    /// Target language (ISO 639-1).
+    /// Target language: a BCP-47 tag, a three-letter code or an English name (`Language`).
     public var to: String
     /// Source language; nil lets the recogniser detect it.
     public var from: String?

@@ -50,12 +50,12 @@ struct FitStage: DubStage {
                 guard let index = lines.firstIndex(where: { $0.id == id }) else { continue }
                 switch action {
                 case .resynthesize(let speed):
-                    current[id] = try await voice.speak(lines[index], speed: speed, runner: context.runner)
+                    current[id] = try await voice.speak(lines[index], among: lines, speed: speed, runner: context.runner)
                 case .retranslate(let seconds):
                     guard let retranslator else { continue }
                     lines[index].text = try await retranslator.retranslate(lines[index], among: lines, seconds: seconds, in: context)
                     retranslations[id, default: 0] += 1
-                    current[id] = try await voice.speak(lines[index], speed: 1, runner: context.runner)
+                    current[id] = try await voice.speak(lines[index], among: lines, speed: 1, runner: context.runner)
                 }
             }
             plan = planner.plan(fitLines())

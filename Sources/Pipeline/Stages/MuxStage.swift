@@ -15,7 +15,7 @@ struct MuxStage: DubStage {
     }
 
     let request: DubRequest
-    let language: LanguageCode
+    let language: Language
 
     /// Writes the subtitles into the work folder first (the mux reads them as soft tracks), muxes, and only then puts
     /// the sidecars beside the output, so a failed mux leaves neither.
@@ -24,13 +24,13 @@ struct MuxStage: DubStage {
             // A dropped line is not spoken; its text still shows over its original slot.
             SubtitleCue(index: n + 1, start: t.start, end: t.method == .dropped ? t.slotEnd : t.start + t.duration, text: t.text)
         }
-        let tag = language.alpha2 ?? language.alpha3
-        var sidecars = [(cues, tag, language as LanguageCode?)]
+        let tag = language.tag
+        var sidecars = [(cues, tag, language as Language?)]
         let spoken = input.lines.filter { !$0.source.isEmpty }
         if request.bilingual, !spoken.isEmpty {
             let sourceCues = spoken.enumerated().map { n, line in SubtitleCue(index: n + 1, start: line.start, end: line.end, text: line.source) }
-            let code = try input.sourceLanguage.flatMap { $0 == "und" ? nil : try LanguageCode($0) }
-            sidecars.append((sourceCues, code.map { $0.alpha2 ?? $0.alpha3 } ?? "source", code))
+            let code = try input.sourceLanguage.flatMap { $0 == "und" ? nil : try Language($0) }
+            sidecars.append((sourceCues, code?.tag ?? "source", code))
         }
         let base = request.sidecarBase
         var finals: [(path: String, bytes: [UInt8])] = []
@@ -49,7 +49,7 @@ struct MuxStage: DubStage {
         // The source language may only be known now (recognised): check its sidecars against the inputs again.
         try OutputPaths.refuseOverwriting(inputs: [("input", request.input)] + request.files.map { ($0.option, $0.path) },
                                           outputs: [("output", request.output)] + finals.map { ("subtitles", $0.path) })
-        let mux = MuxRequest(videoPath: request.input, audioTracks: [MuxAudioTrack(path: input.mix.path, language: language, title: "\(language.name) dub")],
+        let mux = MuxRequest(videoPath: request.input, audioTracks: [MuxAudioTrack(path: input.mix.path, language: language, title: "\(language.displayName) dub")],
                              outputPath: request.output, keepOriginalAudio: request.keepOriginalAudio, subtitleTracks: tracks)
         _ = try await BlockingWork.run { try Muxer.mux(mux) }
         for sidecar in finals { try AtomicFile.write(sidecar.bytes, to: sidecar.path) }

@@ -16,7 +16,7 @@ struct SynthesizeStage: DubStage {
             func start() {
                 let line = todo[next]
                 next += 1
-                group.addTask { (line.id, try await voice.speak(line, speed: 1, runner: runner)) }
+                group.addTask { (line.id, try await voice.speak(line, among: lines, speed: 1, runner: runner)) }
             }
             while next < min(Self.concurrency, todo.count) { start() }
             while let (id, result) = try await group.next() {

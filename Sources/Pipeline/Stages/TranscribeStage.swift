@@ -9,15 +9,15 @@ struct TranscribeStage: DubStage {
     /// The recognition provider (`--asr`); nil when subtitles give the lines.
     let provider: String?
     /// The spoken language, when known (`--from`).
-    let language: String?
+    let language: Language?
     /// How many speakers to expect, when known (`--speakers`).
     let speakers: Int?
     /// The media file (named in errors).
     let input: String
 
-    init(request: DubRequest) {
+    init(request: DubRequest) throws {
         provider = request.subtitles == nil && request.sourceSubtitles == nil ? request.asr ?? DubRequest.defaultASR : nil
-        language = request.from
+        language = try request.from.map { try Language($0) }
         speakers = request.speakers
         input = request.input
     }
@@ -32,10 +32,10 @@ struct TranscribeStage: DubStage {
         let transcriber = try context.providers.transcriber(provider)
         let source = input.stems.vocals ?? input.audio.path
         let key = try CacheKey(["transcribe-1", transcriber.name, try CacheKey.fingerprint(ofFile: source).hex,
-                                language ?? "auto", "\(speakers ?? 0)"])
+                                language?.tag ?? "auto", "\(speakers ?? 0)"])
         let request = TranscriptionRequest(audioPath: source, language: language, diarize: true, speakers: speakers)
         let media = self.input
-        return try await context.runner.run(Self.name, key: key, artifacts: ["transcript.json"]) { _ in
+        let transcript = try await context.runner.run(Self.name, key: key, artifacts: ["transcript.json"]) { _ in
             let transcript = try await transcriber.transcribe(request)
             guard !transcript.segments.isEmpty else {
                 throw MediaError(.unsupported, "\(transcriber.name) heard no speech in", path: media,
@@ -43,5 +43,7 @@ struct TranscribeStage: DubStage {
             }
             return transcript
         }
+        for note in transcript.notes ?? [] { await context.warn(note) }
+        return transcript
     }
 }

@@ -15,7 +15,7 @@ struct TranslateStage: DubStage {
     /// The translation provider (`--translator`).
     let provider: String
     /// The source language, when known (`--from`).
-    let from: String?
+    let from: Language?
     /// Terms to keep as given (`--glossary`).
     let glossary: [String: String]
     /// The voice whose speaking rate sets the budgets.
@@ -23,7 +23,7 @@ struct TranslateStage: DubStage {
 
     init(request: DubRequest, voice: LineVoice) throws {
         provider = request.translator ?? DubRequest.defaultTranslator
-        from = request.from
+        from = try request.from.map { try Language($0) }
         glossary = try request.glossary.map(Glossary.load) ?? [:]
         self.voice = voice
     }
@@ -51,7 +51,7 @@ struct TranslateStage: DubStage {
         }
         if !todo.isEmpty {
             let translated = try await TranslationBatcher(translator: translator).translate(
-                todo.map(\.line), source: from, target: voice.code, glossary: glossary)
+                todo.map(\.line), source: from, target: voice.language, glossary: glossary)
             for (item, key) in todo {
                 guard let text = translated[item.id] else { continue }
                 try await context.runner.storeLine(Self.name, key: key, text)
@@ -78,7 +78,7 @@ struct TranslateStage: DubStage {
         let neighbours = lines.firstIndex { $0.id == line.id }.map { i in
             (lines[max(0, i - 2)..<i].map(\.source), lines[(i + 1)..<min(lines.count, i + 3)].map(\.source))
         } ?? ([], [])
-        let request = TranslationRequest(lines: [item], source: from, target: voice.code, before: neighbours.0, after: neighbours.1, glossary: glossary)
+        let request = TranslationRequest(lines: [item], source: from, target: voice.language, before: neighbours.0, after: neighbours.1, glossary: glossary)
         return try await context.runner.line(Self.name, key: key) { _ in
             guard let text = try await translator.translate(request)[line.id] else {
                 throw ProviderError(code: .badResponse, provider: translator.name, message: "no translation for line \(line.id)")
@@ -88,7 +88,7 @@ struct TranslateStage: DubStage {
     }
 
     private func cacheKey(_ translator: any Translator, _ item: TranslationLine) throws -> CacheKey {
-        try CacheKey(["translate-1", translator.name, from ?? "auto", voice.language.description, item.text,
+        try CacheKey(["translate-1", translator.name, from?.tag ?? "auto", voice.language.tag, item.text,
                       translator.followsBudgets ? "\(item.budget ?? 0)" : "-", try CacheKey(glossary).hex])
     }
 

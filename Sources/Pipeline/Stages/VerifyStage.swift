@@ -36,7 +36,7 @@ struct VerifyStage: DubStage {
         guard !failing.isEmpty else { return Output(fitted: input.fitted, checks: checks) }
         var spoken = input.fit.spoken
         for line in lines where failing.contains(line.id) {
-            spoken[line.id] = try await voice.speak(line, speed: 1, take: 1, runner: context.runner)
+            spoken[line.id] = try await voice.speak(line, among: lines, speed: 1, take: 1, runner: context.runner)
         }
         let refitted = try await fit.run(FitStage.Input(lines: lines, spoken: spoken, mediaEnd: input.fit.mediaEnd), in: context)
         let again = try await check(transcriber, fitted: refitted, lines: lines.filter { failing.contains($0.id) }, runner: context.runner)
@@ -49,7 +49,7 @@ struct VerifyStage: DubStage {
 
     /// Each line's clip transcribed (cached per clip and text, four at once) and scored.
     private func check(_ transcriber: any Transcriber, fitted: FitStage.Output, lines: [DubLine], runner: StageRunner) async throws -> [LineCheck] {
-        let code = voice.code
+        let (code, language) = (voice.code, voice.language)
         let clips = Dictionary(zip(fitted.timings.map(\.id), fitted.clips.map(\.path))) { first, _ in first }
         let wanted = lines.compactMap { line in clips[line.id].map { (line, $0) } }
         var results: [LineCheck] = []
@@ -62,7 +62,7 @@ struct VerifyStage: DubStage {
                     let expected = line.text ?? ""
                     let key = try CacheKey(["verify-1", transcriber.name, clip, expected])
                     let heard: String = try await runner.line(Self.name, key: key) { _ in
-                        try await transcriber.transcribe(TranscriptionRequest(audioPath: clip, language: code)).segments.map(\.text).joined(separator: " ")
+                        try await transcriber.transcribe(TranscriptionRequest(audioPath: clip, language: language)).segments.map(\.text).joined(separator: " ")
                     }
                     let rate = RoundTrip.errorRate(expected: expected, heard: heard, language: code)
                     let cut = RoundTrip.isCutOff(expected: expected, heard: heard, language: code)

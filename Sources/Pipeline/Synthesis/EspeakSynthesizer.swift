@@ -15,10 +15,20 @@ public struct EspeakSynthesizer: SpeechSynthesizer {
 
     public init() {}
 
+    /// espeak-ng's voice for a language: the tag when espeak-ng has a voice for it (`pt-br`, `en-us`, `es-419`), else
+    /// the language (Chinese is `cmn`, Mandarin).
+    static func voice(for language: Language) -> String {
+        if language.code == "zh" { return "cmn" }
+        if let region = language.region, ["pt-br", "en-us", "en-gb", "es-419", "fr-be", "fr-ch", "vi-vn"].contains("\(language.code)-\(region.lowercased())") {
+            return "\(language.code)-\(region.lowercased())"
+        }
+        return language.code
+    }
+
     public func synthesize(_ request: SynthesisRequest, to path: String) async throws -> SynthesizedAudio {
         let text = request.text.trimmed
         guard !text.isEmpty else { throw SynthesisError(engine: name, message: "nothing to say") }
-        let voice = request.voice ?? request.language
+        let voice = request.voice ?? Self.voice(for: request.language)
         let rate = Int((Self.naturalRate * min(max(request.speed, 0.5), 2.0)).rounded())
         let (samples, sampleRate) = try await EspeakEngine.shared.speak(text, voice: voice, rate: rate)
         let trimmed = EspeakEngine.trimSilence(samples, sampleRate: sampleRate)

@@ -1,8 +1,10 @@
+import AudioKitCore
+
 /// One line to speak.
 public struct SynthesisRequest: Sendable, Equatable, Codable {
     public var text: String
-    /// Target language (ISO 639-1).
-    public var language: String
+    /// The language to speak.
+    public var language: Language
     /// A provider voice; nil picks the language's default.
     public var voice: String?
     /// Speaking speed, 1 = natural.
@@ -11,7 +13,7 @@ public struct SynthesisRequest: Sendable, Equatable, Codable {
     public var previousText: String?
     public var nextText: String?
 
-    public init(text: String, language: String, voice: String? = nil, speed: Double = 1,
+    public init(text: String, language: Language, voice: String? = nil, speed: Double = 1,
                 previousText: String? = nil, nextText: String? = nil) {
         self.text = text
         self.language = language
@@ -36,8 +38,14 @@ public protocol SpeechSynthesizer: Sendable {
     var name: String { get }
     /// The speeds it can synthesize at itself, if any.
     var speedRange: ClosedRange<Double>? { get }
+    /// Whether the engine keeps prosody across lines from the neighbouring text (`previousText`, `nextText`).
+    var usesContext: Bool { get }
     /// Writes the spoken `request` to `path` (WAV) and returns its exact duration.
     func synthesize(_ request: SynthesisRequest, to path: String) async throws -> SynthesizedAudio
+}
+
+extension SpeechSynthesizer {
+    public var usesContext: Bool { false }
 }
 
 /// A synthesis failure.

@@ -2,11 +2,13 @@
 /// `{"language":"en","duration":S,"segments":[{"id":..,"start":S,"end":S,"text":..,"speaker":..,
 /// "words":[{"text":..,"start":S,"end":S}]}]}`, times in seconds.
 public struct Transcript: Codable, Sendable, Equatable {
-    /// ISO 639-1 code of the spoken language.
+    /// The spoken language's code (ISO 639-1, else 639-3; `und` when unknown).
     public var language: String
     /// Length of the audio, in seconds.
     public var duration: Double
     public var segments: [Segment]
+    /// What the recogniser could not do as asked (e.g. no speakers), for the report.
+    public var notes: [String]?
 
     public init(language: String, duration: Double, segments: [Segment]) {
         self.language = language

@@ -1,3 +1,4 @@
+import AudioKitCore
 import Foundation
 
 /// Translates many lines through a `Translator`: batches of `batchSize` lines, each with `context` neighbouring
@@ -16,7 +17,7 @@ public struct TranslationBatcher: Sendable {
     }
 
     /// The batches for `lines`, with their context.
-    public func requests(for lines: [TranslationLine], source: String?, target: String, glossary: [String: String]) -> [TranslationRequest] {
+    public func requests(for lines: [TranslationLine], source: Language?, target: Language, glossary: [String: String]) -> [TranslationRequest] {
         stride(from: 0, to: lines.count, by: batchSize).map { start in
             let end = min(lines.count, start + batchSize)
             return TranslationRequest(lines: Array(lines[start..<end]), source: source, target: target,
@@ -26,7 +27,7 @@ public struct TranslationBatcher: Sendable {
     }
 
     /// Translations of every line, by id.
-    public func translate(_ lines: [TranslationLine], source: String?, target: String, glossary: [String: String] = [:]) async throws -> [Int: String] {
+    public func translate(_ lines: [TranslationLine], source: Language?, target: Language, glossary: [String: String] = [:]) async throws -> [Int: String] {
         let batches = requests(for: lines, source: source, target: target, glossary: glossary)
         let translator = translator
         var results: [Int: String] = [:]

@@ -4,9 +4,9 @@ import Pipeline
 /// The options of a dub, shared by `dubctl dub` and `dubctl jobs submit`, so both take, default and refuse the same.
 struct DubOptions: ParsableArguments {
     @Argument(help: "The video to dub.") var input: String
-    @Option(help: "Target language (ISO 639-1).") var to: String
+    @Option(help: "Target language: a tag (es, pt-BR, zh-TW), a three-letter code or an English name.") var to: String
     @Option(name: .shortAndLong, help: "The dubbed video (.mp4, .mkv, .mov, .webm).") var output: String
-    @Option(help: "Source language (ISO 639-1); default: detected.") var from: String?
+    @Option(help: "Source language (en, eng, english, ko-KR, ...); default: detected.") var from: String?
     @Option(help: "Target-language subtitles (.srt or .vtt) giving the lines and their times.") var subtitles: String?
     @Option(name: .customLong("source-subtitles"), help: "Source-language subtitles (.srt or .vtt) replacing recognition.") var sourceSubtitles: String?
     @Option(help: "Speech recognition: \(ProviderCatalog.providers(for: .transcription).joined(separator: ", ")).") var asr = DubRequest.defaultASR

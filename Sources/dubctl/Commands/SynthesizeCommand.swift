@@ -32,7 +32,7 @@ struct SynthesizeCommand: AsyncParsableCommand {
     @Option(help: "Speaking speed, 1 = natural.")
     var speed: Double = 1
 
-    @Option(help: "Language of the text (ISO 639-1).")
+    @Option(help: "Language of the text (en, es, pt-BR, ...).")
     var language: String = "en"
 
     @Option(help: "Requests in flight at once for a JSON of lines.")
@@ -51,6 +51,7 @@ struct SynthesizeCommand: AsyncParsableCommand {
         if input.hasSuffix(".json"), !FileManager.default.fileExists(atPath: input) {
             throw ValidationError("\(input): no such file")
         }
+        do { _ = try Language(language) } catch { throw ValidationError("--language: \(error)") }
         guard ProviderCatalog.providers(for: .speech).contains(provider) else {
             throw ValidationError("--provider must be one of \(ProviderCatalog.providers(for: .speech).joined(separator: ", "))")
         }
@@ -59,7 +60,7 @@ struct SynthesizeCommand: AsyncParsableCommand {
     func run() async throws {
         let engine = try ProviderCatalog(settings: try ProviderSettings.load(), maxConcurrent: concurrency).synthesizer(provider)
         guard input.hasSuffix(".json") else {
-            let audio = try await engine.synthesize(SynthesisRequest(text: input, language: language, voice: voice, speed: speed), to: output)
+            let audio = try await engine.synthesize(SynthesisRequest(text: input, language: try Language(language), voice: voice, speed: speed), to: output)
             print("wrote \(output): \(String(format: "%.3f", audio.duration)) s, \(audio.characters) characters")
             return
         }
@@ -74,7 +75,8 @@ struct SynthesizeCommand: AsyncParsableCommand {
             throw ValidationError("line id '\(duplicate)' appears twice in \(input)")
         }
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-        let requests = lines.map { ($0.id, SynthesisRequest(text: $0.text, language: language, voice: voice, speed: speed)) }
+        let spoken = try Language(language)
+        let requests = lines.map { ($0.id, SynthesisRequest(text: $0.text, language: spoken, voice: voice, speed: speed)) }
         let total = try await withThrowingTaskGroup(of: Double.self) { group in
             var next = 0
             var sum = 0.0

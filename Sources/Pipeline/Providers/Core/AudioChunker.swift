@@ -84,4 +84,49 @@ public struct AudioChunker: Sendable {
         }
         return chunks
     }
+
+    /// Writes the speech of `path` as utterance-sized chunks into `folder`: the voice-activity regions, neighbours less
+    /// than `joinGap` apart joined while the chunk stays within `maxSeconds` (a longer region is cut at its quietest
+    /// moment). Silence between chunks is left out. For recognisers that return text without timestamps: each chunk's
+    /// place in the file times its text. Blocking: call off the cooperative pool.
+    public func utterances(_ path: String, into folder: String, joinGap: Double = 0.4) throws -> [Chunk] {
+        let activity = try VoiceActivityDetector().analyze(path: path)
+        var spans: [(Double, Double)] = []
+        for region in activity.regions {
+            if let last = spans.last, region.start - last.1 < joinGap, region.end - last.0 <= maxSeconds {
+                spans[spans.count - 1].1 = region.end
+                continue
+            }
+            // A region longer than a chunk is cut at pauses inside it, as long audio is.
+            let cuts = boundaries(duration: region.end - region.start, activity: nil).map { $0 + region.start }
+            for (start, end) in zip(cuts, cuts.dropFirst()) { spans.append((start, end)) }
+        }
+        let rate = Double(Self.sampleRate)
+        let reader = try AudioReader(path: path, options: AudioReadOptions(sampleRate: Self.sampleRate, channels: 1))
+        var pending: [Float] = []
+        var position = 0
+        var chunks: [Chunk] = []
+        for (index, span) in spans.enumerated() {
+            let start = Int((span.0 * rate).rounded()), end = Int((span.1 * rate).rounded())
+            let chunkPath = "\(folder)/utterance-\(index).flac"
+            let writer = try SoundFileWriter(path: chunkPath, format: try SoundFileFormat(container: .flac, encoding: .int16),
+                                             sampleRate: Self.sampleRate, channels: 1)
+            var written = 0
+            while position < end {
+                if pending.isEmpty {
+                    guard let next = try reader.next() else { break }
+                    pending = next
+                }
+                let take = min(pending.count, end - position)
+                let skip = max(0, min(take, start - position))
+                if take > skip { try writer.write(Array(pending[skip..<take])) }
+                written += take - skip
+                pending.removeFirst(take)
+                position += take
+            }
+            try writer.close()
+            if written > 0 { chunks.append(Chunk(path: chunkPath, offset: Double(start) / rate, duration: Double(written) / rate)) }
+        }
+        return chunks
+    }
 }

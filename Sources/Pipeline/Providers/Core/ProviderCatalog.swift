@@ -65,19 +65,22 @@ public struct ProviderCatalog: Sendable {
 
     func openAI() -> OpenAIClient {
         OpenAIClient(apiKey: settings["OPENAI_API_KEY"] ?? "", baseURL: settings["OPENAI_BASE_URL"] ?? OpenAIClient.defaultBaseURL,
-                     maxConcurrent: maxConcurrent, maxRequestsPerSecond: rate("OPENAI"), meter: meter, logger: logger)
+                     maxConcurrent: maxConcurrent, maxRequestsPerSecond: rate("OPENAI"), timeouts: .forProvider("OPENAI", settings: settings),
+                     meter: meter, logger: logger)
     }
 
     func elevenLabs() -> ElevenLabsClient {
         ElevenLabsClient(apiKey: settings["ELEVENLABS_API_KEY"] ?? "", baseURL: settings["ELEVENLABS_BASE_URL"] ?? ElevenLabsClient.defaultBaseURL,
-                         maxConcurrent: min(maxConcurrent, 4), maxRequestsPerSecond: rate("ELEVENLABS"), meter: meter, logger: logger)
+                         maxConcurrent: min(maxConcurrent, 4), maxRequestsPerSecond: rate("ELEVENLABS"),
+                         timeouts: .forProvider("ELEVENLABS", settings: settings), meter: meter, logger: logger)
     }
 
     func naver() -> NaverGatewayClient {
         NaverGatewayClient(clientID: settings["NCP_CLIENT_ID"] ?? "", clientSecret: settings["NCP_CLIENT_SECRET"] ?? "",
                            voiceURL: settings["CLOVA_VOICE_URL"] ?? NaverGatewayClient.defaultVoiceURL,
                            papagoURL: settings["PAPAGO_URL"] ?? NaverGatewayClient.defaultPapagoURL,
-                           maxConcurrent: min(maxConcurrent, 4), maxRequestsPerSecond: rate("NCP"), meter: meter, logger: logger)
+                           maxConcurrent: min(maxConcurrent, 4), maxRequestsPerSecond: rate("NCP"), timeouts: .forProvider("NCP", settings: settings),
+                           meter: meter, logger: logger)
     }
 
     /// `PREFIX_MAX_RPS`: the most requests a second to send to a provider (its rate limit), if set.
@@ -92,7 +95,8 @@ public struct ProviderCatalog: Sendable {
         case "clova":
             return ClovaSpeechTranscriber(client: ClovaSpeechClient(invokeURL: settings["CLOVA_SPEECH_INVOKE_URL"] ?? "",
                                                                    secret: settings["CLOVA_SPEECH_SECRET"] ?? "",
-                                                                   maxRequestsPerSecond: rate("CLOVA_SPEECH"), meter: meter, logger: logger))
+                                                                   maxRequestsPerSecond: rate("CLOVA_SPEECH"),
+                                                                   timeouts: .forProvider("CLOVA_SPEECH", settings: settings), meter: meter, logger: logger))
         default: throw ProviderError(code: .notConfigured, provider: name, message: "no transcription client")
         }
     }

@@ -1,9 +1,11 @@
+import AudioKitCore
+
 /// What to transcribe and how.
 public struct TranscriptionRequest: Sendable, Equatable, Codable {
     /// An audio (or video) file on disk.
     public var audioPath: String
-    /// The spoken language (ISO 639-1), or nil to let the recogniser detect it.
-    public var language: String?
+    /// The spoken language, or nil to let the recogniser detect it (each provider writes it its own way).
+    public var language: Language?
     /// Label speakers (diarization) when the provider can.
     public var diarize: Bool
     /// The number of speakers, when known.
@@ -11,7 +13,7 @@ public struct TranscriptionRequest: Sendable, Equatable, Codable {
     /// Names, terms and spellings that help the recogniser.
     public var prompt: String?
 
-    public init(audioPath: String, language: String? = nil, diarize: Bool = false, speakers: Int? = nil, prompt: String? = nil) {
+    public init(audioPath: String, language: Language? = nil, diarize: Bool = false, speakers: Int? = nil, prompt: String? = nil) {
         self.audioPath = audioPath
         self.language = language
         self.diarize = diarize

@@ -1,3 +1,5 @@
+import AudioKitCore
+
 /// One line to translate.
 public struct TranslationLine: Sendable, Equatable, Codable {
     public var id: Int
@@ -16,17 +18,17 @@ public struct TranslationLine: Sendable, Equatable, Codable {
 /// A batch of lines to translate, with context.
 public struct TranslationRequest: Sendable, Equatable, Codable {
     public var lines: [TranslationLine]
-    /// Source language (ISO 639-1), or nil when unknown.
-    public var source: String?
-    /// Target language (ISO 639-1).
-    public var target: String
+    /// Source language, or nil when unknown.
+    public var source: Language?
+    /// Target language.
+    public var target: Language
     /// Lines around the batch, for context only (not translated).
     public var before: [String]
     public var after: [String]
     /// Terms that must be translated a fixed way (source → target): only those that occur in `lines`.
     public var glossary: [String: String]
 
-    public init(lines: [TranslationLine], source: String?, target: String, before: [String] = [], after: [String] = [],
+    public init(lines: [TranslationLine], source: Language?, target: Language, before: [String] = [], after: [String] = [],
                 glossary: [String: String] = [:]) {
         self.lines = lines
         self.source = source

@@ -3,6 +3,7 @@ import Foundation
 
 /// ElevenLabs text-to-speech (`/v1/text-to-speech/{voice_id}`): 24 kHz PCM (or MP3, decoded through FFmpeg),
 /// `voice_settings.speed` (0.7–1.2), and the neighbouring lines as `previous_text`/`next_text` for prosody.
+/// Request fields follow elevenlabs-python `text_to_speech/raw_client.py` (`convert`) and the API reference.
 public struct ElevenLabsSpeechSynthesizer: SpeechSynthesizer {
     /// Output formats dub asks for.
     public enum Format: String, Sendable {
@@ -20,11 +21,18 @@ public struct ElevenLabsSpeechSynthesizer: SpeechSynthesizer {
     public var defaultVoice: String
     /// The `output_format` asked for.
     public var format: Format
-    /// Seconds one request may take.
-    public var timeout: Double = 120
     public var name: String { "elevenlabs-\(model)" }
     /// `voice_settings.speed` accepts 0.7–1.2; other speeds are clamped.
     public var speedRange: ClosedRange<Double>? { 0.7...1.2 }
+    /// Request stitching: the neighbouring lines go as `previous_text`/`next_text` (not for eleven_v3).
+    public var usesContext: Bool { !Self.noStitchingModels.contains(model) }
+
+    /// Models that take `language_code` (to enforce the language). "Currently only Turbo v2.5 and Flash v2.5 support
+    /// language enforcement. For other models, an error will be returned if language code is provided" (API reference,
+    /// 2025); "not supported for multilingual_v2 models" (elevenlabs-python, 2026). v3 takes it too.
+    static let languageCodeModels: Set<String> = ["eleven_turbo_v2_5", "eleven_flash_v2_5", "eleven_v3"]
+    /// Models that do not take request stitching (`previous_text`, `next_text`): "not available for the eleven_v3 model".
+    static let noStitchingModels: Set<String> = ["eleven_v3"]
 
     /// Characters one request may carry, per model.
     static let characterLimits = ["eleven_multilingual_v2": 10_000, "eleven_flash_v2_5": 40_000, "eleven_turbo_v2_5": 40_000, "eleven_v3": 3_000]
@@ -43,18 +51,21 @@ public struct ElevenLabsSpeechSynthesizer: SpeechSynthesizer {
     public func synthesize(_ request: SynthesisRequest, to path: String) async throws -> SynthesizedAudio {
         let limit = Self.characterLimits[model] ?? 5_000
         guard request.text.count <= limit else {
-            throw ProviderError(code: .http, provider: "ElevenLabs", message: "a line of \(request.text.count) characters is over \(model)'s limit of \(limit)")
+            throw ProviderError(code: .unsupported, provider: "ElevenLabs", message: "a line of \(request.text.count) characters is over \(model)'s limit of \(limit)")
         }
         var body: [String: Any] = [
-            "text": request.text, "model_id": model, "language_code": request.language,
+            "text": request.text, "model_id": model,
             "voice_settings": ["speed": min(1.2, max(0.7, request.speed))],
         ]
-        if let previous = request.previousText { body["previous_text"] = previous }
-        if let next = request.nextText { body["next_text"] = next }
+        if Self.languageCodeModels.contains(model), let code = request.language.alpha2 { body["language_code"] = code }
+        if !Self.noStitchingModels.contains(model) {
+            if let previous = request.previousText { body["previous_text"] = previous }
+            if let next = request.nextText { body["next_text"] = next }
+        }
         let voice = (request.voice ?? defaultVoice).addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? defaultVoice
         var http = HTTPRequest(url: "\(client.baseURL)/v1/text-to-speech/\(voice)?output_format=\(format.rawValue)",
                                body: .bytes(Array(try JSONSerialization.data(withJSONObject: body)), contentType: "application/json"))
-        http.totalTimeout = timeout
+        client.timeouts.apply(to: &http)
         let download = AtomicFile.temporaryPath(for: path, suffix: format == .pcm ? ".pcm" : ".mp3")
         defer { AtomicFile.discard(download) }
         http.responseFile = download

@@ -26,7 +26,7 @@ public struct ElevenLabsVoiceIsolator: VoiceIsolator {
         }
         var request = HTTPRequest(url: client.baseURL + "/v1/audio-isolation",
                                   body: .multipart([MultipartPart(name: "audio", .file(path: chunk.path, filename: "audio.flac", contentType: "audio/flac"))]))
-        request.totalTimeout = 1_800
+        client.timeouts.apply(to: &request, audioSeconds: chunk.duration)
         request.responseFile = folder + "/isolated.download"
         _ = try await client.send(request)
         client.meter.record("elevenlabs", ProviderUsage(audioSeconds: chunk.duration, requests: 1))

@@ -21,6 +21,41 @@ final class CurlEasy {
         var maxFile = Int64.max
         var fileBytes: Int64 = 0
         var cancelled: @Sendable () -> Bool = { false }
+        /// Stall detection: the byte counts last seen and when they last moved (monotonic seconds).
+        var stallLimit = 60.0
+        var uploaded = 0, downloaded = 0
+        var lastMovement = Sink.now()
+        var stalled: String?
+
+        /// Called by curl about once a second and whenever data moves: returns false to abort the transfer.
+        func progress(downloaded dlnow: Int, uploadTotal ultotal: Int, uploaded ulnow: Int) -> Bool {
+            if cancelled() { return false }
+            let now = Sink.now()
+            if dlnow != downloaded || ulnow != uploaded {
+                downloaded = dlnow
+                uploaded = ulnow
+                lastMovement = now
+                return true
+            }
+            let quiet = now - lastMovement
+            guard quiet >= stallLimit else { return true }
+            if ultotal > 0 && ulnow < ultotal {
+                stalled = "no upload progress for \(Int(quiet)) s (\(ulnow) of \(ultotal) bytes sent)"
+                return false
+            }
+            if status != 0 && dlnow > 0 {
+                stalled = "the answer stopped for \(Int(quiet)) s after \(dlnow) bytes"
+                return false
+            }
+            // Upload done, no answer yet: the server is thinking, which only the request's deadline limits.
+            return true
+        }
+
+        static func now() -> Double {
+            var ts = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &ts)
+            return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+        }
 
         func append(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
             if let file, (200..<300).contains(status) {
@@ -56,6 +91,7 @@ final class CurlEasy {
         sink.cancelled = cancelled
         sink.maxBody = request.maxResponseBytes
         sink.maxFile = request.maxFileBytes
+        sink.stallLimit = request.stallTimeout
         if let path = request.responseFile {
             guard let file = fopen(path, "wb") else {
                 throw ProviderError(code: .transport, provider: provider, message: "cannot write \(path): \(String(cString: strerror(errno)))")
@@ -87,8 +123,8 @@ final class CurlEasy {
             sink.headers.addRawLine(line)
             return n
         }
-        _ = dub_curl_set_xferinfo_function(handle) { user, _, _, _, _ in
-            Unmanaged<Sink>.fromOpaque(user!).takeUnretainedValue().cancelled() ? 1 : 0
+        _ = dub_curl_set_xferinfo_function(handle) { user, _, dlnow, ultotal, ulnow in
+            Unmanaged<Sink>.fromOpaque(user!).takeUnretainedValue().progress(downloaded: dlnow, uploadTotal: ultotal, uploaded: ulnow) ? 0 : 1
         }
         _ = dub_curl_set_long(handle, CURLOPT_NOPROGRESS, 0)
 
@@ -96,6 +132,8 @@ final class CurlEasy {
         if rc != CURLE_OK {
             let text = String(cString: curl_easy_strerror(rc))
             switch rc {
+            case CURLE_ABORTED_BY_CALLBACK where sink.stalled != nil:
+                throw ProviderError(code: .timeout, provider: provider, message: "stalled: \(sink.stalled ?? "")")
             case CURLE_ABORTED_BY_CALLBACK:
                 throw ProviderError(code: .cancelled, provider: provider, message: "request cancelled")
             case CURLE_WRITE_ERROR where sink.tooLarge:
@@ -104,7 +142,7 @@ final class CurlEasy {
             case CURLE_WRITE_ERROR where sink.writeFailed:
                 throw ProviderError(code: .transport, provider: provider, message: "cannot write \(request.responseFile ?? "the response"): disk full?")
             case CURLE_OPERATION_TIMEDOUT:
-                throw ProviderError(code: .timeout, provider: provider, message: "timed out: \(text)")
+                throw ProviderError(code: .timeout, provider: provider, message: "no complete answer within the \(Int(request.totalTimeout)) s deadline (\(text))")
             default:
                 throw ProviderError(code: .transport, provider: provider, message: "transport error: \(text)")
             }
@@ -124,8 +162,6 @@ final class CurlEasy {
         _ = dub_curl_set_long(handle, CURLOPT_NOSIGNAL, 1)
         _ = dub_curl_set_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout * 1000))
         _ = dub_curl_set_long(handle, CURLOPT_TIMEOUT_MS, Int(request.totalTimeout * 1000))
-        _ = dub_curl_set_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1)
-        _ = dub_curl_set_long(handle, CURLOPT_LOW_SPEED_TIME, 60)
         _ = dub_curl_set_long(handle, CURLOPT_HTTP_VERSION, dub_curl_http_version_2tls())
         _ = dub_curl_set_string(handle, CURLOPT_ACCEPT_ENCODING, "")
         _ = dub_curl_set_string(handle, CURLOPT_USERAGENT, "dub/1 (libcurl)")

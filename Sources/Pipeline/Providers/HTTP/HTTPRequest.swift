@@ -14,9 +14,12 @@ public struct HTTPRequest: Sendable {
     public var headers: HTTPHeaders
     public var secretHeaders: HTTPHeaders
     public var body: Body
-    /// Seconds to connect, and for the whole transfer.
+    /// Seconds to connect, and for the whole request (the server's think time included): see `HTTPTimeouts`.
     public var connectTimeout: Double = 10
     public var totalTimeout: Double = 120
+    /// Seconds without a byte moving while uploading, or once the answer's body has started, before the transfer is
+    /// abandoned (and retried). Waiting for the first byte of the answer is not a stall.
+    public var stallTimeout: Double = 60
     /// When set, a 2xx response body is streamed to this file (replaced on every attempt) instead of being held
     /// in memory; error bodies stay in `HTTPResponse.body`.
     public var responseFile: String?

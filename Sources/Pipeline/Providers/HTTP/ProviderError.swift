@@ -8,6 +8,8 @@ public struct ProviderError: Error, Sendable, CustomStringConvertible {
         case tooLarge
         /// The address is not allowed (a webhook to a private network; never retried).
         case addressNotAllowed
+        /// The provider or model cannot do what was asked (a language it does not know, a limit), found before sending.
+        case unsupported
     }
 
     public let code: Code

@@ -9,9 +9,16 @@ public struct ClovaSpeechClient: Sendable {
     let http: HTTPClient
     /// Usage is recorded under "clova-speech".
     public let meter: UsageMeter
+    let logger: Logger
+
+    /// Connect, stall and deadline limits (`CLOVA_SPEECH_TIMEOUT`, ...; 600 s plus a second per second of audio).
+    public let timeouts: HTTPTimeouts
 
     public init(invokeURL: String, secret: String, maxConcurrent: Int = 2, maxRequestsPerSecond: Double? = nil, retry: RetryPolicy = RetryPolicy(),
-                meter: UsageMeter = UsageMeter(), logger: Logger = Logger(label: "dub.providers.clova-speech")) {
+                timeouts: HTTPTimeouts = HTTPTimeouts(deadline: 600, perAudioSecond: 1), meter: UsageMeter = UsageMeter(),
+                logger: Logger = Logger(label: "dub.providers.clova-speech")) {
+        self.timeouts = timeouts
+        self.logger = logger
         self.invokeURL = invokeURL.hasSuffix("/") ? String(invokeURL.dropLast()) : invokeURL
         self.secret = secret
         self.meter = meter
@@ -23,7 +30,8 @@ public struct ClovaSpeechClient: Sendable {
     public init?(environment: [String: String] = ProcessInfo.processInfo.environment, maxConcurrent: Int = 2) {
         guard let url = environment["CLOVA_SPEECH_INVOKE_URL"], !url.isEmpty,
               let secret = environment["CLOVA_SPEECH_SECRET"], !secret.isEmpty else { return nil }
-        self.init(invokeURL: url, secret: secret, maxConcurrent: maxConcurrent)
+        self.init(invokeURL: url, secret: secret, maxConcurrent: maxConcurrent,
+                  timeouts: .forProvider("CLOVA_SPEECH", settings: ProviderSettings(values: environment)))
     }
 
     var authHeaders: HTTPHeaders { ["X-CLOVASPEECH-API-KEY": secret] }

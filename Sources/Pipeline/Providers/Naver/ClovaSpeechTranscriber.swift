@@ -45,14 +45,17 @@ public struct ClovaSpeechTranscriber: Transcriber {
         var segments: [Segment]?
     }
 
-    /// CLOVA's language values for ISO 639-1 codes.
-    static func language(_ iso: String?) -> String {
-        switch iso?.lowercased() {
-        case "en": "en-US"
-        case "ja": "ja"
-        case "zh": "zh-cn"
-        case "ko": "ko-KR"
-        default: "enko"
+    /// CLOVA's `params.language` for `language` (api.ncloud-docs.com, CLOVA Speech long-sentence recognition:
+    /// `ko-KR`, `en-US`, `enko`, `ja`, `zh-cn`, `zh-tw`); nil when it recognises none of them. Without a language,
+    /// `enko` (Korean and English together).
+    static func language(_ language: Language?) -> String? {
+        guard let language else { return "enko" }
+        switch language.code {
+        case "ko": return "ko-KR"
+        case "en": return "en-US"
+        case "ja": return "ja"
+        case "zh": return language.isTraditionalChinese ? "zh-tw" : "zh-cn"
+        default: return nil
         }
     }
 
@@ -65,17 +68,23 @@ public struct ClovaSpeechTranscriber: Transcriber {
         guard chunks.count == 1, let chunk = chunks.first else {
             throw ProviderError(code: .http, provider: "CLOVA Speech", message: "sync recognition takes at most two hours of audio")
         }
-        var params: [String: Any] = ["language": Self.language(request.language), "completion": "sync", "wordAlignment": true, "fullText": true]
-        if request.diarize {
-            params["diarization"] = ["enable": true, "speakerCountMin": request.speakers ?? 1, "speakerCountMax": request.speakers ?? 4]
+        guard let language = Self.language(request.language) else {
+            throw ProviderError(code: .unsupported, provider: "CLOVA Speech", message: "CLOVA Speech does not recognise \(request.language?.displayName ?? "")"
+                                + " (\(request.language?.tag ?? "")); it has Korean, English, Japanese and Chinese; use --asr openai or elevenlabs")
         }
-        let paramsText = String(decoding: try JSONSerialization.data(withJSONObject: params), as: UTF8.self)
-        var upload = HTTPRequest(url: client.invokeURL + "/recognizer/upload", body: .multipart([
-            MultipartPart(name: "media", .file(path: chunk.path, filename: "audio.flac", contentType: "audio/flac")),
-            MultipartPart(name: "params", .text(paramsText)),
-        ]))
-        upload.totalTimeout = 3_600
-        var reply = try await client.send(upload, decoding: Reply.self)
+        var reply: Reply
+        var speakersDropped = false
+        do {
+            reply = try await upload(chunk, language: language, diarize: request.diarize, speakers: request.speakers)
+        } catch let error as ProviderError where request.diarize && Self.isSpeakerDetectionOff(error) {
+            // The domain's speaker recognition is off in the NAVER console: say what to change, and go on without speakers.
+            client.logger.warning("""
+                CLOVA Speech: speaker recognition is off for this domain (turn it on in the NAVER Cloud console, CLOVA Speech > \
+                domain > speaker recognition, to get speakers); transcribing without speakers
+                """)
+            reply = try await upload(chunk, language: language, diarize: false, speakers: nil)
+            speakersDropped = true
+        }
         let deadline = ContinuousClock.now + .milliseconds(Int(maxWait * 1000))
         // The async shape: only a token (and a pending result) until the recognition is done.
         while reply.segments == nil, reply.result.map({ Self.pending.contains($0.uppercased()) }) ?? true, let token = reply.token {
@@ -96,6 +105,30 @@ public struct ClovaSpeechTranscriber: Transcriber {
                                       words: (segment.words ?? []).map { Transcript.Word(text: $0.text, start: Double($0.start) / 1000,
                                                                                            end: Double($0.end) / 1000, speaker: speaker) })
         }
-        return Transcript(language: request.language ?? "und", duration: chunk.duration, segments: segments)
+        var transcript = Transcript(language: request.language?.code ?? "und", duration: chunk.duration, segments: segments)
+        if speakersDropped { transcript.notes = ["speakers: CLOVA Speech's speaker recognition is off for this domain, so no speakers were found"] }
+        return transcript
+    }
+
+    /// Sends the audio with its `params` (always with an explicit `diarization` object: a domain whose speaker
+    /// recognition is off refuses `enable: true`, and reportedly an omitted object too).
+    private func upload(_ chunk: AudioChunker.Chunk, language: String, diarize: Bool, speakers: Int?) async throws -> Reply {
+        var params: [String: Any] = ["language": language, "completion": "sync", "wordAlignment": true, "fullText": true]
+        params["diarization"] = diarize
+            ? ["enable": true, "speakerCountMin": speakers ?? 1, "speakerCountMax": speakers ?? 4] as [String: Any]
+            : ["enable": false]
+        let paramsText = String(decoding: try JSONSerialization.data(withJSONObject: params, options: [.sortedKeys]), as: UTF8.self)
+        var upload = HTTPRequest(url: client.invokeURL + "/recognizer/upload", body: .multipart([
+            MultipartPart(name: "media", .file(path: chunk.path, filename: "audio.flac", contentType: "audio/flac")),
+            MultipartPart(name: "params", .text(paramsText)),
+        ]))
+        client.timeouts.apply(to: &upload, audioSeconds: chunk.duration)
+        return try await client.send(upload, decoding: Reply.self)
+    }
+
+    /// Whether `error` is CLOVA's 400 for diarization asked of a domain whose speaker recognition is off.
+    static func isSpeakerDetectionOff(_ error: ProviderError) -> Bool {
+        let message = error.message.lowercased()
+        return error.status == 400 && message.contains("speaker") && (message.contains("off") || message.contains("disabled") || message.contains("not"))
     }
 }

@@ -1,18 +1,24 @@
 import AudioKitCore
 import Foundation
 
-/// CLOVA Voice Premium TTS (form fields `speaker`, `text`, `speed`, `format=wav`, `sampling-rate`).
+/// CLOVA Voice Premium TTS (form fields `speaker`, `text`, `speed`, `format=wav`, `sampling-rate`), per NAVER Cloud's
+/// current API page (api.ncloud-docs.com/docs/en/ai-naver-clovavoice-ttspremium).
 ///
-/// Speed: CLOVA takes an integer −5…10 where negative is faster. dub maps a playback factor `f` (1 = natural) to
-/// `s = round(10 · (1/f − 1))`, i.e. `f = 1 / (1 + s/10)`: −5 is 2× faster, 10 is half speed. The line is measured
-/// after synthesis, so the rounding never reaches the timeline.
+/// Speed: an integer −5…5 where "−5: 2x faster" and "5: 0.5x slower" (the −5…10 range is the government cloud's
+/// page, not the public API's). dub maps a playback factor `f` (1 = natural) linearly on each side: `s = −5·(f − 1)`
+/// for faster, `s = 10·(1 − f)` for slower. The line is measured after synthesis, so the rounding never reaches the
+/// timeline. Text: at most 2,000 characters per request.
 public struct ClovaVoiceSynthesizer: SpeechSynthesizer {
     public let client: NaverGatewayClient
     public var name: String { "clova-voice" }
     public var speedRange: ClosedRange<Double>? { 0.5...2.0 }
 
-    /// A default speaker per language (Premium voices: Korean, English, Japanese, Chinese and Spanish women).
+    /// A default Premium speaker per language (Korean, English, Japanese, Chinese and Spanish women: `nara`, `clara`,
+    /// `ntomoko`, `meimei`, `carmen` from the speaker table). Other languages need `--voice`.
     public static let defaultSpeakers = ["ko": "nara", "en": "clara", "ja": "ntomoko", "zh": "meimei", "es": "carmen"]
+
+    /// Characters per request ("up to 2000 characters").
+    public static let textLimit = 2_000
 
     public init(client: NaverGatewayClient) {
         self.client = client
@@ -20,32 +26,23 @@ public struct ClovaVoiceSynthesizer: SpeechSynthesizer {
 
     /// CLOVA's speed value for a playback factor (clamped to `speedRange`).
     public static func clovaSpeed(_ factor: Double) -> Int {
-        let value = Int((10 * (1 / min(2, max(0.5, factor)) - 1)).rounded())
-        return min(10, max(-5, value))
+        let f = min(2, max(0.5, factor))
+        let value = f >= 1 ? -5 * (f - 1) : 10 * (1 - f)
+        return min(5, max(-5, Int(value.rounded())))
     }
 
-    /// The playback factor CLOVA's speed value `s` gives: `1 / (1 + s/10)`.
+    /// The playback factor CLOVA's speed value `s` gives: 2× at −5, 0.5× at 5, linear on each side of 0.
     public static func playbackFactor(_ clovaSpeed: Int) -> Double {
-        1 / (1 + Double(clovaSpeed) / 10)
-    }
-
-    /// Characters per request: 2,000 for Korean, Japanese and Chinese, 3,000 for the others.
-    public static func textLimit(_ language: String) -> Int {
-        ["ko", "ja", "zh"].contains(baseLanguage(language)) ? 2_000 : 3_000
-    }
-
-    /// `zh-TW` → `zh`, `EN` → `en`.
-    static func baseLanguage(_ language: String) -> String {
-        String(language.lowercased().split(whereSeparator: { $0 == "-" || $0 == "_" }).first ?? "")
+        clovaSpeed <= 0 ? 1 - Double(clovaSpeed) / 5 : 1 - Double(clovaSpeed) / 10
     }
 
     public func synthesize(_ request: SynthesisRequest, to path: String) async throws -> SynthesizedAudio {
-        guard let speaker = request.voice ?? Self.defaultSpeakers[Self.baseLanguage(request.language)] else {
-            throw ProviderError(code: .http, provider: "CLOVA Voice", message: "no default speaker for '\(request.language)'; pass --voice")
+        guard let speaker = request.voice ?? Self.defaultSpeakers[request.language.code] else {
+            throw ProviderError(code: .unsupported, provider: "CLOVA Voice",
+                                message: "no default speaker for \(request.language.displayName) (\(request.language.tag)); pass --voice with a CLOVA Voice speaker")
         }
-        let limit = Self.textLimit(request.language)
-        guard request.text.count <= limit else {
-            throw ProviderError(code: .http, provider: "CLOVA Voice", message: "a line of \(request.text.count) characters is over the limit of \(limit)")
+        guard request.text.count <= Self.textLimit else {
+            throw ProviderError(code: .unsupported, provider: "CLOVA Voice", message: "a line of \(request.text.count) characters is over the limit of \(Self.textLimit)")
         }
         let download = AtomicFile.temporaryPath(for: path, suffix: ".wav")
         defer { AtomicFile.discard(download) }

@@ -14,12 +14,13 @@ public struct NaverGatewayClient: Sendable {
     let http: HTTPClient
     /// Usage is recorded under "clova-voice" and "papago".
     public let meter: UsageMeter
-    /// Seconds one request may take in all (a stalled answer is cut off and retried).
-    public var requestTimeout: Double = 60
+    /// Connect, stall and deadline limits (`NCP_TIMEOUT`, ...; 120 s by default).
+    public var timeouts: HTTPTimeouts
 
     public init(clientID: String, clientSecret: String, voiceURL: String = NaverGatewayClient.defaultVoiceURL,
                 papagoURL: String = NaverGatewayClient.defaultPapagoURL, maxConcurrent: Int = 4, maxRequestsPerSecond: Double? = nil, retry: RetryPolicy = RetryPolicy(),
-                meter: UsageMeter = UsageMeter(), logger: Logger = Logger(label: "dub.providers.naver")) {
+                timeouts: HTTPTimeouts = HTTPTimeouts(deadline: 120), meter: UsageMeter = UsageMeter(), logger: Logger = Logger(label: "dub.providers.naver")) {
+        self.timeouts = timeouts
         self.clientID = clientID
         self.clientSecret = clientSecret
         self.voiceURL = voiceURL
@@ -34,26 +35,27 @@ public struct NaverGatewayClient: Sendable {
     public init?(environment: [String: String] = ProcessInfo.processInfo.environment, maxConcurrent: Int = 4) {
         guard let id = environment["NCP_CLIENT_ID"], !id.isEmpty, let secret = environment["NCP_CLIENT_SECRET"], !secret.isEmpty else { return nil }
         self.init(clientID: id, clientSecret: secret, voiceURL: environment["CLOVA_VOICE_URL"] ?? Self.defaultVoiceURL,
-                  papagoURL: environment["PAPAGO_URL"] ?? Self.defaultPapagoURL, maxConcurrent: maxConcurrent)
+                  papagoURL: environment["PAPAGO_URL"] ?? Self.defaultPapagoURL, maxConcurrent: maxConcurrent,
+                  timeouts: .forProvider("NCP", settings: ProviderSettings(values: environment)))
     }
 
-    func form(_ url: String, _ fields: [(String, String)], timeout: Double) -> HTTPRequest {
+    func form(_ url: String, _ fields: [(String, String)]) -> HTTPRequest {
         var request = HTTPRequest.form(url, fields, secretHeaders: ["X-NCP-APIGW-API-KEY-ID": clientID, "X-NCP-APIGW-API-KEY": clientSecret])
-        request.totalTimeout = timeout
+        timeouts.apply(to: &request)
         return request
     }
 
     /// Sends a form to `url` with the gateway keys.
     /// A 2xx body goes to `responseFile` when one is given (audio), else into the response.
     func postForm(_ url: String, _ fields: [(String, String)], responseFile: String? = nil) async throws -> HTTPResponse {
-        var request = form(url, fields, timeout: requestTimeout)
+        var request = form(url, fields)
         request.responseFile = responseFile
         return try await http.send(request, errorMessage: Self.errorMessage)
     }
 
     /// Sends a form and decodes the JSON answer (asked once more if the body is not that JSON).
     func postForm<T: Decodable>(_ url: String, _ fields: [(String, String)], decoding type: T.Type) async throws -> T {
-        try await http.send(form(url, fields, timeout: requestTimeout), decoding: type, errorMessage: Self.errorMessage)
+        try await http.send(form(url, fields), decoding: type, errorMessage: Self.errorMessage)
     }
 
     /// `{"error":{"errorCode","message","details"}}` from the gateway, or a service's own

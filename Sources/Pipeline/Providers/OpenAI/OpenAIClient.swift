@@ -10,11 +10,14 @@ public struct OpenAIClient: Sendable {
     let http: HTTPClient
     /// Where every call's usage is recorded (under "openai").
     public let meter: UsageMeter
+    /// Connect, stall and deadline limits (`OPENAI_TIMEOUT`, ...; 600 s like OpenAI's SDK).
+    public let timeouts: HTTPTimeouts
 
     public init(apiKey: String, baseURL: String = OpenAIClient.defaultBaseURL, maxConcurrent: Int = 8, maxRequestsPerSecond: Double? = nil,
-                retry: RetryPolicy = RetryPolicy(), meter: UsageMeter = UsageMeter(),
+                retry: RetryPolicy = RetryPolicy(), timeouts: HTTPTimeouts = HTTPTimeouts(deadline: 600), meter: UsageMeter = UsageMeter(),
                 logger: Logger = Logger(label: "dub.providers.openai")) {
         self.apiKey = apiKey
+        self.timeouts = timeouts
         self.meter = meter
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.http = HTTPClient(provider: "OpenAI", maxConcurrent: maxConcurrent, maxRequestsPerSecond: maxRequestsPerSecond, retry: retry, logger: logger,
@@ -24,16 +27,23 @@ public struct OpenAIClient: Sendable {
     /// From the environment; nil when `OPENAI_API_KEY` is unset.
     public init?(environment: [String: String] = ProcessInfo.processInfo.environment, maxConcurrent: Int = 8) {
         guard let key = environment["OPENAI_API_KEY"], !key.isEmpty else { return nil }
-        self.init(apiKey: key, baseURL: environment["OPENAI_BASE_URL"] ?? Self.defaultBaseURL, maxConcurrent: maxConcurrent)
+        self.init(apiKey: key, baseURL: environment["OPENAI_BASE_URL"] ?? Self.defaultBaseURL, maxConcurrent: maxConcurrent,
+                  timeouts: .forProvider("OPENAI", settings: ProviderSettings(values: environment)))
     }
 
     var authHeaders: HTTPHeaders { ["Authorization": "Bearer \(apiKey)"] }
 
-    /// POSTs JSON to `path` and returns the 2xx response.
-    func postJSON(_ path: String, _ object: [String: Any], timeout: Double = 120, responseFile: String? = nil) async throws -> HTTPResponse {
+    /// A JSON POST to `path` with the key and the client's limits.
+    func jsonRequest(_ path: String, _ object: [String: Any]) throws -> HTTPRequest {
         let data = try JSONSerialization.data(withJSONObject: object)
         var request = HTTPRequest(url: baseURL + path, secretHeaders: authHeaders, body: .bytes(Array(data), contentType: "application/json"))
-        request.totalTimeout = timeout
+        timeouts.apply(to: &request)
+        return request
+    }
+
+    /// POSTs JSON to `path` and returns the 2xx response (its body in `responseFile` when one is given).
+    func postJSON(_ path: String, _ object: [String: Any], responseFile: String? = nil) async throws -> HTTPResponse {
+        var request = try jsonRequest(path, object)
         request.responseFile = responseFile
         return try await http.send(request, errorMessage: Self.errorMessage)
     }

@@ -15,7 +15,14 @@ public struct OpenAISpeechSynthesizer: SpeechSynthesizer {
         self.defaultVoice = defaultVoice
     }
 
+    /// `input` is at most 4,096 characters (openapi.yaml `CreateSpeechRequest.input.maxLength`).
+    static let inputLimit = 4_096
+
     public func synthesize(_ request: SynthesisRequest, to path: String) async throws -> SynthesizedAudio {
+        guard request.text.count <= Self.inputLimit else {
+            throw ProviderError(code: .unsupported, provider: "OpenAI", message: "a line of \(request.text.count) characters is over the speech input limit of \(Self.inputLimit)")
+        }
+        // Fields per openapi.yaml CreateSpeechRequest: speed 0.25–4.0; response_format pcm is 24 kHz s16le mono.
         let body: [String: Any] = [
             "model": model, "input": request.text, "voice": request.voice ?? defaultVoice,
             "response_format": "pcm", "speed": min(4, max(0.25, request.speed)),

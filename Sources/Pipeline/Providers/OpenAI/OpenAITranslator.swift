@@ -43,20 +43,30 @@ public struct OpenAITranslator: Translator {
         var reason: String
     }
 
-    private func ask(_ request: TranslationRequest) async throws -> [Int: String] {
-        let body: [String: Any] = [
+    /// Whether `model` is a reasoning model (o-series, gpt-5 family), which rejects a `temperature` other than the
+    /// default with 400 `unsupported_value` and takes `max_completion_tokens`, never `max_tokens` (openapi.yaml
+    /// `CreateChatCompletionRequest`: "not compatible with o-series models"). dub sends neither token limit.
+    static func isReasoning(_ model: String) -> Bool {
+        let id = model.lowercased()
+        return id.hasPrefix("gpt-5") || (id.hasPrefix("o") && id.dropFirst().first?.isNumber == true)
+    }
+
+    /// The request body: a low temperature for chat models, none (the default) for reasoning models.
+    func body(_ request: TranslationRequest) throws -> [String: Any] {
+        var body: [String: Any] = [
             "model": model,
-            "temperature": 0.3,
             "messages": [
                 ["role": "system", "content": Self.instructions(request)],
                 ["role": "user", "content": try Self.payload(request)],
             ],
             "response_format": TranslatedLines.schema,
         ]
-        let data = try JSONSerialization.data(withJSONObject: body)
-        var http = HTTPRequest(url: client.baseURL + "/chat/completions", secretHeaders: client.authHeaders,
-                               body: .bytes(Array(data), contentType: "application/json"))
-        http.totalTimeout = 180
+        if !Self.isReasoning(model) { body["temperature"] = 0.3 }
+        return body
+    }
+
+    private func ask(_ request: TranslationRequest) async throws -> [Int: String] {
+        let http = try client.jsonRequest("/chat/completions", try body(request))
         let completion = try await client.send(http, decoding: ChatCompletion.self)
         client.meter.record("openai", ProviderUsage(promptTokens: completion.usage?.promptTokens ?? 0,
                                                     completionTokens: completion.usage?.completionTokens ?? 0, requests: 1))
@@ -87,10 +97,11 @@ public struct OpenAITranslator: Translator {
     }
 
     static func instructions(_ request: TranslationRequest) -> String {
-        let from = request.source.map { "from \($0) " } ?? ""
+        let from = request.source.map { "from \($0.displayName) (\($0.tag)) " } ?? ""
+        let target = request.target.displayName
         return """
-        You translate dialogue for dubbing \(from)into \(request.target) (ISO 639-1 codes). Each line will be \
-        spoken aloud in the time the original took, so write natural, spoken \(request.target) that keeps the meaning \
+        You translate dialogue for dubbing \(from)into \(target) (\(request.target.tag)). Each line will be \
+        spoken aloud in the time the original took, so write natural, spoken \(target) that keeps the meaning \
         and tone, and keep every line within its max_length (characters; for ko, ja and zh: syllables). Shorten \
         freely when needed; never add explanations. Use the glossary's translations for its terms. The context \
         lines are for understanding only. Answer with exactly one entry per input id.

@@ -24,7 +24,7 @@ struct TranscribeCommand: AsyncParsableCommand {
     @Option(help: "ASR provider: \(ProviderCatalog.providers(for: .transcription).joined(separator: ", ")).")
     var provider: String = "openai"
 
-    @Option(help: "Spoken language (ISO 639-1); default: detected.")
+    @Option(help: "Spoken language (en, pt-BR, zh-TW, eng, english, ...); default: detected.")
     var language: String?
 
     @Flag(help: "Label speakers (diarization), where the provider can.")
@@ -47,6 +47,7 @@ struct TranscribeCommand: AsyncParsableCommand {
             throw ValidationError("--provider must be one of \(ProviderCatalog.providers(for: .transcription).joined(separator: ", "))")
         }
         if let speakers, speakers < 1 { throw ValidationError("--speakers must be at least 1") }
+        if let language { do { _ = try Language(language) } catch { throw ValidationError("--language: \(error)") } }
     }
 
     func run() async throws {
@@ -54,7 +55,7 @@ struct TranscribeCommand: AsyncParsableCommand {
         let catalog = ProviderCatalog(settings: try ProviderSettings.load())
         let transcriber = try catalog.transcriber(provider)
         let transcript = try await transcriber.transcribe(TranscriptionRequest(
-            audioPath: input, language: language, diarize: diarize || speakers != nil, speakers: speakers, prompt: prompt))
+            audioPath: input, language: try language.map { try Language($0) }, diarize: diarize || speakers != nil, speakers: speakers, prompt: prompt))
         try TranscriptFile.write(transcript, to: output)
         let words = transcript.segments.reduce(0) { $0 + $1.words.count }
         print("wrote \(output): \(transcript.segments.count) segments, \(words) words, language \(transcript.language), \(transcript.duration.fixed(1)) s")

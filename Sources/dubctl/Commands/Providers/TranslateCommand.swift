@@ -43,7 +43,7 @@ struct TranslateCommand: AsyncParsableCommand {
             throw ValidationError("--provider must be one of \(ProviderCatalog.providers(for: .translation).joined(separator: ", "))")
         }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
-        _ = try LanguageCode(to)
+        do { _ = try Language(to) } catch { throw ValidationError("--to: \(error)") }
     }
 
     func run() async throws {
@@ -53,9 +53,10 @@ struct TranslateCommand: AsyncParsableCommand {
         let catalog = ProviderCatalog(settings: try ProviderSettings.load())
         let batcher = TranslationBatcher(translator: try catalog.translator(provider), batchSize: batchSize)
         let lines = source.segments.map { TranslationLine(id: $0.id, text: $0.text) }
-        let translated = try await batcher.translate(lines, source: source.language == "und" ? nil : source.language, target: to, glossary: terms)
+        let target = try Language(to)
+        let translated = try await batcher.translate(lines, source: try? Language(source.language), target: target, glossary: terms)
         var result = source
-        result.language = to
+        result.language = target.tag
         for index in result.segments.indices {
             result.segments[index].text = translated[result.segments[index].id] ?? result.segments[index].text
             result.segments[index].words = []
