@@ -8,7 +8,9 @@ let package = Package(
         .executable(name: "dubctl", targets: ["dubctl"]),
         .executable(name: "dubd", targets: ["dubd"]),
         .library(name: "AudioKitCore", targets: ["AudioKitCore"]),
-        .library(name: "Pipeline", targets: ["Pipeline"]),
+        .library(name: "Dubbing", targets: ["Dubbing"]),
+        .library(name: "Providers", targets: ["Providers"]),
+        .library(name: "JobQueue", targets: ["JobQueue"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -20,7 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
     ],
     targets: [
-        // C libraries, reached only from AudioKitCore and Pipeline.
+        // C libraries, each imported by exactly one target.
         .systemLibrary(
             name: "CFFmpeg",
             pkgConfig: "libavformat",
@@ -33,24 +35,42 @@ let package = Package(
         .systemLibrary(name: "CEspeak", pkgConfig: "espeak-ng", providers: [.apt(["libespeak-ng-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
+        // Small pieces every module shares (atomic files, blocking work and cancellation, JSON, bounded reads,
+        // languages, digests, error classification). The only target that imports COpenSSL.
+        .target(name: "DubSupport", dependencies: ["COpenSSL"]),
+        // Media I/O and DSP: the only target that imports FFmpeg, libsndfile and libsoxr.
         .target(
             name: "AudioKitCore",
             dependencies: [
-                "CFFmpeg", "CSndFile", "CSoxr",
+                "DubSupport", "CFFmpeg", "CSndFile", "CSoxr",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // What a provider is to the rest of dub: protocols, requests, transcripts, usage, errors. No C, no vendor.
+        .target(name: "ProviderAPI", dependencies: ["DubSupport"]),
+        // The vendors (OpenAI, ElevenLabs, NAVER, espeak-ng) over the curl HTTP layer, which also carries the job
+        // queue's webhooks (`WebhookHTTPTransport`): the only target that imports CCurl and CEspeak.
         .target(
-            name: "Pipeline",
+            name: "Providers",
             dependencies: [
-                "AudioKitCore", "COpenSSL", "CLibPQ", "CEspeak", "CCurl",
+                "DubSupport", "ProviderAPI", "AudioKitCore", "JobQueue", "CCurl", "CEspeak",
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // The dubbing stages and the timeline: media and provider protocols only, never a vendor.
+        .target(
+            name: "Dubbing",
+            dependencies: ["DubSupport", "AudioKitCore", "ProviderAPI"]
+        ),
+        // The PostgreSQL job queue, workers and webhooks: knows nothing of dubbing. The only target that imports CLibPQ.
+        .target(
+            name: "JobQueue",
+            dependencies: ["DubSupport", "CLibPQ", .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "dubctl",
             dependencies: [
-                "AudioKitCore", "Pipeline",
+                "DubSupport", "AudioKitCore", "ProviderAPI", "Providers", "Dubbing", "JobQueue",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -58,7 +78,7 @@ let package = Package(
         .executableTarget(
             name: "dubd",
             dependencies: [
-                "AudioKitCore", "Pipeline",
+                "DubSupport", "AudioKitCore", "ProviderAPI", "Providers", "Dubbing", "JobQueue",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -67,10 +87,7 @@ let package = Package(
             ]
         ),
         // Helpers shared by the test targets: scratch folders, the reference CLI tools, signal comparison.
-        .target(name: "TestSupport", dependencies: ["AudioKitCore"], path: "Tests/TestSupport"),
-        .testTarget(name: "AudioKitCoreTests", dependencies: ["AudioKitCore", "TestSupport"]),
-        .testTarget(name: "DubctlTests", dependencies: ["AudioKitCore", "Pipeline", "TestSupport", "ProviderFakes"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"]),
+        .target(name: "TestSupport", dependencies: ["DubSupport", "AudioKitCore"], path: "Tests/TestSupport"),
         // Faithful fakes of the provider HTTP APIs (test support).
         .target(name: "ProviderFakes", dependencies: [
             "AudioKitCore", .product(name: "Hummingbird", package: "hummingbird"),
@@ -80,12 +97,20 @@ let package = Package(
         // The fakes, runnable by hand and by bench/30-providers.sh (not part of dubctl/dubd).
         .executableTarget(name: "dub-fake-providers", dependencies: ["ProviderFakes"]),
         // The job-queue benchmark run by bench/40-queue.sh.
-        .executableTarget(name: "dub-queue-bench", dependencies: ["Pipeline", .product(name: "Logging", package: "swift-log")]),
+        .executableTarget(name: "dub-queue-bench", dependencies: ["DubSupport", "JobQueue", .product(name: "Logging", package: "swift-log")]),
+        // Unit tests per target, then the end-to-end suites that run dubctl and dubd.
+        .testTarget(name: "DubSupportTests", dependencies: ["DubSupport", "AudioKitCore", "TestSupport"]),
+        .testTarget(name: "AudioKitCoreTests", dependencies: ["DubSupport", "AudioKitCore", "TestSupport"]),
+        .testTarget(name: "DubbingTests", dependencies: ["DubSupport", "AudioKitCore", "ProviderAPI", "Providers", "Dubbing", "TestSupport"]),
         .testTarget(name: "ProviderTests", dependencies: [
-            "Pipeline", "ProviderFakes", "TestSupport", .product(name: "Logging", package: "swift-log"),
+            "DubSupport", "AudioKitCore", "ProviderAPI", "Providers", "Dubbing", "ProviderFakes", "TestSupport",
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "JobQueueTests", dependencies: [
-            "AudioKitCore", "Pipeline", "TestSupport", "ProviderFakes", .product(name: "Logging", package: "swift-log"),
+            "DubSupport", "AudioKitCore", "JobQueue", "Providers", "TestSupport", "ProviderFakes", .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "DubctlTests", dependencies: [
+            "DubSupport", "AudioKitCore", "ProviderAPI", "Providers", "Dubbing", "JobQueue", "TestSupport", "ProviderFakes",
         ]),
     ],
     swiftLanguageModes: [.v6]

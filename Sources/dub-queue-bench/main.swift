@@ -1,6 +1,7 @@
 import Foundation
 import Logging
-import Pipeline
+import DubSupport
+import JobQueue
 import Synchronization
 
 // The queue benchmark behind bench/40-queue.sh: `dub-queue-bench --database-url URL [--jobs N]`.

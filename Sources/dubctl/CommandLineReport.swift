@@ -2,7 +2,11 @@ import ArgumentParser
 #if canImport(Glibc)
 import Glibc
 #endif
-import Pipeline
+import DubSupport
+import ProviderAPI
+import Providers
+import Dubbing
+import JobQueue
 
 /// Prints errors the way every dubctl command does and picks the exit code:
 /// 0 success (and help), 1 runtime failure, 2 usage error.

@@ -1,3 +1,4 @@
+import DubSupport
 import ArgumentParser
 
 /// The operator's command line for dub.

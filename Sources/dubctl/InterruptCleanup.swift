@@ -1,3 +1,4 @@
+import DubSupport
 import AudioKitCore
 import Dispatch
 #if canImport(Glibc)

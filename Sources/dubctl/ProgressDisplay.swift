@@ -1,5 +1,9 @@
 import FoundationEssentials
-import Pipeline
+import DubSupport
+import ProviderAPI
+import Providers
+import Dubbing
+import JobQueue
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -10,9 +14,9 @@ import Glibc
 final class ProgressDisplay: Sendable {
     private let interactive: Bool
     private let quiet: Bool
-    private let started = JobClock.systemNow()
+    private let started = SystemClock.now()
     /// When the current stage started.
-    private let stageStarted = Mutex(JobClock.systemNow())
+    private let stageStarted = Mutex(SystemClock.now())
 
     init(interactive: Bool, quiet: Bool) {
         self.interactive = interactive
@@ -21,7 +25,7 @@ final class ProgressDisplay: Sendable {
 
     func stage(_ name: String) {
         stageStarted.withLock { started in
-            started = JobClock.systemNow()
+            started = SystemClock.now()
             let index = (DubPipeline.stages.firstIndex(of: name) ?? 0) + 1
             show("\(name) (stage \(index) of \(DubPipeline.stages.count))", final: !interactive)
         }
@@ -30,7 +34,7 @@ final class ProgressDisplay: Sendable {
     func progress(_ p: DubProgress) {
         guard interactive, p.total > 0 else { return }
         stageStarted.withLock { stageStarted in
-            let spent = JobClock.systemNow() - stageStarted
+            let spent = SystemClock.now() - stageStarted
             let eta = p.done > 0 ? spent / Double(p.done) * Double(p.total - p.done) : 0
             show("\(p.stage): \(p.done)/\(p.total) lines, ETA \(eta.fixed(0)) s", final: false)
         }
@@ -48,7 +52,7 @@ final class ProgressDisplay: Sendable {
 
     private func show(_ text: String, final: Bool) {
         guard !quiet else { return }
-        let line = "[\((JobClock.systemNow() - started).fixed(1)) s] \(text)"
+        let line = "[\((SystemClock.now() - started).fixed(1)) s] \(text)"
         if interactive {
             print("\u{1B}[2K\r\(line)", terminator: "")
             fflush(nil)

@@ -5,7 +5,11 @@ import FoundationEssentials
 import Glibc
 #endif
 import Logging
-import Pipeline
+import DubSupport
+import ProviderAPI
+import Providers
+import Dubbing
+import JobQueue
 
 // Everything dub creates is private to its user unless asked otherwise (DUB_OUTPUT_MODE for finished outputs).
 umask(0o077)

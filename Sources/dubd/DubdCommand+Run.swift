@@ -1,7 +1,11 @@
 import ArgumentParser
 import AudioKitCore
 import Logging
-import Pipeline
+import DubSupport
+import ProviderAPI
+import Providers
+import Dubbing
+import JobQueue
 import ServiceLifecycle
 #if canImport(Glibc)
 import Glibc
@@ -40,7 +44,8 @@ extension DubdCommand {
         settings.softShutdown = shutdownGrace
         let metrics = WorkerMetrics()
         let handler = PipelineJobHandler(dataRoot: dataRoot, metrics: metrics)
-        let webhooks = WebhookNotifier(secret: getenv("DUB_WEBHOOK_SECRET").map { String(cString: $0) }, logger: logger)
+        let webhooks = WebhookNotifier(secret: getenv("DUB_WEBHOOK_SECRET").map { String(cString: $0) }, transport: WebhookHTTPTransport(),
+                                       logger: logger)
         if !webhooks.isEnabled {
             logger.notice("job webhooks are off: DUB_WEBHOOK_SECRET is not set (dub never sends unsigned webhooks)")
         }

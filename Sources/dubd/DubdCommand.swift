@@ -1,3 +1,4 @@
+import DubSupport
 import ArgumentParser
 
 /// The dub job daemon: claims dubbing jobs from the PostgreSQL queue and runs the pipeline.

@@ -1,3 +1,4 @@
+import DubSupport
 import FoundationEssentials
 import Logging
 #if canImport(Glibc)

@@ -1,6 +1,10 @@
 import ArgumentParser
 import AudioKitCore
-import Pipeline
+import DubSupport
+import ProviderAPI
+import Providers
+import Dubbing
+import JobQueue
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,6 +1,10 @@
 import AudioKitCore
 import Foundation
-import Pipeline
+import DubSupport
+import ProviderAPI
+import Providers
+import Dubbing
+import JobQueue
 import ProviderFakes
 import TestSupport
 import Testing

@@ -1,7 +1,9 @@
 import AudioKitCore
 import Foundation
 import Logging
-import Pipeline
+import DubSupport
+import Providers
+import JobQueue
 import TestSupport
 import Testing
 

@@ -1,4 +1,6 @@
-import Pipeline
+import DubSupport
+import Providers
+import JobQueue
 import TestSupport
 import Testing
 

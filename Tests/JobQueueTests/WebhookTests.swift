@@ -1,6 +1,8 @@
 import Foundation
 import Logging
-import Pipeline
+import DubSupport
+import Providers
+import JobQueue
 import ProviderFakes
 import TestSupport
 import Testing
@@ -11,7 +13,7 @@ struct WebhookTests {
 
     private func notifier(secret: String? = Self.secret, attempts: Int = 4, backoff: Double = 0.05) -> WebhookNotifier {
         // The receivers listen on loopback, which webhooks may only reach when the operator allows it.
-        WebhookNotifier(secret: secret, retry: RetryPolicy(maxAttempts: attempts, initialBackoff: backoff, maxBackoff: backoff * 4),
+        WebhookNotifier(secret: secret, transport: WebhookHTTPTransport(retry: RetryPolicy(maxAttempts: attempts, initialBackoff: backoff, maxBackoff: backoff * 4)),
                         requestTimeout: 30, allow: WebhookURL.AllowList("127.0.0.1"))
     }
 
@@ -93,7 +95,7 @@ struct WebhookTests {
         let f = try await QueueFixture()
         let big = try await WebhookReceiver.start(replyBytes: 8 << 20)
         defer { big.stop() }
-        let strict = WebhookNotifier(secret: Self.secret, retry: RetryPolicy(maxAttempts: 2, initialBackoff: 0.05, maxBackoff: 0.1),
+        let strict = WebhookNotifier(secret: Self.secret, transport: WebhookHTTPTransport(retry: RetryPolicy(maxAttempts: 2, initialBackoff: 0.05, maxBackoff: 0.1)),
                                      requestTimeout: 30, allow: .init(""))
         let metadata = try await submit(f, webhook: "http://169.254.169.254/latest/meta-data/iam")
         let strictWorker = worker(f, strict) { _ in JobOutput(result: "{}") }

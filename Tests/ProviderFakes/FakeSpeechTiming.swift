@@ -1,4 +1,5 @@
 import AudioKitCore
+import DubSupport
 import Foundation
 
 /// Where a fake recogniser "hears" words: in the voiced regions of the uploaded audio, so transcripts follow

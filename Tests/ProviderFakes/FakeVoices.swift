@@ -1,4 +1,5 @@
 import AudioKitCore
+import DubSupport
 import Foundation
 import Synchronization
 

@@ -3,7 +3,10 @@ import Foundation
 import ProviderFakes
 import TestSupport
 import Testing
-@testable import Pipeline
+import DubSupport
+import ProviderAPI
+@testable import Providers
+@testable import Dubbing
 
 @Suite("ElevenLabs against the fake")
 struct ElevenLabsTests {

@@ -2,7 +2,10 @@ import Foundation
 import ProviderFakes
 import TestSupport
 import Testing
-@testable import Pipeline
+import DubSupport
+import ProviderAPI
+@testable import Providers
+@testable import Dubbing
 
 @Suite("HTTP client: rate limit, cancellation, responses to files, provider audio")
 struct HTTPClientTests {

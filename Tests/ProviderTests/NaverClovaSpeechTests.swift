@@ -2,7 +2,10 @@ import Foundation
 import ProviderFakes
 import TestSupport
 import Testing
-@testable import Pipeline
+import DubSupport
+import ProviderAPI
+@testable import Providers
+@testable import Dubbing
 
 @Suite("NAVER CLOVA Speech against the fake")
 struct NaverClovaSpeechTests {

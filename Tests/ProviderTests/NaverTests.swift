@@ -2,7 +2,10 @@ import Foundation
 import ProviderFakes
 import TestSupport
 import Testing
-@testable import Pipeline
+import DubSupport
+import ProviderAPI
+@testable import Providers
+@testable import Dubbing
 
 /// CLOVA Voice and Papago (the NAVER API gateway) against the fake; CLOVA Speech is `NaverClovaSpeechTests`.
 @Suite("NAVER CLOVA Voice and Papago against the fake")

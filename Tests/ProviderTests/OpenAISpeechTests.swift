@@ -4,7 +4,10 @@ import Logging
 import ProviderFakes
 import TestSupport
 import Testing
-@testable import Pipeline
+import DubSupport
+import ProviderAPI
+@testable import Providers
+@testable import Dubbing
 
 @Suite("OpenAI speech against the fake")
 struct OpenAISpeechTests {

@@ -1,7 +1,10 @@
 import Foundation
 import ProviderFakes
 import Testing
-@testable import Pipeline
+import DubSupport
+import ProviderAPI
+@testable import Providers
+@testable import Dubbing
 
 @Suite("OpenAI translation against the fake")
 struct OpenAITranslationTests {

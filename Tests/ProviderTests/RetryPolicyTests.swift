@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import Pipeline
+import DubSupport
+import ProviderAPI
+@testable import Providers
+@testable import Dubbing
 
 @Suite("Retry policy (providers.md rules)")
 struct RetryPolicyTests {

@@ -3,7 +3,10 @@ import Foundation
 import ProviderFakes
 import TestSupport
 import Testing
-@testable import Pipeline
+import DubSupport
+import ProviderAPI
+@testable import Providers
+@testable import Dubbing
 
 /// What the providers' official specifications ask that our own notes did not: slow answers, current error shapes,
 /// model-aware parameters, every language form.

@@ -1,4 +1,4 @@
-import AudioKitCore
+import DubSupport
 
 /// Tests write languages as literals (`SynthesisRequest(text: "Hola.", language: "es")`). Only here: production code
 /// parses what users give with `try Language(text)`. A literal that does not parse stops the test run; an invalid code

@@ -1,4 +1,5 @@
 import AudioKitCore
+import DubSupport
 
 /// Compares two interleaved signals the way the oracle tests need: best lag, then SNR.
 public enum SignalCompare {

@@ -1,3 +1,4 @@
+import DubSupport
 import CFFmpeg
 
 /// Sole owner of an audio decoder (`AVCodecContext`) and its reusable frame.

@@ -1,3 +1,4 @@
+import DubSupport
 /// What `AudioReader` should produce from a media file.
 public struct AudioReadOptions: Sendable, Equatable {
     /// Stream to read; `nil` picks the best audio stream.

@@ -1,3 +1,4 @@
+import DubSupport
 import CFFmpeg
 
 extension AudioReader {

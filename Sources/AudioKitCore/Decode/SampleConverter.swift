@@ -1,3 +1,4 @@
+import DubSupport
 import CFFmpeg
 
 /// Converts decoded frames of any sample format and channel layout to interleaved Float32 with a

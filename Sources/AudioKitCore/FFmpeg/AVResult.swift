@@ -1,3 +1,4 @@
+import DubSupport
 import CFFmpeg
 
 /// FFmpeg's own text for an error code (`av_strerror`).

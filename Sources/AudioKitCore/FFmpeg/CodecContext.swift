@@ -1,3 +1,4 @@
+import DubSupport
 import CFFmpeg
 
 /// Sole owner of an `AVCodecContext`: freed when the owner goes, on error paths too.

@@ -1,3 +1,4 @@
+import DubSupport
 import CFFmpeg
 
 /// Sole owner of a demuxer (`AVFormatContext`) opened on a file.

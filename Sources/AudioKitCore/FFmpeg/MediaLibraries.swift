@@ -1,3 +1,4 @@
+import DubSupport
 import CFFmpeg
 import CSndFile
 import CSoxr

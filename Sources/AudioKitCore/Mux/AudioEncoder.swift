@@ -1,3 +1,4 @@
+import DubSupport
 import CFFmpeg
 
 /// Encodes interleaved Float32 PCM into packets (AAC or Opus). Sole owner of its codec context,

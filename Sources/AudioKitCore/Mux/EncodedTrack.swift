@@ -1,3 +1,4 @@
+import DubSupport
 import CFFmpeg
 
 /// One new audio track being muxed: its PCM source, its encoder and its output stream.

@@ -1,3 +1,4 @@
+import DubSupport
 /// A new audio track to add when muxing.
 public struct MuxAudioTrack: Sendable, Equatable {
     /// Any file AudioKitCore can read audio from (WAV, FLAC, or media).

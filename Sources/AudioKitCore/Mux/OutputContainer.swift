@@ -1,3 +1,4 @@
+import DubSupport
 import CFFmpeg
 
 /// Sole owner of a muxer (`AVFormatContext` for output) and its file.

@@ -1,3 +1,4 @@
+import DubSupport
 import CFFmpeg
 
 /// Merges packets from every source into the output in time order, so the muxer never has to

@@ -1,3 +1,4 @@
+import DubSupport
 import CFFmpeg
 
 /// Something that yields packets for the output, already stamped with the output stream index and

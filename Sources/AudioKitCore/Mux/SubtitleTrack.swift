@@ -1,3 +1,4 @@
+import DubSupport
 import CFFmpeg
 
 /// A subtitle file (SRT or WebVTT) converted to the container's text subtitle codec and muxed as a

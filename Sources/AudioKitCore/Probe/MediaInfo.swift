@@ -1,3 +1,4 @@
+import DubSupport
 /// What a media file contains: its container and every stream.
 public struct MediaInfo: Codable, Sendable, Equatable {
     /// Demuxer name(s), e.g. `mov,mp4,m4a,3gp,3g2,mj2`.

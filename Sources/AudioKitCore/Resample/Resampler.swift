@@ -1,3 +1,4 @@
+import DubSupport
 /// Which library changes the sample rate.
 public enum ResamplerKind: String, Sendable, CaseIterable, Codable {
     /// libsoxr at high quality (the default for rate changes).

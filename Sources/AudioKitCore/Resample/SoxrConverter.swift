@@ -1,3 +1,4 @@
+import DubSupport
 import CSoxr
 
 /// High-quality rate conversion with libsoxr. Sole owner of its `soxr_t`.

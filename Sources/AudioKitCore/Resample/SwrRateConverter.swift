@@ -1,3 +1,4 @@
+import DubSupport
 import CFFmpeg
 
 /// Rate conversion with libswresample's defaults, as the ffmpeg command line does it.

@@ -1,3 +1,4 @@
+import DubSupport
 import CSndFile
 
 /// A PCM file format libsndfile writes: container and sample encoding.

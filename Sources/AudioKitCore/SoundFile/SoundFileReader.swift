@@ -1,3 +1,4 @@
+import DubSupport
 import CSndFile
 
 /// Streams a WAV, FLAC or other libsndfile-readable file as interleaved Float32.

@@ -1,3 +1,4 @@
+import DubSupport
 import CSndFile
 
 /// Streams interleaved Float32 audio into a WAV or FLAC file through libsndfile.

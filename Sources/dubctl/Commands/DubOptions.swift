@@ -1,5 +1,9 @@
 import ArgumentParser
-import Pipeline
+import DubSupport
+import ProviderAPI
+import Providers
+import Dubbing
+import JobQueue
 
 /// The options of a dub, shared by `dubctl dub` and `dubctl jobs submit`, so both take, default and refuse the same.
 struct DubOptions: ParsableArguments {

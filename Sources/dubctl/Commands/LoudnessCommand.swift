@@ -1,3 +1,4 @@
+import DubSupport
 import ArgumentParser
 import AudioKitCore
 import FoundationEssentials

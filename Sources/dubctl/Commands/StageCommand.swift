@@ -1,7 +1,11 @@
 import ArgumentParser
 import AudioKitCore
 import FoundationEssentials
-import Pipeline
+import DubSupport
+import ProviderAPI
+import Providers
+import Dubbing
+import JobQueue
 
 struct StageCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,7 +1,11 @@
 import Hummingbird
 import ServiceLifecycle
 import Logging
-import Pipeline
+import DubSupport
+import ProviderAPI
+import Providers
+import Dubbing
+import JobQueue
 
 /// `/healthz` (database reachable) and Prometheus `/metrics` (jobs by state from the database, plus
 /// this daemon's counters), served by Hummingbird.

@@ -1,5 +1,9 @@
 import Logging
-import Pipeline
+import DubSupport
+import ProviderAPI
+import Providers
+import Dubbing
+import JobQueue
 import ServiceLifecycle
 
 /// Runs the job worker, woken by NOTIFY on new work and told about cancels the moment they happen.
@@ -62,7 +66,7 @@ struct MaintenanceService: Service {
     func removeOldWorkFolders() async throws {
         for id in try await queue.workFoldersDue(olderThan: keepWork) {
             do {
-                if try PipelineJobHandler.removeWork(dataRoot: dataRoot, job: id) {
+                if try WorkFolder.removeJobFolder(dataRoot: dataRoot, job: id) {
                     logger.info("removed a finished job's work folder", metadata: ["job": "\(id)"])
                 }
                 try await queue.markWorkRemoved(id)
@@ -84,7 +88,7 @@ struct MaintenanceService: Service {
                 try await removeOldWorkFolders()
                 if JobClock.systemNow() - lastPrune > 3600 {
                     let pruned = try await queue.prune(olderThan: retention)
-                    for id in pruned { _ = try? PipelineJobHandler.removeWork(dataRoot: dataRoot, job: id) }
+                    for id in pruned { _ = try? WorkFolder.removeJobFolder(dataRoot: dataRoot, job: id) }
                     if !pruned.isEmpty { logger.info("pruned finished jobs", metadata: ["count": "\(pruned.count)"]) }
                     lastPrune = JobClock.systemNow()
                 }

@@ -1,3 +1,4 @@
+import DubSupport
 /// The BS.1770 K-weighting pre-filter (a high shelf, then a high pass) as two biquads, designed for the
 /// actual sample rate from the analogue prototype the standard's 48 kHz coefficients come from.
 struct KWeighting {

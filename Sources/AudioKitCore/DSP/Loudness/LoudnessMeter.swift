@@ -1,3 +1,4 @@
+import DubSupport
 #if canImport(Glibc)
 import Glibc
 #endif

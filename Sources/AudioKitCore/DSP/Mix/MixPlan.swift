@@ -1,3 +1,4 @@
+import DubSupport
 /// One clip placed on the mix timeline.
 public struct MixClip: Sendable, Equatable {
     /// Any file with audio.

@@ -1,3 +1,4 @@
+import DubSupport
 extension TimeStretcher {
     /// Input frames needed before frame `k` can be placed.
     func requiredInput(for k: Int) -> Int {

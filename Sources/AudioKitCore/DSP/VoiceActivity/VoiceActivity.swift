@@ -1,3 +1,4 @@
+import DubSupport
 /// The voice activity of one piece of audio: per-frame decisions, the speech regions, and cut points.
 public struct VoiceActivity: Sendable {
     let features: FrameFeatures

@@ -1,5 +1,9 @@
 import ArgumentParser
-import Pipeline
+import DubSupport
+import ProviderAPI
+import Providers
+import Dubbing
+import JobQueue
 
 /// `--database-url`, shared by the commands that talk to the job database.
 struct DatabaseOptions: ParsableArguments {

@@ -1,6 +1,10 @@
 import AudioKitCore
 import FoundationEssentials
-import Pipeline
+import DubSupport
+import ProviderAPI
+import Providers
+import Dubbing
+import JobQueue
 
 /// How jobs are shown by `dubctl jobs`.
 enum JobText {

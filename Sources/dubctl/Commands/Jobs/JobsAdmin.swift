@@ -1,6 +1,10 @@
 import ArgumentParser
 import FoundationEssentials
-import Pipeline
+import DubSupport
+import ProviderAPI
+import Providers
+import Dubbing
+import JobQueue
 
 struct JobsList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List jobs, newest first.",
@@ -123,7 +127,7 @@ struct JobsPrune: AsyncParsableCommand {
         let root = dataRoot ?? ProcessInfo.processInfo.environment["DUB_DATA_ROOT"]
         var removed = 0
         if let root {
-            for id in deleted where try PipelineJobHandler.removeWork(dataRoot: root, job: id) { removed += 1 }
+            for id in deleted where try WorkFolder.removeJobFolder(dataRoot: root, job: id) { removed += 1 }
         }
         print("deleted \(deleted.count) finished job(s)\(root == nil ? "" : ", removed \(removed) work folder(s)")")
     }

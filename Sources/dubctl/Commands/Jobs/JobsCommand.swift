@@ -1,5 +1,9 @@
 import ArgumentParser
-import Pipeline
+import DubSupport
+import ProviderAPI
+import Providers
+import Dubbing
+import JobQueue
 
 struct JobsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

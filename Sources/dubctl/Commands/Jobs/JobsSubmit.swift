@@ -1,7 +1,11 @@
 import ArgumentParser
 import FoundationEssentials
 import AudioKitCore
-import Pipeline
+import DubSupport
+import ProviderAPI
+import Providers
+import Dubbing
+import JobQueue
 
 struct JobsSubmit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

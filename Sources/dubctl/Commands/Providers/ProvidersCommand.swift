@@ -1,6 +1,10 @@
 import ArgumentParser
 import Foundation
-import Pipeline
+import DubSupport
+import ProviderAPI
+import Providers
+import Dubbing
+import JobQueue
 
 struct ProvidersCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

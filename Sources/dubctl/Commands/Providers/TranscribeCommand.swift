@@ -1,7 +1,11 @@
 import AudioKitCore
 import ArgumentParser
 import Foundation
-import Pipeline
+import DubSupport
+import ProviderAPI
+import Providers
+import Dubbing
+import JobQueue
 
 struct TranscribeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

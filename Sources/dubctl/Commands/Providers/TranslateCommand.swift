@@ -1,7 +1,11 @@
 import ArgumentParser
 import Foundation
 import AudioKitCore
-import Pipeline
+import DubSupport
+import ProviderAPI
+import Providers
+import Dubbing
+import JobQueue
 
 struct TranslateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

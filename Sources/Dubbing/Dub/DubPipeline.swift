@@ -1,0 +1,191 @@
+import DubSupport
+import ProviderAPI
+import AudioKitCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The dubbing pipeline: probe → extract → separate → transcribe → lines → translate → synthesize → fit →
+/// verify → mix → mux, each stage a `DubStage` whose output is the next ones' input. Every stage writes its
+/// artifacts to the work folder under a content-addressed key, so a re-run (or a resumed job) repeats only what
+/// changed; per-line work is cached per line.
+public struct DubPipeline: Sendable {
+    public let request: DubRequest
+    public let synthesizer: any SpeechSynthesizer
+    /// The providers for recognition, translation and isolation (and their usage meter).
+    public let providers: any ProviderFactory
+    public let work: WorkFolder
+    /// Voices by speaker, from `--voice-map` (speakers not in it use `--voice`).
+    public let voices: [String: String]
+    /// Called as each stage starts (for progress displays and job checkpoints).
+    public var onStage: @Sendable (String) async -> Void = { _ in }
+    /// Called as per-line work finishes within a stage (lines done of total), for progress displays.
+    public var onProgress: @Sendable (DubProgress) async -> Void = { _ in }
+    /// Called with each problem that does not stop the run (also listed in the report).
+    public var onWarning: @Sendable (String) async -> Void = { _ in }
+
+    /// The stages, in order.
+    public static let stages = [ProbeStage.name, ExtractStage.name, SeparateStage.name, TranscribeStage.name, LinesStage.name, TranslateStage.name,
+                                SynthesizeStage.name, FitStage.name, VerifyStage.name, MixStage.name, MuxStage.name]
+    /// The request as saved in the work folder, so one stage can be run again on its own (`dubctl stage`).
+    public static let requestFile = "request.json"
+
+    /// A pipeline whose providers come from `providers` (the synthesizer is `request.tts`, espeak by default).
+    public init(request: DubRequest, providers: any ProviderFactory, work: WorkFolder) throws {
+        self.init(request: request, synthesizer: try providers.synthesizer(request.tts ?? DubRequest.defaultTTS), providers: providers, work: work)
+    }
+
+    /// A pipeline with the given synthesizer (tests, or an engine built by hand).
+    public init(request: DubRequest, synthesizer: any SpeechSynthesizer, providers: any ProviderFactory, work: WorkFolder) {
+        self.request = request
+        self.synthesizer = synthesizer
+        self.providers = providers
+        self.work = work
+        self.voices = (try? request.voiceMap.map(Self.loadVoiceMap)) ?? [:]
+    }
+
+    /// A voice map file: a JSON object `{"SPEAKER": "VOICE"}`.
+    public static func loadVoiceMap(_ path: String) throws -> [String: String] {
+        let bytes = try InputFile.read(path, what: "voice map", limit: InputFile.smallLimit)
+        guard let map = try? JSONDecoder().decode([String: String].self, from: Data(bytes)) else {
+            throw MediaError(.invalidArgument, "a voice map must be a JSON object of speaker to voice", path: path)
+        }
+        return map
+    }
+
+    /// The work folder a request uses when it names none: beside the output.
+    public static func defaultWork(for request: DubRequest) -> String {
+        let output = request.output
+        let slash = output.lastIndex(of: "/")
+        let dir = slash.map { String(output[...$0]) } ?? ""
+        let name = slash.map { String(output[output.index(after: $0)...]) } ?? output
+        return "\(dir).\(name).work"
+    }
+
+    /// What `runStage` did.
+    public struct StageRun: Codable, Sendable {
+        public var stage: String
+        public var seconds: Double
+        /// The stages and per-line steps that actually ran.
+        public var executed: [String]
+    }
+
+    /// Runs the pipeline up to `stage`, running `stage` itself again even when cached (earlier stages come from the
+    /// work folder when they are done). For developers testing one stage on a clip.
+    public func runStage(_ stage: String) async throws -> StageRun {
+        guard Self.stages.contains(stage) else {
+            throw MediaError(.invalidArgument, "unknown stage '\(stage)'", hint: "stages: \(Self.stages.joined(separator: ", "))")
+        }
+        let runner = try StageRunner(folder: work, forcing: [stage])
+        do {
+            _ = try await run(runner, stopAfter: stage)
+        } catch let stop as StopAfter {
+            return StageRun(stage: stage, seconds: stop.seconds, executed: await runner.executed)
+        }
+        return StageRun(stage: stage, seconds: 0, executed: await runner.executed)
+    }
+
+    struct StopAfter: Error { let seconds: Double }
+
+    /// Runs every stage and returns the report. The request and its files are checked first (nothing is written
+    /// before that); a run that fails before finishing any stage removes the work folder it created.
+    public func run() async throws -> DubReport {
+        try request.validate()
+        try request.validateFiles()
+        if let slash = request.output.lastIndex(of: "/"), slash != request.output.startIndex {
+            try WorkFolder.makeDirectories(String(request.output[..<slash]))
+        }
+        let fresh = !work.exists(Self.requestFile)
+        try work.writeJSON(request, to: Self.requestFile)
+        let runner = try StageRunner(folder: work)
+        do {
+            return try await run(runner, stopAfter: nil)
+        } catch {
+            if fresh, await runner.currentManifest.stages.isEmpty { try? work.remove() }
+            throw error
+        }
+    }
+
+    /// The stages made from the request, with the input each takes from the ones before it.
+    private func run(_ runner: StageRunner, stopAfter: String?) async throws -> DubReport {
+        let language = try Language(request.to)
+        let context = StageContext(runner: runner, providers: providers, onProgress: onProgress, warnings: WarningLog(onWarning: onWarning))
+        let voice = LineVoice(synthesizer: synthesizer, voice: request.voice, voices: voices, language: language)
+        let separate = try SeparateStage(request: request)
+        let translate = try TranslateStage(request: request, voice: voice)
+        let fit = FitStage(maxSpeed: request.maxSpeed ?? DubRequest.defaultMaxSpeed, voice: voice, retranslator: request.subtitles == nil ? translate : nil)
+        let verify = VerifyStage(provider: request.verify ? request.asr ?? DubRequest.defaultASR : nil, voice: voice, fit: fit)
+        let mux = MuxStage(request: request, language: language)
+        var seconds: [String: Double] = [:]
+        func step<Stage: DubStage>(_ stage: Stage, _ input: Stage.Input) async throws -> Stage.Output {
+            try Task.checkCancellation()
+            await onStage(Stage.name)
+            let start = SystemClock.now()
+            let output = try await stage.run(input, in: context)
+            seconds[Stage.name] = SystemClock.now() - start
+            if Stage.name == stopAfter { throw StopAfter(seconds: seconds[Stage.name] ?? 0) }
+            return output
+        }
+        let media = try await step(ProbeStage(input: request.input), ())
+        try checkBudget(mediaSeconds: media.duration ?? 0, sourceCharacters: nil)
+        let audio = try await step(ExtractStage(input: request.input), media)
+        let stems = try await step(separate, audio)
+        let transcript = try await step(try TranscribeStage(request: request), .init(audio: audio, stems: stems))
+        let sourceLines = try await step(LinesStage(request: request), .init(transcript: transcript, duration: media.duration ?? 0))
+        if request.subtitles == nil {
+            try checkBudget(mediaSeconds: media.duration ?? 0, sourceCharacters: sourceLines.reduce(0) { $0 + $1.source.count })
+        }
+        let lines = try await step(translate, sourceLines)
+        let spoken = try await step(SynthesizeStage(voice: voice), lines)
+        let fitInput = FitStage.Input(lines: lines, spoken: spoken, mediaEnd: media.duration)
+        let fitted = try await step(fit, fitInput)
+        let verified = try await step(verify, .init(fit: fitInput, fitted: fitted))
+        let mix = try await step(MixStage(separated: separate.isSeparated),
+                                 .init(background: stems.background, audio: audio, fitted: verified.fitted, length: media.duration))
+        try await runner.record(usage: providers.meter.snapshot)
+        let subtitles = try await step(mux, .init(fitted: verified.fitted, mix: mix, lines: lines, sourceLanguage: request.from ?? transcript?.language))
+        return DubReport(output: request.output, subtitles: subtitles, work: work.root, stageSeconds: seconds, executed: await runner.executed,
+                         timing: Self.summary(verified.fitted.timings), loudnessIn: mix.loudnessIn, loudnessOut: mix.report.loudnessAfter,
+                         truePeak: mix.report.truePeak, usage: usage(spoken), costUSD: CostEstimate.dollars(usage(spoken)), verification: verified.checks,
+                         warnings: await context.warnings.all.nilIfEmpty)
+    }
+
+    /// The estimated cost of this request's provider calls, per provider, in US dollars.
+    public static func estimate(_ request: DubRequest, mediaSeconds: Double, sourceCharacters: Int? = nil) -> [String: Double] {
+        CostEstimate.dollars(CostEstimate.usage(for: request, mediaSeconds: mediaSeconds, sourceCharacters: sourceCharacters))
+    }
+
+    /// Stops before spending when the estimate is over `--budget`.
+    func checkBudget(mediaSeconds: Double, sourceCharacters: Int?) throws {
+        guard let budget = request.budgetUSD else { return }
+        let total = Self.estimate(request, mediaSeconds: mediaSeconds, sourceCharacters: sourceCharacters).values.reduce(0, +)
+        if total > budget { throw BudgetError(estimate: total, budget: budget) }
+    }
+
+    /// What the providers consumed, plus the characters the synthesizer spoke (offline engines bill nothing).
+    func usage(_ spoken: [Int: SpokenLine]) -> [String: ProviderUsage] {
+        var usage = providers.meter.snapshot
+        if usage[synthesizer.name] == nil, synthesizer.name == "espeak" {
+            usage["espeak"] = ProviderUsage(characters: spoken.values.reduce(0) { $0 + $1.characters }, requests: spoken.count)
+        }
+        return usage
+    }
+
+    static func summary(_ timings: [LineTiming]) -> TimingSummary {
+        var methods: [String: Int] = [:]
+        for t in timings { methods[t.method.rawValue, default: 0] += 1 }
+        let spoken = timings.filter { $0.method != .dropped }
+        let overlaps = zip(spoken, spoken.dropFirst()).filter { $0.start + $0.duration > $1.start + 1e-6 }.count
+        return TimingSummary(lines: timings.count,
+                             withinSlot: timings.filter { $0.start + $0.duration <= $0.slotEnd + 1e-6 && $0.shift < 1e-6 }.count,
+                             maxFactor: timings.map(\.factor).max() ?? 1, maxShift: timings.map(\.shift).max() ?? 0,
+                             overlaps: overlaps, methods: methods)
+    }
+}
+
+extension Array {
+    /// Nil for an empty array (so optional report fields stay out of the JSON).
+    var nilIfEmpty: [Element]? { isEmpty ? nil : self }
+}

@@ -1,0 +1,89 @@
+import DubSupport
+import ProviderAPI
+/// What a dubbing run produced and measured.
+public struct DubReport: Codable, Sendable, Equatable {
+    public var output: String
+    public var subtitles: [String]
+    public var work: String
+    /// Seconds per stage.
+    public var stageSeconds: [String: Double]
+    /// Stages and per-line steps that ran in this run (the rest came from the work folder).
+    public var executed: [String]
+    public var timing: TimingSummary
+    public var loudnessIn: Double
+    public var loudnessOut: Double
+    public var truePeak: Double
+    /// What each provider consumed (audio seconds, tokens, characters, requests).
+    public var usage: [String: ProviderUsage]
+    /// Its estimated cost in US dollars, per provider (`CostEstimate`).
+    public var costUSD: [String: Double]
+    /// The round-trip check of every line, with `--verify`.
+    public var verification: [LineCheck]?
+    /// Problems that did not stop the run (a truncated input, subtitles cut at the media's end, ...).
+    public var warnings: [String]?
+
+    enum CodingKeys: String, CodingKey {
+        case output, subtitles, work
+        case stageSeconds = "stage_seconds"
+        case executed, timing
+        case loudnessIn = "loudness_in_lufs"
+        case loudnessOut = "loudness_out_lufs"
+        case truePeak = "true_peak_dbtp"
+        case usage
+        case costUSD = "cost_usd"
+        case verification, warnings
+    }
+}
+
+/// Timing statistics over all lines.
+public struct TimingSummary: Codable, Sendable, Equatable {
+    public var lines: Int
+    public var withinSlot: Int
+    public var maxFactor: Double
+    public var maxShift: Double
+    public var overlaps: Int
+    public var methods: [String: Int]
+
+    enum CodingKeys: String, CodingKey {
+        case lines
+        case withinSlot = "within_slot"
+        case maxFactor = "max_factor"
+        case maxShift = "max_shift"
+        case overlaps, methods
+    }
+}
+
+/// One line of `timing.json`: slot, raw and final length, speed factor, shift and the method that fit it.
+public struct LineTiming: Codable, Sendable, Equatable {
+    public var id: Int
+    public var slotStart: Double
+    public var slotEnd: Double
+    public var rawDuration: Double
+    public var start: Double
+    public var duration: Double
+    /// Total speed-up: provider speed × time-stretch.
+    public var factor: Double
+    public var shift: Double
+    public var method: FitMethod
+    public var text: String
+
+    enum CodingKeys: String, CodingKey {
+        case id
+        case slotStart = "slot_start"
+        case slotEnd = "slot_end"
+        case rawDuration = "raw_duration"
+        case start, duration, factor, shift, method, text
+    }
+}
+
+/// Per-line progress within a stage.
+public struct DubProgress: Sendable, Equatable {
+    public var stage: String
+    public var done: Int
+    public var total: Int
+    public init(stage: String, done: Int, total: Int) {
+        self.stage = stage
+        self.done = done
+        self.total = total
+    }
+}

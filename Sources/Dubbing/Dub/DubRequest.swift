@@ -1,0 +1,96 @@
+import DubSupport
+import ProviderAPI
+/// Everything that defines one dubbing job: what `dubctl dub` takes on the command line and what a
+/// queued job carries as its payload.
+public struct DubRequest: Codable, Sendable, Equatable {
+    /// The video (or audio) to dub.
+    public var input: String
+    /// Where to write the dubbed file.
+    public var output: String
+    /// Target language: a BCP-47 tag, a three-letter code or an English name (`Language`).
+    public var to: String
+    /// Source language; nil lets the recogniser detect it.
+    public var from: String?
+    /// Speech recogniser: openai, elevenlabs or clova.
+    public var asr: String?
+    /// Translator: openai or papago.
+    public var translator: String?
+    /// Speech synthesizer: openai, elevenlabs, clova or espeak.
+    public var tts: String?
+    /// One voice for every speaker.
+    public var voice: String?
+    /// A JSON file mapping speakers to voices.
+    public var voiceMap: String?
+    /// Target-language subtitles that replace recognition and translation.
+    public var subtitles: String?
+    /// Source-language subtitles that replace recognition.
+    public var sourceSubtitles: String?
+    /// Vocal separation: elevenlabs, local or none.
+    public var separation: String?
+    /// Stems made elsewhere: vocals and background files.
+    public var stems: [String]?
+    /// The work folder (artifacts, manifest); derived from the input when nil.
+    public var work: String?
+    /// The most a line may be sped up before other remedies.
+    public var maxSpeed: Double?
+    /// A glossary file for translation.
+    public var glossary: String?
+    /// The number of speakers, when known (helps diarization).
+    public var speakers: Int?
+    /// The longest a dubbing line may last, in seconds (default 8).
+    public var maxLine: Double?
+    public var keepOriginalAudio: Bool
+    public var bilingual: Bool
+    public var verify: Bool
+    /// Stop before estimated spending exceeds this many US dollars.
+    public var budgetUSD: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case input, output, to, from, asr, translator, tts, voice
+        case voiceMap = "voice_map"
+        case subtitles
+        case sourceSubtitles = "source_subtitles"
+        case separation, stems, work
+        case maxSpeed = "max_speed"
+        case glossary, speakers
+        case maxLine = "max_line"
+        case keepOriginalAudio = "keep_original_audio"
+        case bilingual, verify
+        case budgetUSD = "budget_usd"
+    }
+
+    public init(input: String, output: String, to: String) {
+        self.input = input
+        self.output = output
+        self.to = to
+        keepOriginalAudio = false
+        bilingual = false
+        verify = false
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        input = try c.decode(String.self, forKey: .input)
+        output = try c.decode(String.self, forKey: .output)
+        to = try c.decode(String.self, forKey: .to)
+        from = try c.decodeIfPresent(String.self, forKey: .from)
+        asr = try c.decodeIfPresent(String.self, forKey: .asr)
+        translator = try c.decodeIfPresent(String.self, forKey: .translator)
+        tts = try c.decodeIfPresent(String.self, forKey: .tts)
+        voice = try c.decodeIfPresent(String.self, forKey: .voice)
+        voiceMap = try c.decodeIfPresent(String.self, forKey: .voiceMap)
+        subtitles = try c.decodeIfPresent(String.self, forKey: .subtitles)
+        sourceSubtitles = try c.decodeIfPresent(String.self, forKey: .sourceSubtitles)
+        separation = try c.decodeIfPresent(String.self, forKey: .separation)
+        stems = try c.decodeIfPresent([String].self, forKey: .stems)
+        work = try c.decodeIfPresent(String.self, forKey: .work)
+        maxSpeed = try c.decodeIfPresent(Double.self, forKey: .maxSpeed)
+        glossary = try c.decodeIfPresent(String.self, forKey: .glossary)
+        speakers = try c.decodeIfPresent(Int.self, forKey: .speakers)
+        maxLine = try c.decodeIfPresent(Double.self, forKey: .maxLine)
+        keepOriginalAudio = try c.decodeIfPresent(Bool.self, forKey: .keepOriginalAudio) ?? false
+        bilingual = try c.decodeIfPresent(Bool.self, forKey: .bilingual) ?? false
+        verify = try c.decodeIfPresent(Bool.self, forKey: .verify) ?? false
+        budgetUSD = try c.decodeIfPresent(Double.self, forKey: .budgetUSD)
+    }
+}

@@ -1,0 +1,59 @@
+import DubSupport
+import ProviderAPI
+import AudioKitCore
+
+/// A line as spoken: the synthesized audio and the provider speed it was asked for.
+struct SpokenLine: Codable, Sendable {
+    let audio: SynthesizedAudio
+    let speed: Double
+    var characters: Int { audio.characters }
+}
+
+/// The dub's voice: the synthesizer, the voice of each speaker and the target language. It speaks one line, cached
+/// per line (for `SynthesizeStage`, and for the retakes of `FitStage` and `VerifyStage`), and measures its own
+/// speaking rate (for `TranslateStage`'s budgets).
+struct LineVoice: Sendable {
+    let synthesizer: any SpeechSynthesizer
+    /// The voice for speakers not in `voices` (`--voice`; the engine's default when nil).
+    let voice: String?
+    /// Voices by speaker (`--voice-map`).
+    let voices: [String: String]
+    let language: Language
+
+    /// The language's short code (ISO 639-1 where there is one), for rates and round-trip checks.
+    var code: String { language.code }
+
+    /// Speaks one line (cached per line); `take` > 0 asks for a fresh rendition of the same request. Engines that keep
+    /// prosody across lines (`usesContext`) also get the text of the lines before and after it in `lines`; the cache
+    /// key leaves that context out, so editing one line redoes only that line.
+    func speak(_ line: DubLine, among lines: [DubLine] = [], speed: Double, take: Int = 0, runner: StageRunner) async throws -> SpokenLine {
+        let base = SynthesisRequest(text: line.text ?? "", language: language, voice: line.speaker.flatMap { voices[$0] } ?? voice, speed: speed)
+        let key = try CacheKey(["synthesize-1", synthesizer.name, try CacheKey(base).hex] + (take > 0 ? ["take-\(take)"] : []))
+        var request = base
+        if synthesizer.usesContext, let index = lines.firstIndex(where: { $0.id == line.id }) {
+            // The same speaker's neighbouring lines (elevenlabs-python `previous_text`/`next_text`: "text that came before
+            // / comes after the text of the current request", for continuity).
+            let sameVoice = { (other: DubLine) in other.speaker == line.speaker && !(other.text ?? "").isEmpty }
+            request.previousText = lines[..<index].last(where: sameVoice)?.text
+            request.nextText = lines[(index + 1)...].first(where: sameVoice)?.text
+        }
+        let (synthesizer, contextual) = (synthesizer, request)
+        return try await runner.line(SynthesizeStage.name, key: key) { prefix in
+            SpokenLine(audio: try await synthesizer.synthesize(contextual, to: prefix + ".wav"), speed: speed)
+        }
+    }
+
+    /// The speaking rate, measured once per engine, voice and language by synthesizing a calibration text (the
+    /// typical figure for languages without one).
+    func speakingRate(runner: StageRunner) async throws -> SpeakingRate {
+        let (code, language, synthesizer, voice) = (code, language, synthesizer, voice)
+        let typical = SpeakingRate.typical(language: code)
+        guard let text = SpeakingRate.calibrationTexts[code] else { return typical }
+        let key = try CacheKey(["rate-1", synthesizer.name, voice ?? "default", code])
+        return try await runner.line("calibrate", key: key) { prefix in
+            let audio = try await synthesizer.synthesize(SynthesisRequest(text: text, language: language, voice: voice), to: prefix + ".wav")
+            guard audio.duration > 0.5 else { return typical }
+            return SpeakingRate(unitsPerSecond: Double(typical.units(in: text)) / audio.duration, syllables: typical.syllables)
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import DubSupport
+import ProviderAPI
+import AudioKitCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// lines: the dubbing lines, from target-language subtitles (no recognition, no translation), source-language
+/// subtitles (no recognition), or the recognised transcript cut by `LineSegmenter`. `lines.json` is the stage's
+/// artifact; hand edits to it are kept on re-runs.
+struct LinesStage: DubStage {
+    static let name = "lines"
+
+    enum Source: Sendable {
+        /// Subtitles in the target language: the lines are already translated.
+        case targetSubtitles(String)
+        /// Subtitles in the source language.
+        case sourceSubtitles(String)
+        /// The transcript, cut into lines.
+        case transcript(LineSegmenter.Settings)
+    }
+
+    let source: Source
+
+    init(request: DubRequest) {
+        if let subtitles = request.subtitles {
+            source = .targetSubtitles(subtitles)
+        } else if let subtitles = request.sourceSubtitles {
+            source = .sourceSubtitles(subtitles)
+        } else {
+            var settings = LineSegmenter.Settings()
+            if let maxLine = request.maxLine { settings.maxLine = maxLine }
+            source = .transcript(settings)
+        }
+    }
+
+    struct Input: Sendable {
+        let transcript: Transcript?
+        /// The media's duration (the last line's gap runs to it).
+        let duration: Double
+    }
+
+    func run(_ input: Input, in context: StageContext) async throws -> [DubLine] {
+        let duration = input.duration
+        let lines: [DubLine]
+        let origin: String
+        switch source {
+        case .targetSubtitles(let path), .sourceSubtitles(let path):
+            let translated = if case .targetSubtitles = source { true } else { false }
+            origin = "subtitles '\(path)'"
+            let key = try CacheKey([translated ? "lines-subtitles-2" : "lines-source-subtitles-2", try CacheKey.fingerprint(ofFile: path).hex,
+                                    "\(duration)"])
+            lines = try await context.runner.run(Self.name, key: key, artifacts: ["lines.json"]) { _ in
+                let (cues, note) = try Self.readCues(path)
+                if let note { await context.warn("subtitles '\(path)': \(note)") }
+                return cues.enumerated().map { i, cue in
+                    let next = i + 1 < cues.count ? cues[i + 1].start : max(duration, cue.end)
+                    let text = cue.text.replacingNewlines()
+                    return DubLine(id: i, start: cue.start, end: cue.end, speaker: cue.speaker, source: translated ? "" : text,
+                                   text: translated ? text : nil, gapAfter: max(0, next - cue.end))
+                }
+            }
+        case .transcript(let settings):
+            guard let transcript = input.transcript else {
+                throw MediaError(.invalidArgument, "no lines: give --subtitles, --source-subtitles or a speech recognition provider (--asr)")
+            }
+            origin = "the transcript"
+            let segmenter = LineSegmenter(settings: settings)
+            let key = try CacheKey(["lines-asr-1", try CacheKey(transcript).hex, "\(settings.maxLine)"])
+            lines = try await context.runner.run(Self.name, key: key, artifacts: ["lines.json"]) { _ in
+                segmenter.lines(from: transcript, mediaEnd: duration)
+            }
+        }
+        // Checked on every run, so a hand-edited lines.json is held to the same limits.
+        let checked = try DubLine.checked(lines, mediaEnd: duration > 0 ? duration : nil, origin: origin)
+        for warning in checked.warnings { await context.warn(warning) }
+        return checked.lines
+    }
+
+    /// The cues of a subtitle file (at most `InputFile.subtitleLimit` bytes, any text encoding), and a note when it
+    /// was not UTF-8.
+    static func readCues(_ path: String) throws -> (cues: [SubtitleCue], note: String?) {
+        guard let format = SubtitleFormat(path: path) else {
+            throw MediaError(.invalidArgument, "subtitles must be .srt or .vtt", path: path)
+        }
+        let (text, note) = try InputFile.text(path, what: "subtitles", limit: InputFile.subtitleLimit)
+        return (try format.parse(text, path: path), note)
+    }
+}
+
+extension String {
+    func replacingNewlines() -> String { split(separator: "\n").joined(separator: " ") }
+}

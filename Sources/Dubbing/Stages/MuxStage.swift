@@ -1,0 +1,65 @@
+import DubSupport
+import ProviderAPI
+import AudioKitCore
+
+/// mux: sidecar `.srt` and `.vtt` at the dubbed timings (and, with `--bilingual`, the source text at the original
+/// timings), then the video copied with the dub as the first, default audio track (the original audio after it with
+/// `--keep-original-audio`) and the subtitles as soft tracks. Its output is the subtitle files written.
+struct MuxStage: DubStage {
+    static let name = "mux"
+
+    struct Input: Sendable {
+        let fitted: FitStage.Output
+        let mix: MixStage.Output
+        let lines: [DubLine]
+        /// The source language (`--from`, or what recognition heard), for the bilingual track.
+        let sourceLanguage: String?
+    }
+
+    let request: DubRequest
+    let language: Language
+
+    /// Writes the subtitles into the work folder first (the mux reads them as soft tracks), muxes, and only then puts
+    /// the sidecars beside the output, so a failed mux leaves neither.
+    func run(_ input: Input, in context: StageContext) async throws -> [String] {
+        let cues = input.fitted.timings.enumerated().map { n, t in
+            // A dropped line is not spoken; its text still shows over its original slot.
+            SubtitleCue(index: n + 1, start: t.start, end: t.method == .dropped ? t.slotEnd : t.start + t.duration, text: t.text)
+        }
+        let tag = language.tag
+        var sidecars = [(cues, tag, language as Language?)]
+        let spoken = input.lines.filter { !$0.source.isEmpty }
+        if request.bilingual, !spoken.isEmpty {
+            let sourceCues = spoken.enumerated().map { n, line in SubtitleCue(index: n + 1, start: line.start, end: line.end, text: line.source) }
+            let code = try input.sourceLanguage.flatMap { $0 == "und" ? nil : try Language($0) }
+            sidecars.append((sourceCues, code?.tag ?? "source", code))
+        }
+        let base = request.sidecarBase
+        var finals: [(path: String, bytes: [UInt8])] = []
+        var tracks: [MuxSubtitleTrack] = []
+        for (cues, tag, code) in sidecars {
+            for format in SubtitleFormat.allCases {
+                let name = "\(Self.fileName(base)).\(tag).\(format.rawValue)"
+                let bytes = Array(format.render(cues).utf8)
+                try context.work.write(bytes, to: "subtitles/\(name)")
+                finals.append(("\(base).\(tag).\(format.rawValue)", bytes))
+                if format == .srt {
+                    tracks.append(MuxSubtitleTrack(path: context.work.path("subtitles/\(name)"), language: code))
+                }
+            }
+        }
+        // The source language may only be known now (recognised): check its sidecars against the inputs again.
+        try OutputPaths.refuseOverwriting(inputs: [("input", request.input)] + request.files.map { ($0.option, $0.path) },
+                                          outputs: [("output", request.output)] + finals.map { ("subtitles", $0.path) })
+        let mux = MuxRequest(videoPath: request.input, audioTracks: [MuxAudioTrack(path: input.mix.path, language: language, title: "\(language.displayName) dub")],
+                             outputPath: request.output, keepOriginalAudio: request.keepOriginalAudio, subtitleTracks: tracks)
+        _ = try await BlockingWork.run { try Muxer.mux(mux) }
+        for sidecar in finals { try AtomicFile.write(sidecar.bytes, to: sidecar.path) }
+        return finals.map(\.path)
+    }
+
+    /// The last component of a path.
+    static func fileName(_ path: String) -> String {
+        path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path
+    }
+}

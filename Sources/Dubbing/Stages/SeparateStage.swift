@@ -1,0 +1,99 @@
+import DubSupport
+import ProviderAPI
+import AudioKitCore
+
+/// separate: the vocals and background stems. The background is the bed of the mix; the vocals (when there are
+/// any) are what speech recognition hears. `--stems` gives both from elsewhere (e.g. Demucs); `local` is the DSP
+/// separator; `elevenlabs` isolates the voice over the network and subtracts it from the original; `none` keeps
+/// the original as the bed.
+struct SeparateStage: DubStage {
+    static let name = "separate"
+
+    struct Output: Codable, Sendable {
+        /// The bed for the mix.
+        let background: String
+        let vocals: String?
+    }
+
+    enum Method: Sendable, Equatable {
+        case stems(vocals: String, background: String)
+        case none
+        case local
+        case isolator(String)
+    }
+
+    let method: Method
+
+    /// The method a request asks for: `--stems VOCALS,BACKGROUND`, else `--separation` (local by default).
+    init(request: DubRequest) throws {
+        if let stems = request.stems {
+            guard stems.count == 2 else { throw MediaError(.invalidArgument, "--stems takes VOCALS,BACKGROUND") }
+            method = .stems(vocals: stems[0], background: stems[1])
+            return
+        }
+        switch request.separation ?? DubRequest.defaultSeparation {
+        case "none": method = .none
+        case "local": method = .local
+        case "elevenlabs": method = .isolator("elevenlabs")
+        case let other:
+            throw MediaError(.invalidArgument, "separation '\(other)' is not available; use elevenlabs, local or none, or --stems VOCALS,BACKGROUND")
+        }
+    }
+
+    /// Whether the bed is a background without the original voices (so the mix ducks it lightly).
+    var isSeparated: Bool { method != .none }
+
+    func run(_ audio: ExtractStage.Output, in context: StageContext) async throws -> Output {
+        let folder = context.work
+        let artifacts = ["separate.json", "stems/vocals.wav", "stems/background.wav"]
+        let stems = Output(background: folder.path("stems/background.wav"), vocals: folder.path("stems/vocals.wav"))
+        switch method {
+        case .stems(let vocals, let background):
+            return Output(background: background, vocals: vocals)
+        case .none:
+            return Output(background: audio.path, vocals: nil)
+        case .local:
+            let key = try CacheKey(["separate-local-1", audio.key.hex])
+            return try await context.runner.run(Self.name, key: key, artifacts: artifacts) { _ in
+                try WorkFolder.makeDirectories(folder.path("stems"))
+                _ = try await BlockingWork.run {
+                    try VocalSeparator.separate(input: audio.path, vocals: folder.path("stems/vocals.wav"), background: folder.path("stems/background.wav"))
+                }
+                return stems
+            }
+        case .isolator(let name):
+            let isolator = try context.providers.isolator(name)
+            let key = try CacheKey(["separate-isolator-1", isolator.name, audio.key.hex])
+            return try await context.runner.run(Self.name, key: key, artifacts: artifacts) { _ in
+                try WorkFolder.makeDirectories(folder.path("stems"))
+                _ = try await isolator.isolate(audio.path, to: folder.path("stems/vocals.wav"))
+                try await BlockingWork.run { try Self.subtract(folder.path("stems/vocals.wav"), from: audio.path, into: folder, "stems/background.wav") }
+                return stems
+            }
+        }
+    }
+
+    /// The background stem: the original (48 kHz stereo) minus the isolated voice, resampled to match, streaming.
+    static func subtract(_ vocals: String, from original: String, into folder: WorkFolder, _ relative: String) throws {
+        let mix = try SoundFileReader(path: original)
+        let voice = try AudioReader(path: vocals, options: AudioReadOptions(sampleRate: mix.sampleRate, channels: mix.channels))
+        let temp = AtomicFile.temporaryPath(for: folder.path(relative))
+        defer { AtomicFile.discard(temp) }
+        let writer = try SoundFileWriter(path: temp, format: try SoundFileFormat(container: .wav, encoding: .float32),
+                                         sampleRate: mix.sampleRate, channels: mix.channels)
+        var pending: [Float] = []
+        var voiceDone = false
+        while case let chunk = try mix.read(maxFrames: 16_384), !chunk.isEmpty {
+            while pending.count < chunk.count, !voiceDone {
+                if let next = try voice.next() { pending += next } else { voiceDone = true }
+            }
+            let n = min(chunk.count, pending.count)
+            var out = chunk
+            for i in 0..<n { out[i] -= pending[i] }
+            pending.removeFirst(n)
+            try writer.write(out)
+        }
+        try writer.close()
+        try folder.moveIntoPlace(temp, relative)
+    }
+}

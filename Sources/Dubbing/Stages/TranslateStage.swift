@@ -1,0 +1,100 @@
+import DubSupport
+import ProviderAPI
+import AudioKitCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// translate: every line without a text gets one, within a duration budget: the most characters (syllables for
+/// Korean, Japanese, Chinese) that fit its slot and the usable silence after it at the voice's measured speaking
+/// rate. Lines go in batches with their neighbours as context and the glossary. Each translation is cached per
+/// line, and the translations are written into `lines.json`, so a hand-edited line is kept.
+struct TranslateStage: DubStage {
+    static let name = "translate"
+
+    /// The translation provider (`--translator`).
+    let provider: String
+    /// The source language, when known (`--from`).
+    let from: Language?
+    /// Terms to keep as given (`--glossary`).
+    let glossary: [String: String]
+    /// The voice whose speaking rate sets the budgets.
+    let voice: LineVoice
+
+    init(request: DubRequest, voice: LineVoice) throws {
+        provider = request.translator ?? DubRequest.defaultTranslator
+        from = try request.from.map { try Language($0) }
+        glossary = try request.glossary.map(Glossary.load) ?? [:]
+        self.voice = voice
+    }
+
+    /// Seconds a line may fill at natural speed: its slot plus up to one second of the silence after it.
+    static func naturalSeconds(_ line: DubLine) -> Double {
+        line.duration + min(max(0, line.gapAfter - 0.1), 1.0)
+    }
+
+    func run(_ lines: [DubLine], in context: StageContext) async throws -> [DubLine] {
+        let pending = lines.filter { $0.text == nil }
+        guard !pending.isEmpty else { return lines }
+        let translator = try context.providers.translator(provider)
+        let rate = try await voice.speakingRate(runner: context.runner)
+        var result = lines
+        var todo: [(line: TranslationLine, key: CacheKey)] = []
+        for line in pending {
+            let item = TranslationLine(id: line.id, text: line.source, budget: rate.budget(seconds: Self.naturalSeconds(line)))
+            let key = try cacheKey(translator, item)
+            if let cached = try await context.runner.cachedLine(Self.name, key: key, as: String.self) {
+                Self.setText(cached, of: line.id, in: &result)
+            } else {
+                todo.append((item, key))
+            }
+        }
+        if !todo.isEmpty {
+            let translated = try await TranslationBatcher(translator: translator).translate(
+                todo.map(\.line), source: from, target: voice.language, glossary: glossary)
+            for (item, key) in todo {
+                guard let text = translated[item.id] else { continue }
+                try await context.runner.storeLine(Self.name, key: key, text)
+                Self.setText(text, of: item.id, in: &result)
+            }
+        }
+        try context.work.writeJSON(result, to: "lines.json")
+        return result
+    }
+
+    /// Whether asking again for a shorter line can help: the translator follows budgets and the lines have source
+    /// text (not given translated by subtitles).
+    func canRetranslate(_ lines: [DubLine], in context: StageContext) -> Bool {
+        guard lines.contains(where: { !$0.source.isEmpty }), let translator = try? context.providers.translator(provider) else { return false }
+        return translator.followsBudgets
+    }
+
+    /// A shorter translation of one line for `seconds` of speech (`FitStage`'s re-translation remedy), cached per line.
+    func retranslate(_ line: DubLine, among lines: [DubLine], seconds: Double, in context: StageContext) async throws -> String {
+        let translator = try context.providers.translator(provider)
+        let rate = try await voice.speakingRate(runner: context.runner)
+        let item = TranslationLine(id: line.id, text: line.source, budget: rate.budget(seconds: seconds))
+        let key = try cacheKey(translator, item)
+        let neighbours = lines.firstIndex { $0.id == line.id }.map { i in
+            (lines[max(0, i - 2)..<i].map(\.source), lines[(i + 1)..<min(lines.count, i + 3)].map(\.source))
+        } ?? ([], [])
+        let request = TranslationRequest(lines: [item], source: from, target: voice.language, before: neighbours.0, after: neighbours.1, glossary: glossary)
+        return try await context.runner.line(Self.name, key: key) { _ in
+            guard let text = try await translator.translate(request)[line.id] else {
+                throw ProviderError(code: .badResponse, provider: translator.name, message: "no translation for line \(line.id)")
+            }
+            return text
+        }
+    }
+
+    private func cacheKey(_ translator: any Translator, _ item: TranslationLine) throws -> CacheKey {
+        try CacheKey(["translate-1", translator.name, from?.tag ?? "auto", voice.language.tag, item.text,
+                      translator.followsBudgets ? "\(item.budget ?? 0)" : "-", try CacheKey(glossary).hex])
+    }
+
+    private static func setText(_ text: String, of id: Int, in lines: inout [DubLine]) {
+        if let index = lines.firstIndex(where: { $0.id == id }) { lines[index].text = text }
+    }
+}

@@ -1,0 +1,138 @@
+import DubSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A PostgreSQL connection used from async code: every statement runs on the connection's own
+/// thread (never on Swift's cooperative pool), with parameters only, results owned and cleared.
+/// A connection lost to a server restart or a killed backend is re-established with backoff and the
+/// statement retried once.
+public final class Database: Sendable {
+    /// How to connect and how hard to try again.
+    public struct Configuration: Sendable {
+        /// A libpq connection string or `postgresql://` URL.
+        public var url: String
+        /// Attempts to reconnect before giving up.
+        public var reconnectAttempts: Int = 10
+        /// First wait between attempts, doubling up to `maxReconnectDelay`.
+        public var reconnectDelay: Double = 0.1
+        public var maxReconnectDelay: Double = 2
+
+        public init(url: String) {
+            self.url = url
+        }
+    }
+
+    /// `DUB_DATABASE_URL`, falling back to `DATABASE_URL`.
+    public static func urlFromEnvironment() -> String? {
+        for name in ["DUB_DATABASE_URL", "DATABASE_URL"] {
+            if let value = getenv(name).map({ String(cString: $0) }), !value.isEmpty { return value }
+        }
+        return nil
+    }
+
+    private let configuration: Configuration
+    private let thread = SerialThread()
+    private let holder = ConnectionHolder()
+
+    public init(_ configuration: Configuration) {
+        self.configuration = configuration
+    }
+
+    deinit { thread.shutdown() }
+
+    /// Connects now (otherwise the first statement connects).
+    public func connect() async throws {
+        let holder = holder, configuration = configuration
+        try await thread.run { _ = try holder.connection(configuration) }
+    }
+
+    /// Runs one statement and returns its rows.
+    @discardableResult
+    public func query(_ sql: String, _ params: [String?] = [], context: String? = nil) async throws -> [PGRow] {
+        let holder = holder, configuration = configuration
+        return try await thread.run {
+            try holder.withRetry(configuration) { try $0.query(sql, params, context: context) }
+        }
+    }
+
+    /// Runs `body` inside BEGIN/COMMIT on this connection; any error rolls back. Nothing else runs on the
+    /// connection meanwhile.
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (Transaction) throws -> T) async throws -> T {
+        let holder = holder, configuration = configuration
+        return try await thread.run {
+            try holder.withRetry(configuration) { connection in
+                _ = try connection.query("BEGIN", [])
+                do {
+                    let value = try body(Transaction(connection: connection))
+                    _ = try connection.query("COMMIT", [])
+                    return value
+                } catch {
+                    if connection.isHealthy { _ = try? connection.query("ROLLBACK", []) }
+                    throw error
+                }
+            }
+        }
+    }
+
+    /// The server process id serving this connection (for diagnostics and tests).
+    public func backendPID() async throws -> Int {
+        let holder = holder, configuration = configuration
+        return try await thread.run { try holder.connection(configuration).backendPID }
+    }
+
+    /// Closes the connection; later statements reconnect.
+    public func close() async {
+        let holder = holder
+        _ = try? await thread.run { holder.drop() }
+    }
+}
+
+/// Statements inside `Database.transaction`.
+public struct Transaction {
+    fileprivate let connection: PGConnection
+
+    /// Runs one statement in the transaction.
+    @discardableResult
+    public func query(_ sql: String, _ params: [String?] = [], context: String? = nil) throws -> [PGRow] {
+        try connection.query(sql, params, context: context)
+    }
+}
+
+/// Holds the connection; touched only from the database's own thread.
+final class ConnectionHolder: @unchecked Sendable {
+    private var current: PGConnection?
+
+    func connection(_ configuration: Database.Configuration) throws -> PGConnection {
+        if let current, current.isHealthy { return current }
+        var delay = configuration.reconnectDelay
+        var lastError: (any Error)?
+        for attempt in 0..<max(configuration.reconnectAttempts, 1) {
+            if attempt > 0 {
+                usleep(UInt32(delay * 1_000_000))
+                delay = min(delay * 2, configuration.maxReconnectDelay)
+            }
+            if let current, current.reset() { return current }
+            do {
+                let fresh = try PGConnection(conninfo: configuration.url)
+                current = fresh
+                return fresh
+            } catch let error as DatabaseError where error.kind == .configuration {
+                throw error
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError ?? DatabaseError(.connection, "cannot connect")
+    }
+
+    func withRetry<T>(_ configuration: Database.Configuration, _ body: (PGConnection) throws -> T) throws -> T {
+        do {
+            return try body(try connection(configuration))
+        } catch let error as DatabaseError where error.isConnectionLoss {
+            return try body(try connection(configuration))
+        }
+    }
+
+    func drop() { current = nil }
+}

@@ -1,0 +1,119 @@
+import DubSupport
+import CLibPQ
+import Logging
+
+/// Sole owner of one libpq connection. Not thread-safe: `Database` confines it to one thread.
+final class PGConnection {
+    private let conn: OpaquePointer
+
+    /// Connects (blocking). A connection string libpq cannot use (bad syntax, unknown option, invalid value) is a
+    /// `.configuration` error, which no retry can fix.
+    init(conninfo: String) throws {
+        var parseError: UnsafeMutablePointer<CChar>?
+        guard let options = PQconninfoParse(conninfo, &parseError) else {
+            let message = parseError.map { Self.clean($0) } ?? "cannot parse the connection string"
+            if let parseError { PQfreemem(parseError) }
+            throw DatabaseError(.configuration, message)
+        }
+        PQconninfoFree(options)
+        guard let conn = PQconnectdb(conninfo) else {
+            throw DatabaseError(.connection, "out of memory creating a connection")
+        }
+        guard PQstatus(conn) == CONNECTION_OK else {
+            let message = Self.clean(PQerrorMessage(conn))
+            PQfinish(conn)
+            throw DatabaseError(message.hasPrefix("invalid ") ? .configuration : .connection, message)
+        }
+        // Server notices (e.g. "relation already exists, skipping") go to the log, not raw to standard error.
+        PQsetNoticeProcessor(conn, { _, message in
+            guard let message else { return }
+            PGConnection.noticeLogger.debug("\(String(cString: message).trimmed)")
+        }, nil)
+        self.conn = conn
+        _ = try? query("SET application_name = 'dub'", [])
+    }
+
+    deinit { PQfinish(conn) }
+
+    /// Where server notices go.
+    static let noticeLogger = Logger(label: "dub.database")
+
+    /// Whether the connection is usable.
+    var isHealthy: Bool { PQstatus(conn) == CONNECTION_OK }
+
+    /// The server process serving this connection.
+    var backendPID: Int { Int(PQbackendPID(conn)) }
+
+    /// Re-establishes a broken connection; returns whether it worked.
+    func reset() -> Bool {
+        PQreset(conn)
+        return isHealthy
+    }
+
+    /// Runs one statement with text parameters (`$1`, `$2`, ...). Without parameters the simple protocol is
+    /// used, which also runs several `;`-separated statements (migrations).
+    func query(_ sql: String, _ params: [String?], context: String? = nil) throws -> [PGRow] {
+        if params.isEmpty { return try collect(PQexec(conn, sql), context: context) }
+        let cParams = params.map { $0.map { strdup($0) } ?? nil }
+        defer { cParams.forEach { free($0) } }
+        let result = cParams.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: max(buffer.count, 1)) {
+                PQexecParams(conn, sql, Int32(params.count), nil, $0, nil, nil, 0)
+            }
+        }
+        return try collect(result, context: context)
+    }
+
+    /// Turns a result into rows (or an error) and clears it.
+    private func collect(_ result: OpaquePointer?, context: String?) throws -> [PGRow] {
+        guard let result else {
+            throw DatabaseError(isHealthy ? .query : .connection, Self.clean(PQerrorMessage(conn)), context: context)
+        }
+        defer { PQclear(result) }
+        let status = PQresultStatus(result)
+        guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
+            let state = String(cString: dub_pq_sqlstate(result))
+            let message = Self.clean(PQresultErrorMessage(result))
+            throw DatabaseError(isHealthy ? .query : .connection, message, sqlState: state.isEmpty ? nil : state, context: context)
+        }
+        let fields = Int(PQnfields(result))
+        let columns = (0..<fields).map { String(cString: PQfname(result, Int32($0))) }
+        return (0..<Int(PQntuples(result))).map { r in
+            PGRow(columns: columns, values: (0..<fields).map { c in
+                PQgetisnull(result, Int32(r), Int32(c)) == 1 ? nil : String(cString: PQgetvalue(result, Int32(r), Int32(c)))
+            })
+        }
+    }
+
+    /// Waits up to `timeoutMs` for notifications and returns those that arrived as (channel, payload).
+    func notifications(timeoutMs: Int32) throws -> [(channel: String, payload: String)] {
+        var received = drainNotifications()
+        guard received.isEmpty else { return received }
+        let ready = dub_pq_wait_readable(conn, timeoutMs)
+        if ready < 0 { throw DatabaseError(.connection, "lost the notification connection") }
+        if ready > 0 {
+            guard PQconsumeInput(conn) == 1 else { throw DatabaseError(.connection, Self.clean(PQerrorMessage(conn))) }
+            received = drainNotifications()
+        }
+        if !isHealthy { throw DatabaseError(.connection, "lost the notification connection") }
+        return received
+    }
+
+    private func drainNotifications() -> [(channel: String, payload: String)] {
+        var out: [(channel: String, payload: String)] = []
+        while let note = PQnotifies(conn) {
+            out.append((String(cString: note.pointee.relname), String(cString: note.pointee.extra)))
+            PQfreemem(note)
+        }
+        return out
+    }
+
+    private static func clean(_ message: UnsafePointer<CChar>?) -> String {
+        guard let message else { return "unknown error" }
+        return String(cString: message).split(separator: "\n").map { $0.trimmed }.filter { !$0.isEmpty }.joined(separator: "; ")
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,90 @@
+import DubSupport
+/// Writes made by the worker holding a lease. Each returns `false` (or nil) when the lease is lost:
+/// the job was reaped, cancelled or finished elsewhere, and the worker must stop and discard its output.
+extension JobQueue {
+    /// The result of a heartbeat.
+    public enum Heartbeat: Sendable, Equatable {
+        /// Lease renewed; keep working.
+        case renewed
+        /// Lease renewed, but a cancel was requested: stop.
+        case cancelRequested
+        /// Lease lost: stop and discard.
+        case lost
+    }
+
+    static let guardClause = "id = $1 AND lease_token = $2::uuid AND state = 'running'"
+
+    /// Renews the lease.
+    public func heartbeat(_ lease: JobLease) async throws -> Heartbeat {
+        let rows = try await database.query("""
+            UPDATE dub_jobs SET lease_expires_at = \(Self.now(3)) + make_interval(secs => $4::float8), heartbeat_at = \(Self.now(3)),
+                updated_at = now()
+            WHERE \(Self.guardClause)
+            RETURNING cancel_requested_at IS NOT NULL AS cancel_requested
+            """, ["\(lease.jobId)", lease.token, clock.parameter, "\(leaseSeconds)"], context: "heartbeat")
+        guard let row = rows.first else { return .lost }
+        return try row.bool("cancel_requested") ? .cancelRequested : .renewed
+    }
+
+    /// Stores the pipeline's checkpoint so a retry resumes from it.
+    public func checkpoint(_ lease: JobLease, _ checkpoint: String) async throws -> Bool {
+        try await guarded(lease, "checkpoint = $3::jsonb", [checkpoint], context: "checkpoint")
+    }
+
+    /// Marks the job succeeded.
+    public func complete(_ lease: JobLease, result: String, usage: String? = nil) async throws -> Bool {
+        try await guarded(lease, """
+            state = 'succeeded', result = $3::jsonb, usage = coalesce($4::jsonb, usage), finished_at = now(),
+            lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
+            """, [result, usage], context: "complete")
+    }
+
+    /// Records a failed attempt: permanent errors and the last attempt fail the job; others schedule a retry with backoff.
+    /// - Returns: the job's new state, or nil when the lease was lost.
+    public func fail(_ lease: JobLease, code: String, message: String, permanent: Bool, checkpoint: String? = nil,
+                     usage: String? = nil, random: Double = Double.random(in: 0..<1)) async throws -> JobState? {
+        let delay = backoff.delay(afterAttempt: lease.attempt, unit: random)
+        let terminal = "($3::bool OR attempt >= max_attempts OR cancel_requested_at IS NOT NULL)"
+        let rows = try await database.query("""
+            UPDATE dub_jobs SET
+                state = CASE WHEN cancel_requested_at IS NOT NULL THEN 'cancelled'
+                             WHEN $3::bool OR attempt >= max_attempts THEN 'failed' ELSE 'retrying' END,
+                run_at = CASE WHEN \(terminal) THEN run_at ELSE \(Self.now(4)) + make_interval(secs => $5::float8) END,
+                errors = errors || jsonb_build_array(jsonb_build_object('attempt', attempt,
+                    'at', extract(epoch from \(Self.now(4)))::float8, 'code', $6::text, 'message', $7::text, 'permanent', $3::bool)),
+                finished_at = CASE WHEN \(terminal) THEN now() END,
+                checkpoint = coalesce($8::jsonb, checkpoint), usage = coalesce($9::jsonb, usage),
+                lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+            WHERE \(Self.guardClause)
+            RETURNING state
+            """, ["\(lease.jobId)", lease.token, permanent ? "true" : "false", clock.parameter, "\(delay)", code, message,
+                  checkpoint, usage], context: "fail")
+        return rows.first.flatMap { $0.string("state") }.flatMap(JobState.init(rawValue:))
+    }
+
+    /// Gives the job back without counting the attempt (graceful shutdown), saving the checkpoint.
+    /// A job whose cancel was requested becomes cancelled instead.
+    public func release(_ lease: JobLease, checkpoint: String? = nil) async throws -> Bool {
+        try await guarded(lease, """
+            state = CASE WHEN cancel_requested_at IS NOT NULL THEN 'cancelled' ELSE 'queued' END,
+            attempt = CASE WHEN cancel_requested_at IS NOT NULL THEN attempt ELSE greatest(attempt - 1, 0) END,
+            finished_at = CASE WHEN cancel_requested_at IS NOT NULL THEN now() END,
+            run_at = now(), checkpoint = coalesce($3::jsonb, checkpoint),
+            lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
+            """, [checkpoint], context: "release")
+    }
+
+    /// Marks a job whose cancel the worker has honoured as cancelled.
+    public func acknowledgeCancel(_ lease: JobLease) async throws -> Bool {
+        try await guarded(lease, """
+            state = 'cancelled', finished_at = now(), lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
+            """, [], context: "cancel")
+    }
+
+    private func guarded(_ lease: JobLease, _ assignments: String, _ extra: [String?], context: String) async throws -> Bool {
+        let rows = try await database.query("""
+            UPDATE dub_jobs SET \(assignments), updated_at = now() WHERE \(Self.guardClause) RETURNING id
+            """, ["\(lease.jobId)", lease.token] + extra, context: context)
+        return !rows.isEmpty
+    }
+}

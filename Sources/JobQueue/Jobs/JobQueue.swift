@@ -1,0 +1,106 @@
+import DubSupport
+/// The PostgreSQL-backed job queue shared by every `dubd` and `dubctl jobs`.
+///
+/// Claims take exactly as many jobs as there are free slots, in one short statement
+/// (`FOR UPDATE SKIP LOCKED`, ordered by priority, run time and id). Every later write is guarded by
+/// the job id, its lease token and `state = 'running'`; zero rows updated means the lease was lost.
+public struct JobQueue: Sendable {
+    public let database: Database
+    public var clock: JobClock
+    public var backoff: Backoff
+    /// How long a lease lasts without a heartbeat, in seconds.
+    public var leaseSeconds: Double
+
+    /// The NOTIFY channel for new work (payload: the queue name) and for cancels (payload: the job id).
+    public static let workChannel = "dub_jobs"
+    public static let cancelChannel = "dub_cancel"
+
+    public init(database: Database, clock: JobClock = .database, backoff: Backoff = Backoff(), leaseSeconds: Double = 90) {
+        self.database = database
+        self.clock = clock
+        self.backoff = backoff
+        self.leaseSeconds = leaseSeconds
+    }
+
+    /// `$n` as "now": the injected clock or the server's.
+    static func now(_ n: Int) -> String { "coalesce(to_timestamp($\(n)::float8), now())" }
+
+    static let columns = """
+        id, queue, state, priority, extract(epoch from run_at)::float8 AS run_at, attempt, max_attempts, dedupe_key,
+        payload::text AS payload, checkpoint::text AS checkpoint, lease_owner,
+        extract(epoch from lease_expires_at)::float8 AS lease_expires_at, extract(epoch from heartbeat_at)::float8 AS heartbeat_at,
+        cancel_requested_at IS NOT NULL AS cancel_requested, errors::text AS errors, usage::text AS usage, result::text AS result,
+        webhook_url, extract(epoch from created_at)::float8 AS created_at, extract(epoch from started_at)::float8 AS started_at,
+        extract(epoch from finished_at)::float8 AS finished_at, webhook_outcome
+        """
+
+    /// Adds a job (or, with a dedupe key that a live job already has, returns that job) and wakes the workers.
+    /// - Throws: `JobConflict` when a live job already has the submission's target.
+    public func submit(_ job: JobSubmission) async throws -> (id: Int, existing: Bool) {
+        try Self.validate(queue: job.queue)
+        for _ in 0..<3 {
+            let inserted: [PGRow]
+            do {
+                inserted = try await database.query("""
+                    INSERT INTO dub_jobs (queue, priority, run_at, max_attempts, dedupe_key, payload, webhook_url, target, created_at, updated_at)
+                    VALUES ($1, $2, coalesce(to_timestamp($3::float8), \(Self.now(8))), $4, $5, $6::jsonb, $7, $9, \(Self.now(8)), now())
+                    ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL AND state IN ('queued', 'running', 'retrying') DO NOTHING
+                    RETURNING id
+                    """, [job.queue, "\(job.priority)", job.runAt.map { "\($0)" }, "\(job.maxAttempts)", job.dedupeKey, job.payload,
+                          job.webhookURL, clock.parameter, job.target], context: "submit")
+            } catch let error as DatabaseError where error.sqlState == "23505" && error.message.contains("dub_jobs_live_target") {
+                throw try await conflict(target: job.target)
+            }
+            if let row = inserted.first {
+                try await database.query("SELECT pg_notify($1, $2)", [Self.workChannel, job.queue], context: "notify")
+                return (try row.int("id"), false)
+            }
+            let existing = try await database.query("""
+                SELECT id FROM dub_jobs WHERE dedupe_key = $1 AND state IN ('queued', 'running', 'retrying')
+                """, [job.dedupeKey], context: "dedupe lookup")
+            if let row = existing.first { return (try row.int("id"), true) }
+        }
+        throw DatabaseError(.query, "could not submit the job: its dedupe key kept changing hands", context: "submit")
+    }
+
+    /// The error for a target a live job holds.
+    func conflict(target: String?) async throws -> JobConflict {
+        let rows = try await database.query("""
+            SELECT id, state FROM dub_jobs WHERE target = $1 AND state IN ('queued', 'running', 'retrying')
+            """, [target], context: "target lookup")
+        return JobConflict(target: target ?? "", job: try rows.first?.int("id"), state: rows.first?.string("state"))
+    }
+
+    /// Claims up to `limit` runnable jobs from `queues` for `owner`.
+    public func claim(queues: [String], limit: Int, owner: String) async throws -> [JobLease] {
+        guard limit > 0 else { return [] }
+        for queue in queues { try Self.validate(queue: queue) }
+        let rows = try await database.query("""
+            WITH picked AS MATERIALIZED (
+                SELECT id FROM dub_jobs
+                WHERE state IN ('queued', 'retrying') AND queue = ANY($1::text[]) AND run_at <= \(Self.now(2))
+                ORDER BY priority, run_at, id
+                LIMIT $3
+                FOR UPDATE SKIP LOCKED)
+            UPDATE dub_jobs j SET state = 'running', attempt = j.attempt + 1, lease_token = gen_random_uuid(), lease_owner = $4,
+                lease_expires_at = \(Self.now(2)) + make_interval(secs => $5::float8), heartbeat_at = \(Self.now(2)),
+                started_at = coalesce(j.started_at, \(Self.now(2))), updated_at = now()
+            FROM picked WHERE j.id = picked.id
+            RETURNING j.id, j.queue, j.attempt, j.max_attempts, j.lease_token::text AS lease_token, j.payload::text AS payload,
+                j.checkpoint::text AS checkpoint
+            """, ["{" + queues.joined(separator: ",") + "}", clock.parameter, "\(limit)", owner, "\(leaseSeconds)"], context: "claim")
+        return try rows.map { row in
+            JobLease(jobId: try row.int("id"), token: row.string("lease_token") ?? "", attempt: try row.int("attempt"),
+                     maxAttempts: try row.int("max_attempts"), queue: row.string("queue") ?? "", payload: row.string("payload") ?? "{}",
+                     checkpoint: row.string("checkpoint"))
+        }.sorted { $0.jobId < $1.jobId }
+    }
+
+    /// Queue names are plain words (they travel in NOTIFY payloads and array literals).
+    static func validate(queue: String) throws {
+        guard !queue.isEmpty, queue.count <= 64,
+              queue.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) else {
+            throw DatabaseError(.query, "invalid queue name '\(queue)' (use letters, digits, '-' and '_')")
+        }
+    }
+}

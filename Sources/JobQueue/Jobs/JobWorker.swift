@@ -1,0 +1,146 @@
+import DubSupport
+import Logging
+
+/// Claims jobs into free slots and runs them, renewing each lease while it works.
+///
+/// A job's lease is renewed every `heartbeat` seconds. A worker that cannot renew for `selfStop` seconds
+/// (database unreachable, process frozen) stops the job itself, because by then another worker may have
+/// taken it over. A lost lease, a cancel request or a shutdown cancels the job's task; its outcome is
+/// then written only if the lease still holds.
+public actor JobWorker {
+    /// Timing and limits.
+    public struct Settings: Sendable {
+        public var queues: [String] = ["default"]
+        public var concurrency: Int = 1
+        public var owner: String
+        public var heartbeat: Double = 15
+        public var selfStop: Double = 60
+        public var poll: Double = 5
+        /// How long running jobs get to finish after a graceful shutdown starts, in seconds.
+        public var softShutdown: Double = 30
+
+        public init(owner: String) {
+            self.owner = owner
+        }
+    }
+
+    /// Why a job's task was cancelled.
+    enum StopReason: Sendable { case cancelRequested, leaseLost, shutdown }
+
+    let queue: JobQueue
+    let handler: any JobHandler
+    let settings: Settings
+    let logger: Logger
+    let metrics: WorkerMetrics
+    /// Sends the signed webhook of a job this worker ends, if the job has one.
+    let webhooks: WebhookNotifier?
+    var running: [Int: Task<Void, Never>] = [:]
+    var stopReasons: [Int: StopReason] = [:]
+    var claiming = true
+    var wake: AsyncStream<Void>.Continuation?
+
+    public init(queue: JobQueue, handler: any JobHandler, settings: Settings, logger: Logger, metrics: WorkerMetrics = WorkerMetrics(),
+                webhooks: WebhookNotifier? = nil) {
+        self.webhooks = webhooks
+        self.queue = queue
+        self.handler = handler
+        self.settings = settings
+        self.logger = logger
+        self.metrics = metrics
+    }
+
+    /// Jobs being worked on now.
+    public var runningJobs: [Int] { Array(running.keys).sorted() }
+
+    /// Claims and runs jobs until `shutdown` is called; returns once every job has ended (and its webhook has been
+    /// sent, for up to 5 s).
+    public func run() async {
+        let (signals, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        wake = continuation
+        let poller = Task { [settings] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(settings.poll))
+                continuation.yield()
+            }
+        }
+        defer { poller.cancel() }
+        continuation.yield()
+        for await _ in signals {
+            guard claiming else { break }
+            await claimIntoFreeSlots()
+        }
+        while !running.isEmpty {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        // Reports of the last jobs get a few seconds; any cut short are sent by another daemon later.
+        await webhooks?.drain(seconds: 5)
+    }
+
+    /// Wakes the claim loop (a NOTIFY arrived, or a slot freed up).
+    public func poke() {
+        wake?.yield()
+    }
+
+    /// A cancel was requested for `jobId` (NOTIFY): if it runs here, stop it now.
+    public func cancelRequested(_ jobId: Int) {
+        guard let task = running[jobId] else { return }
+        stopReasons[jobId] = .cancelRequested
+        task.cancel()
+    }
+
+    /// Stops claiming; running jobs get `softShutdown` seconds, then are stopped and released with their
+    /// checkpoint. With `graceful: false` they are stopped at once.
+    public func shutdown(graceful: Bool = true) async {
+        claiming = false
+        wake?.yield()
+        wake?.finish()
+        if graceful {
+            let deadline = JobClock.systemNow() + settings.softShutdown
+            while !running.isEmpty && JobClock.systemNow() < deadline {
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        for (id, task) in running {
+            if stopReasons[id] == nil { stopReasons[id] = .shutdown }
+            task.cancel()
+        }
+    }
+
+    private func claimIntoFreeSlots() async {
+        let free = settings.concurrency - running.count
+        guard free > 0 else { return }
+        let started = JobClock.systemNow()
+        do {
+            let leases = try await queue.claim(queues: settings.queues, limit: free, owner: settings.owner)
+            metrics.claimed(count: leases.count, seconds: JobClock.systemNow() - started)
+            for lease in leases { start(lease) }
+        } catch {
+            metrics.claimError()
+            logger.warning("claim failed; retrying", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func start(_ lease: JobLease) {
+        var log = logger
+        log[metadataKey: "job"] = "\(lease.jobId)"
+        log[metadataKey: "attempt"] = "\(lease.attempt)"
+        log.info("job started")
+        let context = JobContext(lease: lease, logger: log, queue: queue)
+        running[lease.jobId] = Task { await self.execute(context) }
+    }
+
+    private func finished(_ jobId: Int) {
+        running[jobId] = nil
+        stopReasons[jobId] = nil
+        wake?.yield()
+    }
+
+    func stopReason(_ jobId: Int) -> StopReason? { stopReasons[jobId] }
+
+    func markStopped(_ jobId: Int, _ reason: StopReason) {
+        if stopReasons[jobId] == nil { stopReasons[jobId] = reason }
+        running[jobId]?.cancel()
+    }
+
+    func release(_ jobId: Int) { finished(jobId) }
+}

@@ -1,0 +1,100 @@
+import DubSupport
+import ProviderAPI
+import AudioKitCore
+import CEspeak
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Offline speech with the espeak-ng library: no key, no network, many languages (Korean included).
+/// espeak-ng keeps global state, so every call runs on one dedicated thread.
+public struct EspeakSynthesizer: SpeechSynthesizer {
+    public let name = "espeak"
+    public let speedRange: ClosedRange<Double>? = 0.5...2.0
+
+    /// espeak-ng's natural rate, words per minute.
+    static let naturalRate = 160.0
+
+    public init() {}
+
+    /// espeak-ng's voice for a language: the tag when espeak-ng has a voice for it (`pt-br`, `en-us`, `es-419`), else
+    /// the language (Chinese is `cmn`, Mandarin).
+    static func voice(for language: Language) -> String {
+        if language.code == "zh" { return "cmn" }
+        if let region = language.region, ["pt-br", "en-us", "en-gb", "es-419", "fr-be", "fr-ch", "vi-vn"].contains("\(language.code)-\(region.lowercased())") {
+            return "\(language.code)-\(region.lowercased())"
+        }
+        return language.code
+    }
+
+    public func synthesize(_ request: SynthesisRequest, to path: String) async throws -> SynthesizedAudio {
+        let text = request.text.trimmed
+        guard !text.isEmpty else { throw SynthesisError(engine: name, message: "nothing to say") }
+        let voice = request.voice ?? Self.voice(for: request.language)
+        let rate = Int((Self.naturalRate * min(max(request.speed, 0.5), 2.0)).rounded())
+        let (samples, sampleRate) = try await EspeakEngine.shared.speak(text, voice: voice, rate: rate)
+        let trimmed = EspeakEngine.trimSilence(samples, sampleRate: sampleRate)
+        try AtomicFile.write(to: path, mode: 0o600) { temp in
+            let writer = try SoundFileWriter(path: temp, format: try SoundFileFormat(container: .wav, encoding: .float32),
+                                             sampleRate: sampleRate, channels: 1)
+            try writer.write(trimmed)
+            try writer.close()
+        }
+        return SynthesizedAudio(path: path, duration: Double(trimmed.count) / Double(sampleRate), characters: text.count)
+    }
+}
+
+/// The process's one espeak-ng instance, confined to its own thread.
+final class EspeakEngine: Sendable {
+    static let shared = EspeakEngine()
+    private let thread = SerialThread()
+    nonisolated(unsafe) static var collected: [Int16] = []
+    nonisolated(unsafe) static var sampleRate: Int32 = 0
+    /// The cancel flag of the utterance being spoken (read by the synthesis callback, which stops when it is set).
+    nonisolated(unsafe) static var cancel: CancelFlag?
+
+    func speak(_ text: String, voice: String, rate: Int) async throws -> ([Float], Int) {
+        let flag = CancelFlag()
+        return try await withTaskCancellationHandler {
+            try await speak(text, voice: voice, rate: rate, flag: flag)
+        } onCancel: {
+            flag.set()
+        }
+    }
+
+    private func speak(_ text: String, voice: String, rate: Int, flag: CancelFlag) async throws -> ([Float], Int) {
+        try await thread.run {
+            if flag.isSet { throw CancellationError() }
+            Self.cancel = flag
+            defer { Self.cancel = nil }
+            if Self.sampleRate == 0 {
+                let rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 500, nil, Int32(dub_espeak_dont_exit()))
+                guard rate > 0 else { throw SynthesisError(engine: "espeak", message: "cannot initialise espeak-ng (is espeak-ng-data installed?)") }
+                Self.sampleRate = rate
+                espeak_SetSynthCallback { wav, count, _ in
+                    if let wav, count > 0 { EspeakEngine.collected.append(contentsOf: UnsafeBufferPointer(start: wav, count: Int(count))) }
+                    return EspeakEngine.cancel?.isSet == true ? 1 : 0
+                }
+            }
+            guard espeak_SetVoiceByName(voice) == EE_OK else {
+                throw SynthesisError(engine: "espeak", message: "no espeak-ng voice '\(voice)' (see 'espeak-ng --voices')")
+            }
+            espeak_SetParameter(espeakRATE, Int32(rate), 0)
+            Self.collected.removeAll(keepingCapacity: true)
+            let rc = text.withCString { espeak_Synth($0, strlen($0) + 1, 0, POS_CHARACTER, 0, UInt32(dub_espeak_chars_utf8()), nil, nil) }
+            guard rc == EE_OK else { throw SynthesisError(engine: "espeak", message: "synthesis failed (\(rc.rawValue))") }
+            espeak_Synchronize()
+            if flag.isSet { throw CancellationError() }
+            return (Self.collected.map { Float($0) / 32768 }, Int(Self.sampleRate))
+        }
+    }
+
+    /// Drops leading and trailing silence (keeping 10 ms), so the measured length is the speech itself.
+    static func trimSilence(_ samples: [Float], sampleRate: Int) -> [Float] {
+        let threshold: Float = 0.002
+        guard let first = samples.firstIndex(where: { abs($0) > threshold }),
+              let last = samples.lastIndex(where: { abs($0) > threshold }) else { return samples }
+        let margin = sampleRate / 100
+        return Array(samples[max(0, first - margin)...min(samples.count - 1, last + margin)])
+    }
+}
