@@ -36,7 +36,7 @@ struct PipelineJobHandler: JobHandler {
         } catch {
             throw JobFailure(code: "bad_request", message: "the job's payload is not a dubbing request: \(error)", permanent: true)
         }
-        try request.validate()
+        _ = try request.resolve()
         guard request.work == nil else {
             throw JobFailure(code: "bad_request", message: "a job cannot name its work folder (it is always under dubd's --data-root)", permanent: true)
         }

@@ -110,17 +110,40 @@ struct TranslationPlanningTests {
         #expect(try catalog.synthesizer("espeak").name == "espeak")
     }
 
-    @Test func costFollowsUsageAndTheRequest() {
+    @Test func costFollowsUsageAndThePlan() throws {
         let whisperHour = CostEstimate.dollars(ProviderUsage(audioSeconds: 3600), provider: "openai")
         #expect(abs(whisperHour - 0.36) < 1e-9)
         var request = DubRequest(input: "in.mp4", output: "out.mp4", to: "es")
         request.tts = "openai"
-        let full = CostEstimate.usage(for: request, mediaSeconds: 600, sourceCharacters: 5000)
+        let full = CostEstimate.usage(for: try request.resolve(), mediaSeconds: 600, sourceCharacters: 5000)
         #expect(full["openai"]?.audioSeconds == 600)
         #expect((full["openai"]?.characters ?? 0) >= 5000)
         request.subtitles = "es.srt"
-        let fromSubtitles = CostEstimate.usage(for: request, mediaSeconds: 600, sourceCharacters: 5000)
+        let fromSubtitles = CostEstimate.usage(for: try request.resolve(), mediaSeconds: 600, sourceCharacters: 5000)
         #expect(fromSubtitles["openai"]?.audioSeconds == 0 && fromSubtitles["openai"]?.promptTokens == 0)
+        request.separation = "elevenlabs"
+        #expect(CostEstimate.usage(for: try request.resolve(), mediaSeconds: 600, sourceCharacters: nil)["elevenlabs"]?.audioSeconds == 600)
+    }
+
+    @Test("a request resolves to one plan: defaults applied once, choices as enums, rules enforced")
+    func plans() throws {
+        var request = DubRequest(input: "in.mp4", output: "out.pt-BR.mkv", to: "pt-BR")
+        let plan = try request.resolve()
+        #expect(plan.lines == .recognition(provider: DubRequest.defaultASR, maxLine: DubRequest.defaultMaxLine))
+        #expect(plan.translator == DubRequest.defaultTranslator && plan.synthesizer == DubRequest.defaultTTS)
+        #expect(plan.separation == .local && plan.maxSpeed == DubRequest.defaultMaxSpeed && plan.verifier == nil)
+        #expect(plan.target.tag == "pt-BR" && plan.source == nil)
+        request.subtitles = "s.srt"
+        request.verify = true
+        request.asr = "elevenlabs"
+        request.stems = ["v.wav", "b.wav"]
+        request.from = "eng"
+        let subtitled = try request.resolve()
+        #expect(subtitled.lines == .targetSubtitles("s.srt") && subtitled.translator == nil && subtitled.recognizer == nil)
+        #expect(subtitled.verifier == "elevenlabs" && subtitled.separation == .stems(vocals: "v.wav", background: "b.wav"))
+        #expect(subtitled.source?.code == "en")
+        request.maxSpeed = 0
+        #expect(throws: DubRequestError.self) { try request.resolve() }
     }
 }
 

@@ -55,6 +55,12 @@ struct DubPipelineTests {
         #expect(first.1?.executed.filter { $0.hasPrefix("synthesize#") }.count == 6)
         let second = try #require(try await dub(scratch, ["--separation", "none"]).1)
         #expect(second.executed.isEmpty, "\(second.executed)")
+        // The manifest lists every stage that ran; mux is cached like the rest, and redone when its output is gone.
+        let manifest = try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: URL(fileURLWithPath: scratch.path("work/manifest.json"))))
+        #expect(Set(manifest.stages.keys) == Set(StageName.allCases.map(\.rawValue)), "\(manifest.stages.keys.sorted())")
+        try FileManager.default.removeItem(atPath: scratch.path("out.es.mp4"))
+        let remux = try #require(try await dub(scratch, ["--separation", "none"]).1)
+        #expect(remux.executed == ["mux"], "\(remux.executed)")
 
         let linesPath = scratch.path("work/lines.json")
         var lines = try JSONDecoder().decode([DubLine].self, from: Data(contentsOf: URL(fileURLWithPath: linesPath)))
@@ -119,7 +125,7 @@ struct DubPipelineTests {
         #expect(FileManager.default.fileExists(atPath: scratch.path("out.es.mp4")))
         // Everything in the folders is something dub makes on purpose: listed, not matched against the cleanup's patterns.
         let names: Set<String> = [".dub-work", "request.json", "manifest.json", "extract.json", "audio.wav", "separate.json", "lines.json",
-                                  "timing.json", "mix.json", "mix.wav", "stems/vocals.wav", "stems/background.wav",
+                                  "timing.json", "mix.json", "mix.wav", "mux.json", "stems/vocals.wav", "stems/background.wav",
                                   "subtitles/out.es.srt", "subtitles/out.es.vtt"]
         let cached = /^cache\/(synthesize|fit|translate|verify)\/[0-9a-f]{16}\.(json|wav)$/
         let strays = FolderSnapshot(scratch.path("work")).files.keys.filter { !names.contains($0) && $0.wholeMatch(of: cached) == nil }

@@ -39,28 +39,25 @@ public struct CostEstimate: Sendable {
     /// The usage a dub of `speechSeconds` of speech (and `characters` of source text, when known) will need,
     /// per provider: recognition of the whole audio, translation prompts with context and instructions, the
     /// translated text spoken once plus about 15 % re-synthesis, and isolation when the provider separates.
-    public static func usage(for request: DubRequest, mediaSeconds: Double, sourceCharacters: Int?) -> [String: ProviderUsage] {
+    public static func usage(for plan: DubPlan, mediaSeconds: Double, sourceCharacters: Int?) -> [String: ProviderUsage] {
         var usage: [String: ProviderUsage] = [:]
-        let needsASR = request.subtitles == nil && request.sourceSubtitles == nil
-        let needsTranslation = request.subtitles == nil
         // Without a transcript: about 14 characters a second while speaking, speech about 60 % of the time.
         let characters = sourceCharacters ?? Int(mediaSeconds * 0.6 * 14)
         func add(_ provider: String, _ role: ProviderDirectory.Role, _ item: ProviderUsage) {
             let name = ProviderDirectory.meterName(provider, role: role)
             usage[name] = (usage[name] ?? ProviderUsage()) + item
         }
-        if needsASR { add(request.asr ?? DubRequest.defaultASR, .transcription, ProviderUsage(audioSeconds: mediaSeconds, requests: 1)) }
-        if needsTranslation {
-            let translator = request.translator ?? DubRequest.defaultTranslator
+        if let recognizer = plan.recognizer { add(recognizer, .transcription, ProviderUsage(audioSeconds: mediaSeconds, requests: 1)) }
+        if let translator = plan.translator {
             if translator == "papago" {
                 add(translator, .translation, ProviderUsage(characters: characters))
             } else {
                 add(translator, .translation, ProviderUsage(promptTokens: characters / 4 * 3 + 400, completionTokens: characters / 4 + 100))
             }
         }
-        add(request.tts ?? DubRequest.defaultTTS, .speech, ProviderUsage(characters: Int(Double(characters) * 1.15)))
-        if request.separation == "elevenlabs", request.stems == nil {
-            add("elevenlabs", .isolation, ProviderUsage(audioSeconds: mediaSeconds, requests: 1))
+        add(plan.synthesizer, .speech, ProviderUsage(characters: Int(Double(characters) * 1.15)))
+        if case .isolator(let provider) = plan.separation {
+            add(provider, .isolation, ProviderUsage(audioSeconds: mediaSeconds, requests: 1))
         }
         return usage
     }

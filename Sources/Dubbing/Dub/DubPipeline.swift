@@ -27,8 +27,7 @@ public struct DubPipeline: Sendable {
     public var onWarning: @Sendable (String) async -> Void = { _ in }
 
     /// The stages, in order.
-    public static let stages = [ProbeStage.name, ExtractStage.name, SeparateStage.name, TranscribeStage.name, LinesStage.name, TranslateStage.name,
-                                SynthesizeStage.name, FitStage.name, VerifyStage.name, MixStage.name, MuxStage.name]
+    public static let stages = StageName.allCases.map(\.rawValue)
     /// The request as saved in the work folder, so one stage can be run again on its own (`dubctl stage`).
     public static let requestFile = "request.json"
 
@@ -110,14 +109,14 @@ public struct DubPipeline: Sendable {
 
     /// The stages made from the request, with the input each takes from the ones before it.
     private func run(_ runner: StageRunner, stopAfter: String?) async throws -> DubReport {
-        let language = try Language(request.to)
+        let plan = try request.resolve()
         let context = StageContext(runner: runner, providers: providers, onProgress: onProgress, warnings: WarningLog(onWarning: onWarning))
-        let voice = LineVoice(synthesizer: synthesizer, voice: request.voice, voices: voices, language: language)
-        let separate = try SeparateStage(request: request)
-        let translate = try TranslateStage(request: request, voice: voice)
-        let fit = FitStage(maxSpeed: request.maxSpeed ?? DubRequest.defaultMaxSpeed, voice: voice, retranslator: request.subtitles == nil ? translate : nil)
-        let verify = VerifyStage(provider: request.verify ? request.asr ?? DubRequest.defaultASR : nil, voice: voice, fit: fit)
-        let mux = MuxStage(request: request, language: language)
+        let voice = LineVoice(synthesizer: synthesizer, voice: plan.voice, voices: voices, language: plan.target)
+        let separate = SeparateStage(plan: plan)
+        let translate = try TranslateStage(plan: plan, voice: voice)
+        let fit = FitStage(maxSpeed: plan.maxSpeed, voice: voice, retranslator: plan.translator == nil ? nil : translate)
+        let verify = VerifyStage(provider: plan.verifier, voice: voice, fit: fit)
+        let mux = MuxStage(request: request, language: plan.target)
         var seconds: [String: Double] = [:]
         func step<Stage: DubStage>(_ stage: Stage, _ input: Stage.Input) async throws -> Stage.Output {
             try Task.checkCancellation()
@@ -125,17 +124,18 @@ public struct DubPipeline: Sendable {
             let start = SystemClock.now()
             let output = try await stage.run(input, in: context)
             seconds[Stage.name] = SystemClock.now() - start
+            try await runner.finished(Stage.name, seconds: seconds[Stage.name] ?? 0)
             if Stage.name == stopAfter { throw StopAfter(seconds: seconds[Stage.name] ?? 0) }
             return output
         }
-        let media = try await step(ProbeStage(input: request.input), ())
-        try checkBudget(mediaSeconds: media.duration ?? 0, sourceCharacters: nil)
-        let audio = try await step(ExtractStage(input: request.input), media)
+        let media = try await step(ProbeStage(input: plan.input), ())
+        try checkBudget(plan, mediaSeconds: media.duration ?? 0, sourceCharacters: nil)
+        let audio = try await step(ExtractStage(input: plan.input), media)
         let stems = try await step(separate, audio)
-        let transcript = try await step(try TranscribeStage(request: request), .init(audio: audio, stems: stems))
-        let sourceLines = try await step(LinesStage(request: request), .init(transcript: transcript, duration: media.duration ?? 0))
-        if request.subtitles == nil {
-            try checkBudget(mediaSeconds: media.duration ?? 0, sourceCharacters: sourceLines.reduce(0) { $0 + $1.source.count })
+        let transcript = try await step(TranscribeStage(plan: plan), .init(audio: audio, stems: stems))
+        let sourceLines = try await step(LinesStage(plan: plan), .init(transcript: transcript, duration: media.duration ?? 0))
+        if plan.translator != nil {
+            try checkBudget(plan, mediaSeconds: media.duration ?? 0, sourceCharacters: sourceLines.reduce(0) { $0 + $1.source.count })
         }
         let lines = try await step(translate, sourceLines)
         let spoken = try await step(SynthesizeStage(voice: voice), lines)
@@ -145,22 +145,22 @@ public struct DubPipeline: Sendable {
         let mix = try await step(MixStage(separated: separate.isSeparated),
                                  .init(background: stems.background, audio: audio, fitted: verified.fitted, length: media.duration))
         try await runner.record(usage: providers.meter.snapshot)
-        let subtitles = try await step(mux, .init(fitted: verified.fitted, mix: mix, lines: lines, sourceLanguage: request.from ?? transcript?.language))
+        let subtitles = try await step(mux, .init(fitted: verified.fitted, mix: mix, lines: lines, sourceLanguage: plan.source?.tag ?? transcript?.language))
         return DubReport(output: request.output, subtitles: subtitles, work: work.root, stageSeconds: seconds, executed: await runner.executed,
                          timing: Self.summary(verified.fitted.timings), loudnessIn: mix.loudnessIn, loudnessOut: mix.report.loudnessAfter,
                          truePeak: mix.report.truePeak, usage: usage(spoken), costUSD: CostEstimate.dollars(usage(spoken)), verification: verified.checks,
                          warnings: await context.warnings.all.nilIfEmpty)
     }
 
-    /// The estimated cost of this request's provider calls, per provider, in US dollars.
-    public static func estimate(_ request: DubRequest, mediaSeconds: Double, sourceCharacters: Int? = nil) -> [String: Double] {
-        CostEstimate.dollars(CostEstimate.usage(for: request, mediaSeconds: mediaSeconds, sourceCharacters: sourceCharacters))
+    /// The estimated cost of a plan's provider calls, per provider, in US dollars.
+    public static func estimate(_ plan: DubPlan, mediaSeconds: Double, sourceCharacters: Int? = nil) -> [String: Double] {
+        CostEstimate.dollars(CostEstimate.usage(for: plan, mediaSeconds: mediaSeconds, sourceCharacters: sourceCharacters))
     }
 
     /// Stops before spending when the estimate is over `--budget`.
-    func checkBudget(mediaSeconds: Double, sourceCharacters: Int?) throws {
-        guard let budget = request.budgetUSD else { return }
-        let total = Self.estimate(request, mediaSeconds: mediaSeconds, sourceCharacters: sourceCharacters).values.reduce(0, +)
+    func checkBudget(_ plan: DubPlan, mediaSeconds: Double, sourceCharacters: Int?) throws {
+        guard let budget = plan.budgetUSD else { return }
+        let total = Self.estimate(plan, mediaSeconds: mediaSeconds, sourceCharacters: sourceCharacters).values.reduce(0, +)
         if total > budget { throw BudgetError(estimate: total, budget: budget) }
     }
 

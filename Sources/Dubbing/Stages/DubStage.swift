@@ -11,8 +11,8 @@ import ProviderAPI
 protocol DubStage: Sendable {
     associatedtype Input: Sendable
     associatedtype Output: Sendable
-    /// The stage's name in `manifest.json`, progress displays and `dubctl stage`.
-    static var name: String { get }
+    /// Which stage this is.
+    static var stage: StageName { get }
     func run(_ input: Input, in context: StageContext) async throws -> Output
 }
 
@@ -44,5 +44,32 @@ actor WarningLog {
         guard !all.contains(text) else { return }
         all.append(text)
         await onWarning(text)
+    }
+}
+
+extension DubStage {
+    /// The stage's name in `manifest.json`, progress displays and `dubctl stage`.
+    static var name: String { stage.rawValue }
+}
+
+/// The stages of a dub, in order: the one list that the pipeline, `dubctl stage`, the manifest and progress use.
+public enum StageName: String, CaseIterable, Sendable, Codable {
+    case probe, extract, separate, transcribe, lines, translate, synthesize, fit, verify, mix, mux
+
+    /// What the stage does, for `dubctl stage --help` and progress.
+    public var summary: String {
+        switch self {
+        case .probe: "read the media's streams and duration"
+        case .extract: "decode the audio to 48 kHz stereo on the media timeline"
+        case .separate: "split vocals from the background (or take given stems)"
+        case .transcribe: "recognise the speech (skipped when subtitles give the lines)"
+        case .lines: "cut the dubbing lines (from subtitles or the transcript)"
+        case .translate: "translate each line within its duration budget"
+        case .synthesize: "speak each line"
+        case .fit: "fit every line into its slot (speed, stretch, re-translation, shift)"
+        case .verify: "hear every dubbed line back (--verify)"
+        case .mix: "mix the dub over the background, loudness matched"
+        case .mux: "write the video with the dub track and the subtitles"
+        }
     }
 }

@@ -5,7 +5,7 @@ import AudioKitCore
 /// extract: the original audio decoded, on the media timeline, at the mix's rate and layout (`audio.wav`),
 /// streamed to disk. Cached by the input file's content.
 struct ExtractStage: DubStage {
-    static let name = "extract"
+    static let stage = StageName.extract
 
     /// The extracted audio and the key it was made under (the stages after it key on it).
     struct Output: Codable, Sendable {

@@ -7,7 +7,7 @@ import AudioKitCore
 /// remedies carried out (re-synthesis and re-translation cached per line), and each clip time-stretched by its
 /// final factor (cached per clip and factor). Writes the per-line timing report `timing.json`.
 struct FitStage: DubStage {
-    static let name = "fit"
+    static let stage = StageName.fit
 
     /// The timeline: each line's timing and its clip.
     struct Output: Sendable {

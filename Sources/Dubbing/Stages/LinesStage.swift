@@ -11,7 +11,7 @@ import Foundation
 /// subtitles (no recognition), or the recognised transcript cut by `LineSegmenter`. `lines.json` is the stage's
 /// artifact; hand edits to it are kept on re-runs.
 struct LinesStage: DubStage {
-    static let name = "lines"
+    static let stage = StageName.lines
 
     enum Source: Sendable {
         /// Subtitles in the target language: the lines are already translated.
@@ -24,14 +24,13 @@ struct LinesStage: DubStage {
 
     let source: Source
 
-    init(request: DubRequest) {
-        if let subtitles = request.subtitles {
-            source = .targetSubtitles(subtitles)
-        } else if let subtitles = request.sourceSubtitles {
-            source = .sourceSubtitles(subtitles)
-        } else {
+    init(plan: DubPlan) {
+        switch plan.lines {
+        case .targetSubtitles(let path): source = .targetSubtitles(path)
+        case .sourceSubtitles(let path): source = .sourceSubtitles(path)
+        case .recognition(_, let maxLine):
             var settings = LineSegmenter.Settings()
-            if let maxLine = request.maxLine { settings.maxLine = maxLine }
+            settings.maxLine = maxLine
             source = .transcript(settings)
         }
     }

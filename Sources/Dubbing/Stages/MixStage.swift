@@ -5,7 +5,7 @@ import AudioKitCore
 /// mix: the fitted clips over the background stem with ducking, matched to the source's integrated loudness with
 /// true peak ≤ −1 dBTP (`mix.wav`). Cached by the bed's content and every clip and offset.
 struct MixStage: DubStage {
-    static let name = "mix"
+    static let stage = StageName.mix
 
     struct Input: Sendable {
         /// The bed (the background stem, or the original audio).

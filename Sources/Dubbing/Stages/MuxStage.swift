@@ -6,7 +6,7 @@ import AudioKitCore
 /// timings), then the video copied with the dub as the first, default audio track (the original audio after it with
 /// `--keep-original-audio`) and the subtitles as soft tracks. Its output is the subtitle files written.
 struct MuxStage: DubStage {
-    static let name = "mux"
+    static let stage = StageName.mux
 
     struct Input: Sendable {
         let fitted: FitStage.Output
@@ -53,9 +53,16 @@ struct MuxStage: DubStage {
                                           outputs: [("output", request.output)] + finals.map { ("subtitles", $0.path) })
         let mux = MuxRequest(videoPath: request.input, audioTracks: [MuxAudioTrack(path: input.mix.path, language: language, title: "\(language.displayName) dub")],
                              outputPath: request.output, keepOriginalAudio: request.keepOriginalAudio, subtitleTracks: tracks)
-        _ = try await BlockingWork.run { try Muxer.mux(mux) }
-        for sidecar in finals { try AtomicFile.write(sidecar.bytes, to: sidecar.path) }
-        return finals.map(\.path)
+        // Cached like every other stage: by the video, the mix, the subtitles and the settings; done while the output
+        // and its sidecars are there (a deleted output is written again).
+        let key = try CacheKey(["mux-1", try CacheKey.fingerprint(ofFile: request.input).hex, try CacheKey.fingerprint(ofFile: input.mix.path).hex,
+                                request.output, language.tag, "\(request.keepOriginalAudio)"] + finals.map { "\($0.path):\(CacheKey(bytes: $0.bytes).hex)" })
+        let sidecarFiles = finals
+        return try await context.runner.run(Self.name, key: key, artifacts: ["mux.json", request.output] + finals.map(\.path)) { _ in
+            _ = try await BlockingWork.run { try Muxer.mux(mux) }
+            for sidecar in sidecarFiles { try AtomicFile.write(sidecar.bytes, to: sidecar.path) }
+            return sidecarFiles.map(\.path)
+        }
     }
 
     /// The last component of a path.

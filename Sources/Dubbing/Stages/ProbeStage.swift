@@ -4,7 +4,7 @@ import AudioKitCore
 
 /// probe: the container and its streams. A file without an audio stream stops the job here.
 struct ProbeStage: DubStage {
-    static let name = "probe"
+    static let stage = StageName.probe
     /// The media file to dub.
     let input: String
 

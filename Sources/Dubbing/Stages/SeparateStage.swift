@@ -7,7 +7,7 @@ import AudioKitCore
 /// separator; `elevenlabs` isolates the voice over the network and subtracts it from the original; `none` keeps
 /// the original as the bed.
 struct SeparateStage: DubStage {
-    static let name = "separate"
+    static let stage = StageName.separate
 
     struct Output: Codable, Sendable {
         /// The bed for the mix.
@@ -15,29 +15,10 @@ struct SeparateStage: DubStage {
         let vocals: String?
     }
 
-    enum Method: Sendable, Equatable {
-        case stems(vocals: String, background: String)
-        case none
-        case local
-        case isolator(String)
-    }
+    let method: DubPlan.Separation
 
-    let method: Method
-
-    /// The method a request asks for: `--stems VOCALS,BACKGROUND`, else `--separation` (local by default).
-    init(request: DubRequest) throws {
-        if let stems = request.stems {
-            guard stems.count == 2 else { throw MediaError(.invalidArgument, "--stems takes VOCALS,BACKGROUND") }
-            method = .stems(vocals: stems[0], background: stems[1])
-            return
-        }
-        switch request.separation ?? DubRequest.defaultSeparation {
-        case "none": method = .none
-        case "local": method = .local
-        case "elevenlabs": method = .isolator("elevenlabs")
-        case let other:
-            throw MediaError(.invalidArgument, "separation '\(other)' is not available; use elevenlabs, local or none, or --stems VOCALS,BACKGROUND")
-        }
+    init(plan: DubPlan) {
+        method = plan.separation
     }
 
     /// Whether the bed is a background without the original voices (so the mix ducks it lightly).

@@ -3,7 +3,7 @@ import ProviderAPI
 /// synthesize: every line with text spoken at natural speed, up to `concurrency` at once (the provider client
 /// bounds its own requests too), cached per line and reported as lines finish.
 struct SynthesizeStage: DubStage {
-    static let name = "synthesize"
+    static let stage = StageName.synthesize
     /// Lines synthesized at once.
     static let concurrency = 6
 

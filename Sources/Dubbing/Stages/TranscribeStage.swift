@@ -6,7 +6,7 @@ import AudioKitCore
 /// diarization, cached by the audio's content, the provider and the settings. Skipped (nil) when subtitles give
 /// the lines.
 struct TranscribeStage: DubStage {
-    static let name = "transcribe"
+    static let stage = StageName.transcribe
 
     /// The recognition provider (`--asr`); nil when subtitles give the lines.
     let provider: String?
@@ -17,11 +17,11 @@ struct TranscribeStage: DubStage {
     /// The media file (named in errors).
     let input: String
 
-    init(request: DubRequest) throws {
-        provider = request.subtitles == nil && request.sourceSubtitles == nil ? request.asr ?? DubRequest.defaultASR : nil
-        language = try request.from.map { try Language($0) }
-        speakers = request.speakers
-        input = request.input
+    init(plan: DubPlan) {
+        provider = plan.recognizer
+        language = plan.source
+        speakers = plan.speakers
+        input = plan.input
     }
 
     struct Input: Sendable {

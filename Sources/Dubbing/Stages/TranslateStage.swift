@@ -12,7 +12,7 @@ import Foundation
 /// rate. Lines go in batches with their neighbours as context and the glossary. Each translation is cached per
 /// line, and the translations are written into `lines.json`, so a hand-edited line is kept.
 struct TranslateStage: DubStage {
-    static let name = "translate"
+    static let stage = StageName.translate
 
     /// The translation provider (`--translator`).
     let provider: String
@@ -23,10 +23,10 @@ struct TranslateStage: DubStage {
     /// The voice whose speaking rate sets the budgets.
     let voice: LineVoice
 
-    init(request: DubRequest, voice: LineVoice) throws {
-        provider = request.translator ?? DubRequest.defaultTranslator
-        from = try request.from.map { try Language($0) }
-        glossary = try request.glossary.map(Glossary.load) ?? [:]
+    init(plan: DubPlan, voice: LineVoice) throws {
+        provider = plan.translator ?? DubRequest.defaultTranslator
+        from = plan.source
+        glossary = try plan.request.glossary.map(Glossary.load) ?? [:]
         self.voice = voice
     }
 

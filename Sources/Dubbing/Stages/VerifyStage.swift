@@ -6,7 +6,7 @@ import AudioKitCore
 /// error rate is over `threshold` or whose ending is cut off is synthesized once more, the timeline fitted again,
 /// and the line checked again. What still fails is reported. Without `--verify` the timeline passes through.
 struct VerifyStage: DubStage {
-    static let name = "verify"
+    static let stage = StageName.verify
     /// The error rate above which a line fails.
     static let threshold = 0.35
 

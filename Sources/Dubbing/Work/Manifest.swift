@@ -15,8 +15,9 @@ public struct Manifest: Codable, Sendable, Equatable {
 
 /// One finished stage.
 public struct StageRecord: Codable, Sendable, Equatable {
-    /// The key of everything the stage's result depends on.
-    public var key: CacheKey
+    /// The key of everything the stage's result depends on; nil for a stage that caches per line or not at all
+    /// (recorded so the manifest shows every stage that ran, and when).
+    public var key: CacheKey?
     /// Files the stage produced (relative to the work folder); all must exist for the record to count.
     public var artifacts: [String]
     /// Seconds since 1970 when it finished.

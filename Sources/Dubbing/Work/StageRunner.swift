@@ -77,6 +77,14 @@ public actor StageRunner {
         return output
     }
 
+    /// Records that `stage` finished in this run, when it keeps no record of its own (it caches per line, or not at
+    /// all), so the manifest lists every stage that ran and how long it took.
+    public func finished(_ stage: String, seconds: Double) throws {
+        if manifest.stages[stage]?.key != nil { return }
+        manifest.stages[stage] = StageRecord(key: nil, artifacts: [], finishedAt: Self.now(), seconds: seconds)
+        try folder.writeJSON(manifest, to: Self.manifestFile)
+    }
+
     /// Adds a run's provider usage to the manifest's running total.
     public func record(usage: [String: ProviderUsage]) throws {
         guard !usage.isEmpty else { return }

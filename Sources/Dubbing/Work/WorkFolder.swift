@@ -49,8 +49,8 @@ public struct WorkFolder: Sendable {
     /// A folder value that reads paths as given (absolute, or relative to the current directory).
     private init(unchecked root: String) { self.root = root }
 
-    /// The absolute path of `relative` inside the folder.
-    public func path(_ relative: String) -> String { root.isEmpty ? relative : "\(root)/\(relative)" }
+    /// The absolute path of `relative` inside the folder (an absolute path is taken as it is).
+    public func path(_ relative: String) -> String { root.isEmpty || relative.hasPrefix("/") ? relative : "\(root)/\(relative)" }
 
     /// Whether `relative` exists.
     public func exists(_ relative: String) -> Bool { access(path(relative), F_OK) == 0 }

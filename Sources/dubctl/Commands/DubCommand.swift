@@ -80,7 +80,7 @@ struct DubCommand: AsyncParsableCommand {
     private func printEstimate(_ request: DubRequest) throws {
         let media = try MediaInfo.probe(path: request.input)
         let seconds = media.duration ?? 0
-        let usage = CostEstimate.usage(for: request, mediaSeconds: seconds, sourceCharacters: nil)
+        let usage = CostEstimate.usage(for: try request.resolve(), mediaSeconds: seconds, sourceCharacters: nil)
         let cost = CostEstimate.dollars(usage)
         let total = cost.values.reduce(0, +)
         if json {

@@ -30,7 +30,7 @@ struct DubOptions: ParsableArguments {
     @Option(help: "Stop before the estimated provider cost exceeds this many US dollars.") var budget: Double?
 
     func validate() throws {
-        do throws(DubRequestError) { try request(absolutePaths: false).validate() } catch { throw ValidationError(error.message) }
+        do throws(DubRequestError) { _ = try request(absolutePaths: false).resolve() } catch { throw ValidationError(error.message) }
     }
 
     /// The request these options describe; `absolutePaths` for a job that other machines will run.

@@ -14,7 +14,9 @@ struct StageCommand: AsyncParsableCommand {
         discussion: """
         The work folder must come from an earlier 'dubctl dub' (it keeps the request in request.json). Earlier stages
         are taken from the folder (or run if missing); the named stage runs again even if it is cached.
-        Stages: probe, extract, separate, lines, synthesize, fit, mix, mux.
+
+        Stages, in order:
+        \(StageName.allCases.map { "  \($0.rawValue + String(repeating: " ", count: max(1, 12 - $0.rawValue.count)))\($0.summary)" }.joined(separator: "\n"))
 
         Example:
           dubctl stage mix --work .english.es.mp4.work
