@@ -114,8 +114,9 @@ public struct DubPipeline: Sendable {
         let voice = LineVoice(synthesizer: synthesizer, voice: plan.voice, voices: voices, language: plan.target)
         let separate = SeparateStage(plan: plan)
         let translate = try TranslateStage(plan: plan, voice: voice)
-        let fit = FitStage(maxSpeed: plan.maxSpeed, voice: voice, retranslator: plan.translator == nil ? nil : translate)
-        let verify = VerifyStage(provider: plan.verifier, voice: voice, fit: fit)
+        let fitter = TimelineFitter(maxSpeed: plan.maxSpeed, voice: voice, retranslator: plan.translator == nil ? nil : translate)
+        let fit = FitStage(fitter: fitter)
+        let verify = VerifyStage(provider: plan.verifier, voice: voice, fitter: fitter)
         let mux = MuxStage(request: request, language: plan.target)
         var seconds: [String: Double] = [:]
         func step<Stage: DubStage>(_ stage: Stage, _ input: Stage.Input) async throws -> Stage.Output {

@@ -51,7 +51,7 @@ struct LinesStage: DubStage {
             origin = "subtitles '\(path)'"
             let key = try CacheKey([translated ? "lines-subtitles-2" : "lines-source-subtitles-2", try CacheKey.fingerprint(ofFile: path).hex,
                                     "\(duration)"])
-            lines = try await context.runner.run(Self.name, key: key, artifacts: ["lines.json"]) { _ in
+            lines = try await context.runner.run(Self.name, key: key, artifacts: [TimelineFitter.linesFile]) { _ in
                 let (cues, note) = try Self.readCues(path)
                 if let note { await context.warn("subtitles '\(path)': \(note)") }
                 return cues.enumerated().map { i, cue in
@@ -68,7 +68,7 @@ struct LinesStage: DubStage {
             origin = "the transcript"
             let segmenter = LineSegmenter(settings: settings)
             let key = try CacheKey(["lines-asr-1", try CacheKey(transcript).hex, "\(settings.maxLine)"])
-            lines = try await context.runner.run(Self.name, key: key, artifacts: ["lines.json"]) { _ in
+            lines = try await context.runner.run(Self.name, key: key, artifacts: [TimelineFitter.linesFile]) { _ in
                 segmenter.lines(from: transcript, mediaEnd: duration)
             }
         }

@@ -10,7 +10,7 @@ import Foundation
 /// translate: every line without a text gets one, within a duration budget: the most characters (syllables for
 /// Korean, Japanese, Chinese) that fit its slot and the usable silence after it at the voice's measured speaking
 /// rate. Lines go in batches with their neighbours as context and the glossary. Each translation is cached per
-/// line, and the translations are written into `lines.json`, so a hand-edited line is kept.
+/// line; `TimelineFitter` writes the texts into `lines.json`, so a hand-edited line is kept.
 struct TranslateStage: DubStage {
     static let stage = StageName.translate
 
@@ -60,7 +60,6 @@ struct TranslateStage: DubStage {
                 Self.setText(text, of: item.id, in: &result)
             }
         }
-        try context.work.writeJSON(result, to: "lines.json")
         return result
     }
 

@@ -24,8 +24,8 @@ struct VerifyStage: DubStage {
     /// The recognition provider that listens back; nil when not verifying.
     let provider: String?
     let voice: LineVoice
-    /// The fit stage, to fit the timeline again after retakes.
-    let fit: FitStage
+    /// The timeline's owner, to fit it again after retakes.
+    let fitter: TimelineFitter
 
     func run(_ input: Input, in context: StageContext) async throws -> Output {
         guard let provider else { return Output(fitted: input.fitted, checks: nil) }
@@ -40,7 +40,7 @@ struct VerifyStage: DubStage {
         for line in lines where failing.contains(line.id) {
             spoken[line.id] = try await voice.speak(line, among: lines, speed: 1, take: 1, runner: context.runner)
         }
-        let refitted = try await fit.run(FitStage.Input(lines: lines, spoken: spoken, mediaEnd: input.fit.mediaEnd), in: context)
+        let refitted = try await fitter.fit(FitStage.Input(lines: lines, spoken: spoken, mediaEnd: input.fit.mediaEnd), in: context)
         let again = try await check(transcriber, fitted: refitted, lines: lines.filter { failing.contains($0.id) }, runner: context.runner)
         for var result in again {
             result.retaken = true
