@@ -1,0 +1,79 @@
+import AudioKitCore
+import DubSupport
+import Dubbing
+import Foundation
+import ProviderAPI
+import TestSupport
+import Testing
+
+/// Providers made in the test: the pipeline gets them injected (`ProviderFactory`) and never knows a vendor.
+final class ScriptedProviders: ProviderFactory, @unchecked Sendable {
+    let meter = UsageMeter()
+
+    /// Speaks a 440 Hz tone, 60 ms per character at natural speed.
+    struct ToneVoice: SpeechSynthesizer {
+        let name = "tone"
+        let speedRange: ClosedRange<Double>? = nil
+        func synthesize(_ request: SynthesisRequest, to path: String) async throws -> SynthesizedAudio {
+            let frames = Int(Double(request.text.count) * 0.06 / request.speed * 16_000)
+            let samples = (0..<frames).map { Float(0.3 * sin(2 * Double.pi * 440 * Double($0) / 16_000)) }
+            try AtomicFile.write(to: path) { temp in
+                let writer = try SoundFileWriter(path: temp, format: try SoundFileFormat(container: .wav, encoding: .float32), sampleRate: 16_000, channels: 1)
+                try writer.write(samples)
+                try writer.close()
+            }
+            return SynthesizedAudio(path: path, duration: Double(frames) / 16_000, characters: request.text.count)
+        }
+    }
+
+    /// Translates by tagging: `[es] text`.
+    struct TagTranslator: Translator {
+        let name = "tag"
+        let followsBudgets = true
+        func translate(_ request: TranslationRequest) async throws -> [Int: String] {
+            return Dictionary(uniqueKeysWithValues: request.lines.map { ($0.id, "[\(request.target.tag)] \(String($0.text.prefix(20)))") })
+        }
+    }
+
+    struct Unavailable: Error, CustomStringConvertible { let description = "not in this test" }
+
+    func transcriber(_ name: String) throws -> any Transcriber { throw Unavailable() }
+    func translator(_ name: String) throws -> any Translator { TagTranslator() }
+    func synthesizer(_ name: String) throws -> any SpeechSynthesizer { ToneVoice() }
+    func isolator(_ name: String) throws -> any VoiceIsolator { throw Unavailable() }
+}
+
+@Suite("The pipeline in-process, with injected providers")
+struct InProcessPipelineTests {
+    @Test("a dub from source subtitles runs in-process with scripted providers: translated, spoken, fitted, mixed, muxed")
+    func wholeDub() async throws {
+        let scratch = try Scratch()
+        var request = DubRequest(input: Repository.sample("english.mp4"), output: scratch.path("out.es.mp4"), to: "es")
+        request.sourceSubtitles = Repository.sample("english.es.srt")
+        request.separation = "none"
+        let providers = ScriptedProviders()
+        let pipeline = try DubPipeline(request: request, providers: providers, work: try WorkFolder(root: scratch.path("work")))
+        let report = try await pipeline.run()
+        #expect(report.timing.lines == 6 && report.timing.overlaps == 0)
+        let lines = try JSONDecoder().decode([DubLine].self, from: Data(contentsOf: URL(fileURLWithPath: scratch.path("work/lines.json"))))
+        #expect(lines.allSatisfy { $0.text?.hasPrefix("[es] ") == true })
+        #expect(try MediaInfo.probe(path: scratch.path("out.es.mp4")).audioStreams.map(\.language) == ["spa"])
+        #expect(report.executed.contains("mux") && report.executed.filter { $0.hasPrefix("synthesize#") }.count == 6)
+    }
+
+    @Test("one stage of a work folder runs again on its own (the lines stage, from the subtitles)")
+    func oneStage() async throws {
+        let scratch = try Scratch()
+        var request = DubRequest(input: Repository.sample("english.mp4"), output: scratch.path("out.es.mp4"), to: "es")
+        request.subtitles = Repository.sample("english.es.srt")
+        request.separation = "none"
+        let work = try WorkFolder(root: scratch.path("work"))
+        try work.writeJSON(request, to: DubPipeline.requestFile)
+        let pipeline = try DubPipeline(request: request, providers: ScriptedProviders(), work: work)
+        let run = try await pipeline.runStage(StageName.lines.rawValue)
+        #expect(run.executed == ["extract", "lines"], "\(run.executed)")
+        let again = try await pipeline.runStage(StageName.lines.rawValue)
+        #expect(again.executed == ["lines"], "earlier stages come from the folder: \(again.executed)")
+        #expect(try JSONDecoder().decode([DubLine].self, from: Data(contentsOf: URL(fileURLWithPath: work.path("lines.json")))).count == 6)
+    }
+}
