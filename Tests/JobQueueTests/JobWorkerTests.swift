@@ -145,6 +145,46 @@ struct JobWorkerTests {
     }
 }
 
+@Suite("Job worker on a clock the test moves")
+struct JobWorkerClockTests {
+    @Test("heartbeats follow the worker's clock, and the soft shutdown waits exactly its grace on it before releasing the job")
+    func heartbeatsAndGraceOnTheClock() async throws {
+        let f = try await QueueFixture()
+        let id = try await f.submit(1)[0]
+        let clock = TestClock()
+        let metrics = WorkerMetrics()
+        var settings = JobWorker.Settings(owner: "clocked")
+        settings.heartbeat = 10
+        settings.poll = 3_600
+        settings.softShutdown = 30
+        let started = Flag()
+        let worker = JobWorker(queue: f.queue, handler: ScriptedHandler { _ in
+            started.set()
+            while true { try await Task.sleep(for: .milliseconds(20)) }
+        }, settings: settings, logger: Logger(label: "test"), metrics: metrics, clock: clock)
+        let loop = Task { await worker.run() }
+        func wait(_ what: String, _ condition: @Sendable () async throws -> Bool) async throws {
+            for _ in 0..<2400 where !(try await condition()) { try await Task.sleep(for: .milliseconds(25)) }
+            #expect(try await condition(), "\(what)")
+        }
+        try await wait("the job started") { started.isSet && clock.sleepers >= 2 } // the poller and the job's heartbeat
+        #expect(!metrics.render().contains("dub_heartbeats_total 1"))
+        clock.advance(by: .seconds(10))
+        try await wait("one heartbeat") { metrics.render().contains("dub_heartbeats_total 1") }
+        clock.advance(by: .seconds(10))
+        try await wait("two heartbeats") { metrics.render().contains("dub_heartbeats_total 2") }
+        // Shutting down: the running job gets the grace on the worker's clock, not the wall clock.
+        let stopping = Task { await worker.shutdown(graceful: true) }
+        try await wait("the grace is waited on the clock") { clock.sleepers >= 2 }
+        #expect(try await f.queue.job(id)?.state == .running)
+        clock.advance(by: .seconds(30))
+        await stopping.value
+        await loop.value
+        let job = try #require(try await f.queue.job(id))
+        #expect(job.state == .queued && job.attempt == 0)
+    }
+}
+
 /// Counts concurrent entries.
 final class Gauge: @unchecked Sendable {
     private let lock = NSLock()

@@ -2,6 +2,7 @@ import Foundation
 import ProviderFakes
 import TestSupport
 import Testing
+import Synchronization
 import DubSupport
 import ProviderAPI
 @testable import Providers
@@ -78,5 +79,30 @@ struct HTTPClientTests {
             _ = try ProviderAudio.decodeFile(scratch.path("bad.mp3"), to: scratch.path("bad.wav"), provider: "test")
         }
         #expect(!FileManager.default.fileExists(atPath: scratch.path("bad.wav")))
+    }
+}
+
+@Suite("Rate limiter on a clock the test moves")
+struct RateLimiterClockTests {
+    @Test("request starts are spaced by the limit on the limiter's clock: each waits until the test moves time to its slot")
+    func spacing() async throws {
+        let clock = TestClock()
+        let limiter = try #require(RateLimiter(perSecond: 5, clock: clock))
+        final class Started: Sendable {
+            let list = Mutex<[Int]>([])
+            func withLock<T>(_ body: (inout [Int]) -> T) -> T { list.withLock { body(&$0) } }
+        }
+        let started = Started()
+        try await limiter.wait() // the first goes at once
+        let tasks = (1...3).map { n in Task { try await limiter.wait(); started.withLock { $0.append(n) } } }
+        for _ in 0..<2400 where clock.sleepers < 3 { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(clock.sleepers == 3 && started.withLock { $0.isEmpty })
+        for expected in 1...3 {
+            clock.advance(by: .milliseconds(200))
+            for _ in 0..<2400 where started.withLock({ $0.count }) < expected { try await Task.sleep(for: .milliseconds(5)) }
+            #expect(started.withLock { $0.count } == expected, "after \(expected * 200) ms")
+        }
+        for task in tasks { try await task.value }
+        #expect(Set(started.withLock { $0 }) == [1, 2, 3])
     }
 }

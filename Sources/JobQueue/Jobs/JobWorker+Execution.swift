@@ -68,15 +68,17 @@ extension JobWorker {
     /// Renews the lease every `heartbeat` seconds; stops the job on a cancel request, a lost lease, or
     /// when renewal has failed for `selfStop` seconds.
     private func supervise(_ context: JobContext, work: Task<JobOutput, any Error>, deadline: Deadline) async {
-        var lastRenewal = JobClock.systemNow()
+        // Seconds since the last renewal, counted in heartbeats on the worker's clock.
+        var unrenewed = 0.0
         while !Task.isCancelled {
-            try? await Task.sleep(for: .seconds(settings.heartbeat))
+            try? await clock.sleep(for: .seconds(settings.heartbeat))
+            unrenewed += settings.heartbeat
             if Task.isCancelled { return }
             do {
                 let asked = Deadline.now()
                 switch try await queue.heartbeat(context.lease) {
                 case .renewed:
-                    lastRenewal = JobClock.systemNow()
+                    unrenewed = 0
                     deadline.extend(seconds: queue.leaseSeconds - 1, since: asked)
                     metrics.heartbeat()
                 case .cancelRequested:
@@ -89,7 +91,7 @@ extension JobWorker {
             } catch {
                 context.logger.warning("heartbeat failed", metadata: ["error": "\(error)"])
             }
-            if JobClock.systemNow() - lastRenewal >= settings.selfStop {
+            if unrenewed >= settings.selfStop {
                 context.logger.error("could not renew the lease for \(Int(settings.selfStop)) s; stopping the job")
                 markStopped(context.lease.jobId, .leaseLost)
                 return

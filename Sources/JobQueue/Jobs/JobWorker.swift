@@ -34,14 +34,19 @@ public actor JobWorker {
     let metrics: WorkerMetrics
     /// Sends the signed webhook of a job this worker ends, if the job has one.
     let webhooks: WebhookNotifier?
+    /// What the worker waits on (polls, heartbeats, the shutdown grace): injectable, so tests move time by hand.
+    let clock: any Clock<Duration>
     var running: [Int: Task<Void, Never>] = [:]
+    /// Whether no job runs, for those who wait for it.
+    let idle = IdleSignal()
     var stopReasons: [Int: StopReason] = [:]
     var claiming = true
     var wake: AsyncStream<Void>.Continuation?
 
     public init(queue: JobQueue, handler: any JobHandler, settings: Settings, logger: Logger, metrics: WorkerMetrics = WorkerMetrics(),
-                webhooks: WebhookNotifier? = nil) {
+                webhooks: WebhookNotifier? = nil, clock: any Clock<Duration> = ContinuousClock()) {
         self.webhooks = webhooks
+        self.clock = clock
         self.queue = queue
         self.handler = handler
         self.settings = settings
@@ -57,9 +62,9 @@ public actor JobWorker {
     public func run() async {
         let (signals, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         wake = continuation
-        let poller = Task { [settings] in
+        let poller = Task { [settings, clock] in
             while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(settings.poll))
+                try? await clock.sleep(for: .seconds(settings.poll))
                 continuation.yield()
             }
         }
@@ -69,9 +74,7 @@ public actor JobWorker {
             guard claiming else { break }
             await claimIntoFreeSlots()
         }
-        while !running.isEmpty {
-            try? await Task.sleep(for: .milliseconds(50))
-        }
+        await idle.wait()
         // Reports of the last jobs get a few seconds; any cut short are sent by another daemon later.
         await webhooks?.drain(seconds: 5)
     }
@@ -94,10 +97,14 @@ public actor JobWorker {
         claiming = false
         wake?.yield()
         wake?.finish()
-        if graceful {
-            let deadline = JobClock.systemNow() + settings.softShutdown
-            while !running.isEmpty && JobClock.systemNow() < deadline {
-                try? await Task.sleep(for: .milliseconds(100))
+        if graceful, !running.isEmpty {
+            // Whichever comes first: every job done, or the grace over.
+            let (grace, clock, idle) = (settings.softShutdown, clock, idle)
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await idle.wait() }
+                group.addTask { try? await clock.sleep(for: .seconds(grace)) }
+                await group.next()
+                group.cancelAll()
             }
         }
         for (id, task) in running {
@@ -127,12 +134,14 @@ public actor JobWorker {
         log.info("job started")
         let context = JobContext(lease: lease, logger: log, queue: queue)
         running[lease.jobId] = Task { await self.execute(context) }
+        idle.set(idle: false)
     }
 
     private func finished(_ jobId: Int) {
         running[jobId] = nil
         stopReasons[jobId] = nil
         wake?.yield()
+        idle.set(idle: running.isEmpty)
     }
 
     func stopReason(_ jobId: Int) -> StopReason? { stopReasons[jobId] }

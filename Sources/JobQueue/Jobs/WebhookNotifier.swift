@@ -20,6 +20,8 @@ public final class WebhookNotifier: Sendable {
     private let requestTimeout: Double
     private let allow: WebhookURL.AllowList
     private let deliveries = Mutex<(next: Int, running: [Int: Task<Void, Never>])>((0, [:]))
+    private let idle = IdleSignal()
+    private let clock: any Clock<Duration>
 
     /// - Parameters:
     ///   - transport: the HTTP client with its retry rules (attempts and backoff for one report).
@@ -27,8 +29,10 @@ public final class WebhookNotifier: Sendable {
     ///   - claimSeconds: how long a claimed report is this process's to send; must outlast every retry.
     ///   - allow: private addresses the operator allows (`DUB_WEBHOOK_ALLOW`); all others are refused.
     public init(secret: String?, transport: any WebhookTransport, requestTimeout: Double = 10, claimSeconds: Double = 180,
-                logger: Logger = Logger(label: "dub.webhooks"), allow: WebhookURL.AllowList = .fromEnvironment()) {
+                logger: Logger = Logger(label: "dub.webhooks"), allow: WebhookURL.AllowList = .fromEnvironment(),
+                clock: any Clock<Duration> = ContinuousClock()) {
         self.allow = allow
+        self.clock = clock
         self.secret = secret.flatMap { $0.isEmpty ? nil : $0 }
         self.transport = transport
         self.logger = logger
@@ -87,9 +91,12 @@ public final class WebhookNotifier: Sendable {
     /// Waits up to `seconds` for deliveries under way (at shutdown); those cut short are sent again by another
     /// daemon once their claim expires.
     public func drain(seconds: Double) async {
-        let deadline = JobClock.systemNow() + seconds
-        while inFlight > 0 && JobClock.systemNow() < deadline {
-            try? await Task.sleep(for: .milliseconds(50))
+        let (clock, idle) = (clock, idle)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await idle.wait() }
+            group.addTask { try? await clock.sleep(for: .seconds(seconds)) }
+            await group.next()
+            group.cancelAll()
         }
     }
 
@@ -129,9 +136,14 @@ public final class WebhookNotifier: Sendable {
             let key = state.next
             state.next += 1
             // Registered under the lock, so the task cannot remove itself before it is added.
+            idle.set(idle: false)
             state.running[key] = Task { [self] in
                 await body()
-                deliveries.withLock { _ = $0.running.removeValue(forKey: key) }
+                let nothingLeft = deliveries.withLock { state -> Bool in
+                    state.running.removeValue(forKey: key)
+                    return state.running.isEmpty
+                }
+                if nothingLeft { idle.set(idle: true) }
             }
         }
     }
