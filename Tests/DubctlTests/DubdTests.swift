@@ -25,10 +25,21 @@ final class Daemon: @unchecked Sendable {
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         process.standardOutput = handle
         process.standardError = handle
-        try process.run()
+        try Spawn.run(process)
     }
 
     func signal(_ sig: Int32) { kill(process.processIdentifier, sig) }
+
+    /// Sends `signal` (SIGTERM: a graceful stop) and waits up to `seconds` for the exit. A daemon still running then
+    /// fails the test with the end of its log and is killed, so a daemon that does not stop can never hang the suite.
+    func stop(_ signal: Int32? = SIGTERM, seconds: Double = 60, sourceLocation: SourceLocation = #_sourceLocation) async {
+        if let signal { self.signal(signal) }
+        if await Spawn.wait(process, seconds: seconds) { return }
+        let tail = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").suffix(3000)
+        Issue.record("dubd did not exit within \(seconds) s; its log ends:\n\(tail)", sourceLocation: sourceLocation)
+        self.signal(SIGKILL)
+        _ = await Spawn.wait(process, seconds: 30)
+    }
 }
 
 @Suite("dubd with a real PostgreSQL", .serialized)
@@ -132,8 +143,7 @@ struct DubdTests {
         let metrics = try await OffPool.run { try Tool.run("curl", ["-sf", "http://127.0.0.1:\(port)/metrics"]) }
         #expect(metrics.contains("dub_jobs{queue=\"default\",state=\"succeeded\"} 1"))
         #expect(metrics.contains("dub_jobs_claimed_total"))
-        daemon.signal(SIGTERM)
-        daemon.process.waitUntilExit()
+        await daemon.stop()
         #expect(daemon.process.terminationStatus == 0)
         let log = try String(contentsOfFile: daemon.log, encoding: .utf8)
         #expect(log.contains("\"job\":\"\(good)\""))
@@ -151,15 +161,13 @@ struct DubdTests {
         let first = try Daemon(url: s.url, dataRoot: s.scratch.path("data"), extra: fast, log: s.scratch.path("first.log"))
         // Kill it while it separates: extract is done (in the manifest), separate is not.
         _ = try await s.waitRunning(id, pastStages: ["probe", "extract"])
-        first.signal(SIGKILL)
-        first.process.waitUntilExit()
+        await first.stop(SIGKILL)
         let manifest = try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: URL(fileURLWithPath: s.scratch.path("data/jobs/\(id)/manifest.json"))))
         let finished = Set(manifest.stages.keys)
         #expect(finished.contains("extract"))
         let second = try Daemon(url: s.url, dataRoot: s.scratch.path("data"), extra: fast, log: s.scratch.path("second.log"))
         let done = try await s.wait(id, for: ["succeeded", "failed"], seconds: 300)
-        second.signal(SIGTERM)
-        second.process.waitUntilExit()
+        await second.stop()
         #expect(done["state"] as? String == "succeeded", "\(done)")
         #expect(done["attempt"] as? Int == 2)
         let errors = done["errors"] as? [[String: Any]]
@@ -205,10 +213,8 @@ struct DubdTests {
         #expect(after["attempt"] as? Int == 2)
         #expect(after["finished_at"] as? Double == done["finished_at"] as? Double)
         #expect(String(describing: after["result"] ?? "") == String(describing: done["result"] ?? ""))
-        first.signal(SIGTERM)
-        second.signal(SIGTERM)
-        first.process.waitUntilExit()
-        second.process.waitUntilExit()
+        await first.stop()
+        await second.stop()
         let log = try String(contentsOfFile: first.log, encoding: .utf8)
         #expect(log.contains("lease lost"), "\(log.suffix(2000))")
         #expect(!log.contains("job succeeded"))
@@ -228,7 +234,7 @@ struct DubdTests {
         daemon.signal(SIGTERM)
         // Submitted during the soft window: a stopping daemon claims nothing new.
         let late = try await s.submit(Repository.sample("english.mp4"), output: s.scratch.path("out/late.mp4"), extra: ["--priority", "5"])
-        await OffPool.wait(daemon.process)
+        await daemon.stop(nil)
         let stopping = Date().timeIntervalSince(signalled)
         #expect(daemon.process.terminationStatus == 0)
         #expect(stopping < 2 + 6, "a 2 s grace took \(stopping) s")
@@ -249,8 +255,7 @@ struct DubdTests {
         let started = Date()
         hard.signal(SIGTERM)
         try await Task.sleep(for: .milliseconds(500))
-        hard.signal(SIGTERM)
-        await OffPool.wait(hard.process)
+        await hard.stop()
         #expect(Date().timeIntervalSince(started) < 60)
         #expect(hard.process.terminationStatus != 0)
         let leased = try await s.job(soft)
@@ -260,8 +265,7 @@ struct DubdTests {
         // counted and reaped (a crash), unlike the soft release.
         let next = try Daemon(url: s.url, dataRoot: s.scratch.path("data"), extra: ["--lease", "5", "--heartbeat", "1"], log: s.scratch.path("next.log"))
         let done = try await s.wait(soft, for: ["succeeded", "failed"], seconds: 300)
-        next.signal(SIGTERM)
-        await OffPool.wait(next.process)
+        await next.stop()
         #expect(done["state"] as? String == "succeeded", "\(done)")
         #expect(FileManager.default.fileExists(atPath: s.scratch.path("out/soft.mp4")))
         let errors = done["errors"] as? [[String: Any]] ?? []
@@ -292,8 +296,7 @@ struct DubdTests {
             try await Task.sleep(for: .milliseconds(200))
         }
         #expect(!FileManager.default.fileExists(atPath: s.scratch.path("data/jobs/\(id)")), "the work folder was kept")
-        daemon.signal(SIGTERM)
-        await OffPool.wait(daemon.process)
+        await daemon.stop()
     }
 
     /// A `dubctl dub` command line as the request it describes (the options the corpus uses).
@@ -351,8 +354,7 @@ struct DubdTests {
         while Date() < deadline, !FolderSnapshot(s.scratch.path("data")).files.isEmpty { try await Task.sleep(for: .milliseconds(250)) }
         #expect(FolderSnapshot(s.scratch.path("data")).files.isEmpty, "\(FolderSnapshot(s.scratch.path("data")).files.keys.sorted().prefix(10))")
         #expect(daemon.process.isRunning, "dubd died")
-        daemon.signal(SIGTERM)
-        await OffPool.wait(daemon.process)
+        await daemon.stop()
         #expect(daemon.process.terminationStatus == 0)
         let log = try String(contentsOfFile: daemon.log, encoding: .utf8)
         #expect(!log.contains("Fatal error") && !log.contains("sk-live"))
@@ -393,8 +395,7 @@ struct DubdTests {
             }
             #expect(try await s.job(id)["webhook"] as? String == "delivered (HTTP 200)")
         }
-        daemon.signal(SIGTERM)
-        daemon.process.waitUntilExit()
+        await daemon.stop()
         // One 503 (retried), then one signed report per job.
         #expect(receiver.received.count >= 3 && receiver.reports.count == 2)
         var states: [Int: String] = [:]
@@ -439,8 +440,7 @@ struct DubdTests {
                      "dub_provider_requests_total{provider=\"papago\"}", "dub_stage_seconds_total{stage=\"translate\"}"] {
             #expect(metrics.contains(line), "\(line) missing")
         }
-        daemon.signal(SIGTERM)
-        daemon.process.waitUntilExit()
+        await daemon.stop()
         let log = try String(contentsOfFile: daemon.log, encoding: .utf8)
         for key in [FakeProviderServer.openAIKey, FakeProviderServer.elevenLabsKey, FakeProviderServer.naverClientSecret, FakeProviderServer.clovaSpeechSecret] {
             #expect(!log.contains(key))

@@ -36,7 +36,7 @@ struct SafetyTests {
                              "--separation", "local", "-o", scratch.path("out/talk.es.mp4"), "--work", mine, "--force"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try Spawn.run(process)
         for _ in 0..<2400 where !FileManager.default.fileExists(atPath: scratch.path("mine/extract.json")) {
             try await Task.sleep(for: .milliseconds(25))
         }
@@ -77,10 +77,10 @@ struct SafetyTests {
         let process = Process()
         process.executableURL = CommandRunner.binDirectory.appendingPathComponent("dubctl")
         process.arguments = ["extract", long, "-o", scratch.path("out.wav"), "--rate", "44100", "--sample-format", "f32"]
-        let errors = Pipe()
+        let errors = Spawn.pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        try Spawn.run(process)
         // Interrupt once the temporary output exists (polled on a thread of its own: a busy cooperative pool must not
         // delay the signal until the extract is over).
         let folder = scratch.url.path

@@ -167,17 +167,23 @@ struct JobWorkerClockTests {
             for _ in 0..<2400 where !(try await condition()) { try await Task.sleep(for: .milliseconds(25)) }
             #expect(try await condition(), "\(what)")
         }
-        try await wait("the job started") { started.isSet && clock.sleepers >= 2 } // the poller and the job's heartbeat
+        // Time moves only once the sleep it is meant for has started (the poller sleeps an hour: never these).
+        @Sendable func asleep(for seconds: Int64) -> Bool { clock.sleepers(until: clock.now.advanced(by: .seconds(seconds))) == 1 }
+        try await wait("the job started, its heartbeat asleep") { started.isSet && asleep(for: 10) }
         #expect(!metrics.render().contains("dub_heartbeats_total 1"))
         clock.advance(by: .seconds(10))
-        try await wait("one heartbeat") { metrics.render().contains("dub_heartbeats_total 1") }
+        try await wait("one heartbeat") { metrics.render().contains("dub_heartbeats_total 1") && asleep(for: 10) }
         clock.advance(by: .seconds(10))
-        try await wait("two heartbeats") { metrics.render().contains("dub_heartbeats_total 2") }
+        try await wait("two heartbeats") { metrics.render().contains("dub_heartbeats_total 2") && asleep(for: 10) }
         // Shutting down: the running job gets the grace on the worker's clock, not the wall clock.
         let stopping = Task { await worker.shutdown(graceful: true) }
-        try await wait("the grace is waited on the clock") { clock.sleepers >= 2 }
+        try await wait("the grace is waited on the clock") { asleep(for: 30) }
         #expect(try await f.queue.job(id)?.state == .running)
         clock.advance(by: .seconds(30))
+        if await value(of: stopping, within: 60) == nil {
+            Issue.record("the shutdown did not end when its grace was over on the clock")
+            clock.advance(by: .seconds(3_600)) // let it end anyway
+        }
         await stopping.value
         await loop.value
         let job = try #require(try await f.queue.job(id))

@@ -26,7 +26,7 @@ public enum CommandRunner {
 
     /// Runs `tool` (e.g. `dubctl`) with `arguments` and returns its exit status and outputs; `environment`
     /// overrides variables (an empty value removes one).
-    public static func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:], timeout: Double? = nil) throws -> Result {
+    public static func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:], timeout: Double? = 600) throws -> Result {
         let path = binDirectory.appendingPathComponent(tool).path
         let started = Date()
         let (status, out, err) = try Tool.capture(path, arguments, environment: environment, timeout: timeout)
@@ -35,8 +35,9 @@ public enum CommandRunner {
 
     /// `run` on its own thread, so a test waiting for a child process never holds the cooperative pool (which the
     /// in-process fakes and the code under test need on a 2-core machine).
-    /// With `timeout`, a run still going after that many seconds is killed and its status is -1 (a hang).
-    public static func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:], timeout: Double? = nil) async throws -> Result {
+    /// A run still going after `timeout` seconds (10 minutes unless given) is killed and its status is -1 (a hang), so a
+    /// hung child fails its test instead of holding up the whole suite.
+    public static func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:], timeout: Double? = 600) async throws -> Result {
         try await OffPool.run { try run(tool, arguments, environment: environment, timeout: timeout) }
     }
 }

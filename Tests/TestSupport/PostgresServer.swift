@@ -64,7 +64,7 @@ public final class PostgresServer: @unchecked Sendable {
         }
         proc.standardOutput = FileHandle.nullDevice
         proc.standardError = FileHandle.nullDevice
-        try proc.run()
+        try Spawn.run(proc)
         process = proc
         for _ in 0..<200 {
             if (try? Tool.capture("\(binDirectory)/pg_isready", ["-q", "-h", "127.0.0.1", "-p", "\(port)"]))?.status == 0 { return }

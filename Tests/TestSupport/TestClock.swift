@@ -25,6 +25,12 @@ public final class TestClock: Clock, @unchecked Sendable {
     /// How many tasks are sleeping on the clock now.
     public var sleepers: Int { state.withLock { $0.sleepers.count } }
 
+    /// How many tasks sleep until exactly `deadline`: a test waits for the sleep it means before it moves time, so a
+    /// sleep that starts just after a move can never be missed.
+    public func sleepers(until deadline: Instant) -> Int {
+        state.withLock { $0.sleepers.values.filter { $0.deadline == deadline }.count }
+    }
+
     public func sleep(until deadline: Instant, tolerance: Duration?) async throws {
         let id = state.withLock { state -> Int in state.next += 1; return state.next }
         try await withTaskCancellationHandler {

@@ -32,39 +32,53 @@ public enum Tool {
             for (name, value) in environment { merged[name] = value.isEmpty ? nil : value }
             process.environment = merged
         }
-        let out = Pipe()
-        let err = Pipe()
+        let out = Spawn.pipe()
+        let err = Spawn.pipe()
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try Spawn.run(process)
         let killer = DispatchWorkItem { [process] in if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         if let timeout { DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer) }
         defer { killer.cancel() }
-        // Read both pipes concurrently so a chatty process cannot block on a full pipe.
-        let errData = LockedData()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errData.set(err.fileHandleForReading.readDataToEndOfFile())
-            group.leave()
-        }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
+        let (outData, errData) = readBoth(out.fileHandleForReading.fileDescriptor, err.fileHandleForReading.fileDescriptor,
+                                          until: process)
         process.waitUntilExit()
         let timedOut = process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL && timeout != nil
-        return (timedOut ? -1 : process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData.get(), as: UTF8.self))
+        return (timedOut ? -1 : process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    }
+
+    /// Reads both pipes at once (so a chatty process cannot block on a full one) until both end, or until `process` has
+    /// exited and nothing more came for 2 s: whatever else may still hold a pipe open never holds up the caller.
+    static func readBoth(_ first: Int32, _ second: Int32, until process: Process) -> (Data, Data) {
+        var data = [first: Data(), second: Data()]
+        var open = [first, second]
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var quietSince: Date?
+        while !open.isEmpty {
+            var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+            let ready = poll(&fds, nfds_t(fds.count), 100)
+            if ready > 0 {
+                quietSince = nil
+                for entry in fds where entry.revents != 0 {
+                    let count = read(entry.fd, &buffer, buffer.count)
+                    if count > 0 {
+                        data[entry.fd]?.append(contentsOf: buffer[0..<count])
+                    } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
+                        open.removeAll { $0 == entry.fd }
+                    }
+                }
+            } else if !process.isRunning {
+                let since = quietSince ?? Date()
+                quietSince = since
+                if Date().timeIntervalSince(since) > 2 { break }
+            }
+        }
+        return (data[first] ?? Data(), data[second] ?? Data())
     }
 
     /// `ffmpeg -hide_banner -loglevel error -y ARGS`.
     public static func ffmpeg(_ arguments: [String]) throws {
         try run("ffmpeg", ["-hide_banner", "-loglevel", "error", "-nostdin", "-y"] + arguments)
     }
-}
-
-private final class LockedData: @unchecked Sendable {
-    private var data = Data()
-    private let lock = NSLock()
-    func set(_ value: Data) { lock.lock(); data = value; lock.unlock() }
-    func get() -> Data { lock.lock(); defer { lock.unlock() }; return data }
 }
