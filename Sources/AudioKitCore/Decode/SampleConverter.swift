@@ -2,7 +2,8 @@ import DubSupport
 import CFFmpeg
 
 /// Converts decoded frames of any sample format and channel layout to interleaved Float32 with a
-/// chosen channel count, at the frame's own sample rate (libswresample, rematrix only).
+/// chosen channel count, at the frame's own sample rate (libswresample, rematrix only), with down-mix levels as the
+/// ffmpeg command line's (`rematrix_maxval` 1).
 /// Sole owner of its `SwrContext`.
 final class SampleConverter {
     private var swr: OpaquePointer?
@@ -61,6 +62,11 @@ final class SampleConverter {
         let rc = swr_alloc_set_opts2(&swr, &outputLayout, AV_SAMPLE_FMT_FLT, rate,
                                      &layout, AVSampleFormat(rawValue: frame.pointee.format), rate, 0, nil)
         try avCheck(rc, .resampleFailed, "cannot set up sample conversion for", path: path)
+        // Down-mix levels as the ffmpeg command line makes them: libswresample normalises its matrix (largest row sum
+        // 1) only for integer output, and dub asks for float, so without this a stereo → mono down-mix is 3 dB too loud
+        // and a 5.1 → stereo one can be twice the level and clip. With it, the levels match `ffmpeg -ac N` and never clip.
+        try avCheck(av_opt_set_double(UnsafeMutableRawPointer(swr), "rematrix_maxval", 1.0, 0), .resampleFailed,
+                    "cannot set up sample conversion for", path: path)
         try avCheck(swr_init(swr), .resampleFailed, "cannot set up sample conversion for", path: path)
         inputFormat = frame.pointee.format
         inputRate = rate
