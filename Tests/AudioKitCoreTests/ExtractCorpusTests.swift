@@ -54,7 +54,9 @@ struct ExtractCorpusTests {
     ]
 
     /// Extracts with AudioKitCore and with the ffmpeg CLI, then checks length and content.
-    private func compare(_ input: String, scratch: Scratch, options: AudioReadOptions, ffmpegFilter: [String],
+    /// `resample` adds options to the reference's `aresample` filter, whose `async=1:first_pts=0` puts sample 0 where
+    /// the ffmpeg command line's timeline starts (the container's start), as dub's reader does.
+    private func compare(_ input: String, scratch: Scratch, options: AudioReadOptions, resample: String = "", output: [String] = [],
                          seconds: Double) throws {
         let ours = scratch.path("ours.wav")
         let reader = try AudioReader(path: input, options: options)
@@ -65,7 +67,7 @@ struct ExtractCorpusTests {
         #expect(reader.warnings.isEmpty, "unexpected warnings: \(reader.warnings)")
 
         let reference = scratch.path("ref.wav")
-        try Tool.ffmpeg(["-i", input, "-vn"] + ffmpegFilter + ["-c:a", "pcm_f32le", reference])
+        try Tool.ffmpeg(["-i", input, "-vn", "-af", "aresample=async=1:first_pts=0" + resample] + output + ["-c:a", "pcm_f32le", reference])
         let ref = try SignalCompare.read(reference)
         let got = try SignalCompare.read(ours)
         #expect(got.rate == ref.rate)
@@ -82,7 +84,7 @@ struct ExtractCorpusTests {
     func native(_ c: CorpusCase) throws {
         let scratch = try Scratch()
         let input = try c.generate(in: scratch)
-        try compare(input, scratch: scratch, options: AudioReadOptions(), ffmpegFilter: [], seconds: 3)
+        try compare(input, scratch: scratch, options: AudioReadOptions(), seconds: 3)
     }
 
     // The float references ask for the down-mix levels of the command line's default 16-bit output (`rematrix_maxval`
@@ -92,7 +94,7 @@ struct ExtractCorpusTests {
         let scratch = try Scratch()
         let input = try c.generate(in: scratch)
         try compare(input, scratch: scratch, options: AudioReadOptions(sampleRate: 16000, channels: 1, resampler: .soxr),
-                    ffmpegFilter: ["-af", "aresample=osr=16000:ochl=mono:resampler=soxr:rematrix_maxval=1"], seconds: 3)
+                    resample: ":osr=16000:ochl=mono:resampler=soxr:rematrix_maxval=1", seconds: 3)
     }
 
     @Test("16 kHz mono with libswresample", arguments: cases)
@@ -100,16 +102,16 @@ struct ExtractCorpusTests {
         let scratch = try Scratch()
         let input = try c.generate(in: scratch)
         try compare(input, scratch: scratch, options: AudioReadOptions(sampleRate: 16000, channels: 1, resampler: .swr),
-                    ffmpegFilter: ["-ac", "1", "-ar", "16000", "-rematrix_maxval", "1"], seconds: 3)
+                    resample: ":rematrix_maxval=1", output: ["-ac", "1", "-ar", "16000"], seconds: 3)
     }
 
     @Test("upsampling 8 kHz to 48 kHz stereo", arguments: ResamplerKind.allCases)
     func upsample(_ kind: ResamplerKind) throws {
         let scratch = try Scratch()
         let input = try CorpusCase(encoder: "pcm_s16le", container: "wav", rate: 8000, layout: "mono").generate(in: scratch)
-        let filter = kind == .soxr ? ["-af", "aresample=osr=48000:ochl=stereo:resampler=soxr"] : ["-ac", "2", "-ar", "48000"]
         try compare(input, scratch: scratch, options: AudioReadOptions(sampleRate: 48000, channels: 2, resampler: kind),
-                    ffmpegFilter: filter, seconds: 3)
+                    resample: kind == .soxr ? ":osr=48000:ochl=stereo:resampler=soxr" : "",
+                    output: kind == .soxr ? [] : ["-ac", "2", "-ar", "48000"], seconds: 3)
     }
 
     @Test("start and duration cut at the exact sample")

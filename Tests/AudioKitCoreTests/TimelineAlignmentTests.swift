@@ -34,6 +34,42 @@ struct TimelineAlignmentTests {
         #expect(SignalCompare.rms(audio, channels: 1, rate: 48000, from: 1.1, to: 2.9) > 0.05)
     }
 
+    /// Audio that starts before the video (common in MPEG-TS and Matroska): sample 0 is where the
+    /// container's timeline starts, as in `ffmpeg -af aresample=async=1:first_pts=0`, so the lead is kept rather than
+    /// cut; and a track muxed over that video starts where the source's audio started, so the offset between the
+    /// first audio sample and the first video frame is the source's.
+    @Test("audio that starts before the video keeps its lead, and a muxed track keeps the source's offset to the video",
+          arguments: ["mkv", "ts"])
+    func earlyStart(container: String) throws {
+        let scratch = try Scratch()
+        let source = scratch.path("early.\(container)")
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "sine=frequency=500:sample_rate=48000:duration=3",
+                         "-itsoffset", "0.5", "-f", "lavfi", "-i", "testsrc2=size=64x64:rate=25:duration=3",
+                         "-map", "1:v", "-map", "0:a", "-c:v", "libx264", "-c:a", container == "ts" ? "mp2" : "aac", source])
+        let info = try MediaInfo.probe(path: source)
+        let videoStart = try #require(info.videoStreams.first?.startTime), audioStart = try #require(info.audioStreams.first?.startTime)
+        #expect(videoStart - audioStart > 0.45, "the source's audio leads by \(videoStart - audioStart) s")
+
+        let audio = try extract(source)
+        let start = try #require(onset(audio, rate: 48000))
+        #expect(start < 0.1, "the tone begins at \(start) s: the lead before the video was cut")
+        let reference = scratch.path("ref.wav")
+        try Tool.ffmpeg(["-i", source, "-vn", "-af", "aresample=async=1:first_pts=0", "-ac", "1", "-c:a", "pcm_f32le", reference])
+        let ref = try SignalCompare.read(reference).samples
+        #expect(abs(ref.count - audio.count) <= 48, "\(audio.count) samples against ffmpeg's \(ref.count)")
+        #expect(abs((onset(ref, rate: 48000) ?? -1) - start) < 0.001)
+
+        let dub = scratch.path("dub.wav")
+        let writer = try SoundFileWriter(path: dub, format: try SoundFileFormat(container: .wav, encoding: .float32), sampleRate: 48000, channels: 1)
+        try writer.write(audio)
+        try writer.close()
+        let output = scratch.path("out.\(container == "ts" ? "mkv" : container)")
+        _ = try Muxer.mux(MuxRequest(videoPath: source, audioTracks: [MuxAudioTrack(path: dub)], outputPath: output))
+        let out = try MediaInfo.probe(path: output)
+        let offset = try #require(out.videoStreams.first?.startTime) - (try #require(out.audioStreams.first?.startTime))
+        #expect(abs(offset - (videoStart - audioStart)) < 0.03, "the dub leads the video by \(offset) s, the source's audio by \(videoStart - audioStart) s")
+    }
+
     @Test("a 1 s timestamp gap becomes 1 s of silence")
     func gap() throws {
         let scratch = try Scratch()

@@ -36,6 +36,9 @@ final class AudioDecoder {
     }
 
     /// Sends one packet (or `nil` to drain) and hands every frame that becomes ready to `body`.
+    ///
+    /// A decoder that gives its frames no time stamp: the first frame out of a packet takes the packet's time (as the
+    /// ffmpeg command line does); the frames after it follow on without a gap.
     /// - Returns: `false` when the decoder rejected the packet as corrupt (the caller counts and skips it).
     @discardableResult
     func decode(_ packet: UnsafeMutablePointer<AVPacket>?, _ body: (UnsafeMutablePointer<AVFrame>) throws -> Void) throws -> Bool {
@@ -44,6 +47,7 @@ final class AudioDecoder {
         if sent < 0 && sent != .avEOF && sent != .avAgain {
             accepted = false
         }
+        var packetTime = packet.map { $0.pointee.pts } ?? avNoPTS
         while true {
             let rc = avcodec_receive_frame(codecContext, frame)
             if rc == .avAgain || rc == .avEOF { break }
@@ -53,6 +57,8 @@ final class AudioDecoder {
                 break
             }
             defer { av_frame_unref(frame) }
+            if frame.pointee.best_effort_timestamp == avNoPTS { frame.pointee.best_effort_timestamp = packetTime }
+            packetTime = avNoPTS
             try body(frame)
         }
         return accepted

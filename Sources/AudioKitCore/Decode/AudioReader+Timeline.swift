@@ -4,9 +4,7 @@ import CFFmpeg
 extension AudioReader {
     /// Seeks a little before `seconds` so decoding can trim to the exact sample.
     func seek(to seconds: Double) {
-        let base = origin ?? input.startTime(ofStream: streamIndex) ?? 0
-        origin = base
-        let target = Int64(((base + seconds - 1.0) / timeBase).rounded(.down))
+        let target = Int64(((origin + seconds - 1.0) / timeBase).rounded(.down))
         let rc = input.withContext { avformat_seek_file($0, Int32(streamIndex), Int64.min, target, target, 0) }
         if rc >= 0 {
             decoder.flush()
@@ -47,26 +45,25 @@ extension AudioReader {
         let ts = frame.pointee.best_effort_timestamp
         if ts != avNoPTS {
             let t = Double(ts) * timeBase
-            if origin == nil { origin = t }
-            let expected = Int(((t - origin!) * Double(sourceSampleRate)).rounded())
+            let expected = Int(((t - origin) * Double(sourceSampleRate)).rounded())
             if needsResync {
                 needsResync = false
                 timelinePos = min(expected, startFrame)
                 emitPos = timelinePos
             }
             let delta = expected - timelinePos
-            if delta > gapTolerance {
+            let tolerance = placedFirstFrame ? gapTolerance : firstFrameTolerance
+            if delta > tolerance {
                 items.append(.silence(delta))
                 timelinePos += delta
-            } else if delta < -gapTolerance {
+            } else if delta < -tolerance {
                 let drop = min(-delta, count)
                 samples.removeFirst(drop * channels)
                 count -= drop
             }
-        } else if origin == nil {
-            origin = 0
         }
         guard count > 0 else { return }
+        placedFirstFrame = true
         items.append(.samples(samples))
         timelinePos += count
     }

@@ -5,9 +5,11 @@ import Logging
 /// Streams the audio of a media file as interleaved Float32 chunks at a chosen rate and channel count,
 /// aligned to the media timeline.
 ///
-/// Timeline alignment: when the file has a video stream, sample 0 is the video's first frame; otherwise
-/// it is the audio's first sample. An audio stream that starts late, or has a timestamp gap, yields
-/// silence there; overlapping timestamps are dropped. Memory stays flat whatever the input length.
+/// Timeline alignment, as the ffmpeg command line's `aresample=async=1:first_pts=0`: sample 0 is the start of the
+/// container's timeline (the earliest start of its streams; time 0 when the container does not say), so audio that
+/// starts after the video, or after the decoder's own delay, yields silence first, and audio that starts before the
+/// video keeps its lead. A timestamp gap yields silence there; overlapping timestamps are
+/// dropped. Memory stays flat whatever the input length.
 ///
 /// Reading is blocking; run it off Swift's cooperative pool (see `BlockingWork`).
 public final class AudioReader {
@@ -40,10 +42,16 @@ public final class AudioReader {
     let expectedDuration: Double?
     let startFrame: Int
     let endFrame: Int?
+    /// How far (in source frames) a frame's time stamp may be from where it falls before silence is inserted or samples
+    /// dropped: 1 ms for the first frame, 100 ms after it (as libswresample's `async` matching in the ffmpeg command line).
+    let firstFrameTolerance: Int
     let gapTolerance: Int
+    /// Whether the first decoded frame has been placed on the timeline.
+    var placedFirstFrame = false
     let logger = Logger(label: "dub.audio.reader")
 
-    var origin: Double?
+    /// The timeline's zero, in seconds of the file's own timestamps.
+    let origin: Double
     /// Source-rate frames on the timeline that decoding has reached (items queued included).
     var timelinePos = 0
     /// Source-rate frames on the timeline that have been emitted or trimmed away.
@@ -93,10 +101,10 @@ public final class AudioReader {
         let first = Int((options.start * Double(rate)).rounded())
         startFrame = first
         endFrame = options.duration.map { first + Int(($0 * Double(rate)).rounded()) }
-        gapTolerance = max(rate / 50, 1)
+        firstFrameTolerance = max(rate / 1000, 1)
+        gapTolerance = max(rate / 10, 1)
         expectedDuration = input.duration(ofStream: index)
-        let video = input.primaryVideoStreamIndex
-        origin = video.flatMap { input.startTime(ofStream: $0) }
+        origin = input.timelineStart ?? 0
 
         input.withContext { ctx in
             for i in 0..<Int(ctx.pointee.nb_streams) where i != index {

@@ -87,6 +87,14 @@ final class InputContainer {
         return nil
     }
 
+    /// Where the media timeline starts, in seconds, as the ffmpeg command line sets it: the container's start time (the
+    /// earliest start of its streams), if known. Audio read from the file and tracks muxed into a copy of it count
+    /// from here, so every stream keeps its offset from the others.
+    var timelineStart: Double? {
+        let t = context.pointee.start_time
+        return t == avNoPTS ? nil : Double(t) / Double(dub_av_time_base())
+    }
+
     /// Start time of stream `index` in seconds, if known.
     func startTime(ofStream index: Int) -> Double? {
         withStream(index) { s in

@@ -6,7 +6,7 @@ final class EncodedTrack: PacketSource {
     let reader: AudioReader
     let encoder: AudioEncoder
     let streamIndex: Int
-    /// Offset added to every packet so the track starts with the video, in encoder time base units.
+    /// Offset added to every packet so the track starts where the input's timeline starts, in encoder time base units.
     let offset: Int64
     /// Frames still to produce to match the video's duration; `nil` follows the source's own length.
     private var remaining: Int?

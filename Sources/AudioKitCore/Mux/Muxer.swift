@@ -7,7 +7,8 @@ import Glibc
 /// Writes a new container: the input's video copied bit for bit, new audio tracks encoded from PCM
 /// (AAC for mp4/mov/mkv, Opus for webm/ogg), optionally the input's own audio and subtitle streams.
 ///
-/// The new audio tracks are padded with silence or cut so that they last exactly as long as the video.
+/// The new audio tracks start where the input's timeline starts (as the audio they were made from did) and are padded
+/// with silence or cut so that they end exactly with the video.
 /// The output is written to a temporary file beside it and renamed into place when complete.
 public enum Muxer {
     /// Runs the request; blocking.
@@ -30,8 +31,11 @@ public enum Muxer {
         let opus = ["webm", "ogg", "opus"].contains(output.formatName)
         var copied: [Int: Int] = [:]
         let video = input.primaryVideoStreamIndex
-        let origin = video.flatMap { input.startTime(ofStream: $0) } ?? 0
-        let targetDuration = video.flatMap { input.duration(ofStream: $0) }
+        // New tracks count from the start of the input's timeline, as the audio they were made from did, and last
+        // until the video ends.
+        let videoStart = video.flatMap { input.startTime(ofStream: $0) }
+        let origin = input.timelineStart ?? 0
+        let targetDuration = video.flatMap { input.duration(ofStream: $0) }.map { $0 + (videoStart ?? origin) - origin }
 
         func copyStreams(_ kind: AVMediaType, clearDefault: Bool) throws {
             for i in 0..<input.streamCount {

@@ -7,9 +7,11 @@ struct ExtractCommand: ParsableCommand {
         commandName: "extract",
         abstract: "Decode a file's audio to WAV or FLAC, resampled and remixed as asked.",
         discussion: """
-        Streams: memory stays flat whatever the input length. The audio is aligned to the media timeline: a
-        stream that starts after the video, or has timestamp gaps, gets silence there. Rate changes use
-        libsoxr (high quality) unless --resampler swr asks for FFmpeg's own resampler.
+        Streams: memory stays flat whatever the input length. The audio is on the media timeline as the ffmpeg \
+        command line puts it: sample 0 is the container's start, so a stream that starts after the video, or has a \
+        timestamp gap, gets silence there, and one that starts before the video keeps its lead. Down-mixes have the \
+        levels of 'ffmpeg -ac N' (they never clip). Rate changes use libsoxr (high quality) unless --resampler swr \
+        asks for FFmpeg's own resampler.
 
         Example:
           dubctl extract samples/english.mp4 -o speech.wav --rate 16000 --channels 1
