@@ -17,6 +17,46 @@ struct MuxTests {
         return path
     }
 
+    /// Video whose frames are 40 ms apart, then jump half a second (variable frame rate). A muxer may move every
+    /// stream by the same amount (to keep time stamps from going negative); what must hold is each frame's time
+    /// relative to the others and to the audio.
+    @Test("variable frame rate: the frames keep their times, and the new track lines up with the source's audio",
+          arguments: ["mkv", "mp4"])
+    func variableFrameRate(container: String) throws {
+        let scratch = try Scratch()
+        let input = scratch.path("vfr.\(container)")
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=64x64:rate=25:duration=3",
+                         "-f", "lavfi", "-i", "aevalsrc=0.3*sin(2*PI*300*t)*(0.5+0.5*sin(2*PI*3*t))+0.2*sin(2*PI*1234*t*t):s=48000:d=3.5",
+                         "-vf", "setpts=PTS+0.5*gte(T\\,1)/TB", "-fps_mode", "vfr", "-c:v", "libx264", "-c:a", "aac", input])
+        func videoTimes(_ path: String) throws -> [Double] {
+            try Tool.run("ffprobe", ["-v", "error", "-select_streams", "v", "-show_entries", "packet=pts_time", "-of", "csv=p=0", path])
+                .split(separator: "\n").compactMap { Double($0) }.sorted()
+        }
+        let before = try videoTimes(input)
+        #expect(before.count == 75 && zip(before, before.dropFirst()).contains { $1 - $0 > 0.4 }, "not a variable frame rate: \(before.prefix(30))")
+        // The dub track: the source's own audio, decoded on the timeline.
+        let dub = scratch.path("dub.wav")
+        let reader = try AudioReader(path: input)
+        let writer = try SoundFileWriter(path: dub, format: try SoundFileFormat(container: .wav, encoding: .float32),
+                                         sampleRate: reader.sampleRate, channels: reader.channels)
+        while let chunk = try reader.next() { try writer.write(chunk) }
+        try writer.close()
+        let out = scratch.path("out.\(container)")
+        _ = try Muxer.mux(MuxRequest(videoPath: input, audioTracks: [MuxAudioTrack(path: dub)], outputPath: out, keepOriginalAudio: true))
+        let after = try videoTimes(out)
+        #expect(after.count == before.count)
+        let moved = zip(before, after).map { $1 - $0 }
+        #expect(moved.allSatisfy { abs($0 - moved[0]) < 0.002 }, "frames moved unevenly: \(moved.prefix(40))")
+        // Decoded from the output on its timeline: the new track and the source's own (copied, so moved with the video)
+        // line up within the container's time stamp precision (1 ms in Matroska).
+        for (track, name) in [(0, "new.wav"), (1, "old.wav")] {
+            try Tool.ffmpeg(["-i", out, "-map", "0:a:\(track)", "-af", "aresample=async=1:first_pts=0", "-ac", "1", "-c:a", "pcm_f32le", scratch.path(name)])
+        }
+        let new = try SignalCompare.read(scratch.path("new.wav")).samples, old = try SignalCompare.read(scratch.path("old.wav")).samples
+        let (snr, lag) = SignalCompare.alignedSNR(reference: Array(old.prefix(144_000)), test: Array(new.prefix(144_000)), channels: 1, maxLag: 48)
+        #expect(snr >= 20, "the new track is not the source's audio within 1 ms (SNR \(snr) dB at lag \(lag))")
+    }
+
     @Test("mp4: video bit-identical, new AAC track first and default with its language, duration kept")
     func mp4RoundTrip() throws {
         let scratch = try Scratch()

@@ -35,12 +35,28 @@ final class ScriptedProviders: ProviderFactory, @unchecked Sendable {
         }
     }
 
+    /// "Isolates" the voice as half of whatever it is given (mono or stereo, as sent).
+    struct HalfIsolator: VoiceIsolator {
+        let name = "half"
+        func isolate(_ audioPath: String, to vocalsPath: String) async throws -> Double {
+            let reader = try SoundFileReader(path: audioPath)
+            let samples = try reader.readAll().map { $0 * 0.5 }
+            try AtomicFile.write(to: vocalsPath) { temp in
+                let writer = try SoundFileWriter(path: temp, format: try SoundFileFormat(container: .wav, encoding: .float32),
+                                                 sampleRate: reader.sampleRate, channels: reader.channels)
+                try writer.write(samples)
+                try writer.close()
+            }
+            return reader.duration
+        }
+    }
+
     struct Unavailable: Error, CustomStringConvertible { let description = "not in this test" }
 
     func transcriber(_ name: String) throws -> any Transcriber { throw Unavailable() }
     func translator(_ name: String) throws -> any Translator { TagTranslator() }
     func synthesizer(_ name: String) throws -> any SpeechSynthesizer { ToneVoice() }
-    func isolator(_ name: String) throws -> any VoiceIsolator { throw Unavailable() }
+    func isolator(_ name: String) throws -> any VoiceIsolator { HalfIsolator() }
 }
 
 @Suite("The pipeline in-process, with injected providers")

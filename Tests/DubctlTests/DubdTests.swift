@@ -315,6 +315,9 @@ struct DubdTests {
         request.glossary = options["--glossary"]
         request.voiceMap = options["--voice-map"]
         request.work = options["--work"]
+        request.layout = options["--layout"]
+        request.centreSpread = options["--centre-spread"].flatMap(Double.init)
+        request.stream = options["--stream"].flatMap(Int.init)
         return request
     }
 

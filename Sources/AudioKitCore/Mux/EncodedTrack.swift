@@ -18,7 +18,7 @@ final class EncodedTrack: PacketSource {
         guard let source = info.audioStreams.first else {
             throw MediaError(.noAudioStream, "no audio stream in", path: track.path)
         }
-        let channels = min(source.channels ?? 2, opus ? 2 : 6)
+        let channels = min(track.channels ?? source.channels ?? 2, opus ? 2 : 8)
         let encoder = try AudioEncoder(candidates: opus ? ["libopus", "opus"] : ["aac"],
                                        preferredRate: opus ? 48000 : (source.sampleRate ?? 48000),
                                        channels: channels, bitRatePerChannel: opus ? 48000 : 64000,

@@ -7,11 +7,15 @@ public struct MuxAudioTrack: Sendable, Equatable {
     public var language: Language?
     /// An optional track title.
     public var title: String?
+    /// The track's channels; nil keeps the file's (up to 7.1 in AAC, stereo in Opus). Fewer are a down-mix at the
+    /// ffmpeg command line's levels.
+    public var channels: Int?
 
-    public init(path: String, language: Language? = nil, title: String? = nil) {
+    public init(path: String, language: Language? = nil, title: String? = nil, channels: Int? = nil) {
         self.path = path
         self.language = language
         self.title = title
+        self.channels = channels
     }
 
     /// Parses `FILE[:LANG]`, as `dubctl mux --audio` takes it.

@@ -57,6 +57,7 @@ extension StreamInfo {
             height = Int(par.height)
             let rate = s.avg_frame_rate.den != 0 ? s.avg_frame_rate : s.r_frame_rate
             frameRate = rate.den == 0 || rate.num == 0 ? nil : rate.doubleValue
+            if (s.disposition & AV_DISPOSITION_ATTACHED_PIC) != 0 { coverArt = true }
         }
     }
 

@@ -25,8 +25,8 @@ public struct MediaInfo: Codable, Sendable, Equatable {
 
     /// The audio streams only.
     public var audioStreams: [StreamInfo] { streams.filter { $0.type == .audio } }
-    /// The video streams only.
-    public var videoStreams: [StreamInfo] { streams.filter { $0.type == .video } }
+    /// The video streams only: moving pictures, not an audio file's cover art.
+    public var videoStreams: [StreamInfo] { streams.filter { $0.type == .video && $0.coverArt != true } }
 }
 
 /// One stream of a media file.
@@ -68,6 +68,8 @@ public struct StreamInfo: Codable, Sendable, Equatable {
     public var height: Int?
     /// Video: average frame rate in frames per second.
     public var frameRate: Double?
+    /// Video: `true` when the stream is a still picture attached to the file (an album's cover art), not video.
+    public var coverArt: Bool?
 
     enum CodingKeys: String, CodingKey {
         case index, type, codec, language, title
@@ -78,6 +80,7 @@ public struct StreamInfo: Codable, Sendable, Equatable {
         case sampleRate = "sample_rate"
         case channels
         case channelLayout = "channel_layout"
+        case coverArt = "cover_art"
         case sampleFormat = "sample_format"
         case width, height
         case frameRate = "frame_rate"

@@ -131,7 +131,7 @@ public struct DubPipeline: Sendable {
         }
         let media = try await step(ProbeStage(input: plan.input), ())
         try checkBudget(plan, mediaSeconds: media.duration ?? 0, sourceCharacters: nil)
-        let audio = try await step(ExtractStage(input: plan.input), media)
+        let audio = try await step(ExtractStage(input: plan.input, stream: plan.audioStream(in: media), keepsSurround: plan.keepsSurround), media)
         let stems = try await step(separate, audio)
         let transcript = try await step(TranscribeStage(plan: plan), .init(audio: audio, stems: stems))
         let sourceLines = try await step(LinesStage(plan: plan), .init(transcript: transcript, duration: media.duration ?? 0))
@@ -143,14 +143,24 @@ public struct DubPipeline: Sendable {
         let fitInput = FitStage.Input(lines: lines, spoken: spoken, mediaEnd: media.duration)
         let fitted = try await step(fit, fitInput)
         let verified = try await step(verify, .init(fit: fitInput, fitted: fitted))
-        let mix = try await step(MixStage(separated: separate.isSeparated),
-                                 .init(background: stems.background, audio: audio, fitted: verified.fitted, length: media.duration))
+        let mix = try await step(MixStage(separated: separate.isSeparated, centreSpread: plan.centreSpread),
+                                 .init(background: stems.background, audio: audio, fitted: verified.fitted, length: media.duration,
+                                       vocals: stems.vocals))
         try await runner.record(usage: providers.meter.snapshot)
-        let subtitles = try await step(mux, .init(fitted: verified.fitted, mix: mix, lines: lines, sourceLanguage: plan.source?.tag ?? transcript?.language))
+        let subtitles = try await step(mux, .init(fitted: verified.fitted, mix: mix, lines: lines, sourceLanguage: plan.source?.tag ?? transcript?.language,
+                                                  stereoTrack: plan.stereoTrack && audio.isSurround))
         return DubReport(output: request.output, subtitles: subtitles, work: work.root, stageSeconds: seconds, executed: await runner.executed,
                          timing: Self.summary(verified.fitted.timings), loudnessIn: mix.loudnessIn, loudnessOut: mix.report.loudnessAfter,
                          truePeak: mix.report.truePeak, usage: usage(spoken), costUSD: CostEstimate.dollars(usage(spoken)), verification: verified.checks,
-                         warnings: await context.warnings.all.nilIfEmpty)
+                         warnings: await context.warnings.all.nilIfEmpty, layout: Self.layout(audio, plan: plan))
+    }
+
+    /// What the report says of the dub's layout.
+    static func layout(_ audio: ExtractStage.Output, plan: DubPlan) -> String {
+        guard audio.isSurround else { return "stereo" }
+        let name = audio.channels == 8 ? "7.1" : "5.1"
+        return "\(name), the dub in the centre channel" + (plan.centreSpread > 0 ? " (\(Int(plan.centreSpread * 100)) % to the front left and right)" : "")
+            + (plan.stereoTrack ? ", and a stereo down-mix track" : "")
     }
 
     /// The estimated cost of a plan's provider calls, per provider, in US dollars.

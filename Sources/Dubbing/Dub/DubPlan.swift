@@ -1,4 +1,5 @@
 import DubSupport
+import AudioKitCore
 
 /// A dub as decided from a `DubRequest`: every rule checked, every default applied once, every choice an enum. The
 /// stages, the cost estimate and `jobs submit` read the plan; the request stays what the user asked (`request.json`).
@@ -46,11 +47,33 @@ public struct DubPlan: Sendable, Equatable {
     /// The recogniser that hears every dubbed line back (`--verify`), if asked.
     public let verifier: String?
     public let budgetUSD: Double?
+    /// The audio stream asked for (`--stream`), if any.
+    public let stream: Int?
+    /// Whether a surround source keeps its layout (`--layout source`), the dub in its centre channel.
+    public let keepsSurround: Bool
+    /// The share of the dub that also goes to the front left and right of a surround dub.
+    public let centreSpread: Double
+    /// Whether a surround dub also gets a stereo down-mix track.
+    public let stereoTrack: Bool
 
     /// The recogniser, when the lines come from speech recognition.
     public var recognizer: String? {
         if case .recognition(let provider, _) = lines { return provider }
         return nil
+    }
+}
+
+extension DubPlan {
+    /// The audio stream of `media` to dub: the one asked for (`--stream`); else, when the input has several, the one
+    /// tagged with the source language (`--from`; the default one among several such); else nil (the best one, as
+    /// FFmpeg ranks them).
+    public func audioStream(in media: MediaInfo) -> Int? {
+        if let stream { return stream }
+        guard let source, media.audioStreams.count > 1 else { return nil }
+        let spoken = media.audioStreams.filter { stream in
+            stream.language.flatMap { try? Language($0) }.map { $0.base == source.base } ?? false
+        }
+        return (spoken.first(where: \.isDefault) ?? spoken.first)?.index
     }
 }
 
@@ -83,6 +106,7 @@ extension DubRequest {
                        translator: subtitles == nil ? translator ?? Self.defaultTranslator : nil, synthesizer: tts ?? Self.defaultTTS,
                        voice: voice, separation: method, maxSpeed: maxSpeed ?? Self.defaultMaxSpeed, speakers: speakers,
                        keepOriginalAudio: keepOriginalAudio, bilingual: bilingual, verifier: verify ? asr ?? Self.defaultASR : nil,
-                       budgetUSD: budgetUSD)
+                       budgetUSD: budgetUSD, stream: stream, keepsSurround: (layout ?? "source") == "source",
+                       centreSpread: centreSpread ?? 0, stereoTrack: stereoTrack)
     }
 }

@@ -21,6 +21,8 @@ public struct DubReport: Codable, Sendable, Equatable {
     public var verification: [LineCheck]?
     /// Problems that did not stop the run (a truncated input, subtitles cut at the media's end, ...).
     public var warnings: [String]?
+    /// The dub track's layout and where the dub is in it ("stereo", or e.g. "5.1, the dub in the centre channel").
+    public var layout: String?
 
     enum CodingKeys: String, CodingKey {
         case output, subtitles, work
@@ -31,7 +33,7 @@ public struct DubReport: Codable, Sendable, Equatable {
         case truePeak = "true_peak_dbtp"
         case usage
         case costUSD = "cost_usd"
-        case verification, warnings
+        case verification, warnings, layout
     }
 }
 

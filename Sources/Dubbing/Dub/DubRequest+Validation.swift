@@ -17,6 +17,8 @@ extension DubRequest {
     public static let defaultMaxLine = 8.0
     /// The separation methods `--separation` takes.
     public static let separations = ["elevenlabs", "local", "none"]
+    /// The layouts `--layout` takes.
+    public static let layouts = ["source", "stereo"]
     /// The output containers a dub can be written to.
     public static let outputExtensions = ["mp4", "mkv", "mov", "webm"]
 
@@ -40,6 +42,9 @@ extension DubRequest {
         if let maxSpeed, !(1.0...2.0).contains(maxSpeed) { throw fail("--max-speed must be between 1.0 and 2.0") }
         if let stems, stems.count != 2 || stems.contains(where: \.isEmpty) { throw fail("--stems takes VOCALS,BACKGROUND") }
         if let budgetUSD, !(budgetUSD.isFinite && budgetUSD >= 0) { throw fail("--budget must be a number of dollars, 0 or more") }
+        if let layout, !Self.layouts.contains(layout) { throw fail("--layout must be \(Self.layouts.joined(separator: " or ")), not '\(layout)'") }
+        if let centreSpread, !(0...0.5).contains(centreSpread) { throw fail("--centre-spread must be between 0 and 0.5") }
+        if let stream, stream < 0 { throw fail("--stream must be a stream index, 0 or more (see 'dubctl probe')") }
         for (option, path) in [("input", input), ("-o", output)] + files.map({ ($0.option, $0.path) }) where path.isEmpty || path.contains("\0") {
             throw fail("\(option): an empty or invalid path")
         }
@@ -78,6 +83,10 @@ extension DubRequest {
         // The media must have audio, and subtitles must parse and fit it (the lines stage checks again).
         let media = try MediaInfo.probe(path: input)
         guard !media.audioStreams.isEmpty else { throw MediaError(.noAudioStream, "no audio stream to dub in", path: input) }
+        if let stream, !media.audioStreams.contains(where: { $0.index == stream }) {
+            throw DubRequestError(message: "--stream \(stream) is not an audio stream of '\(input)'; its audio streams are "
+                                  + media.audioStreams.map { "\($0.index)" + ($0.language.map { " (\($0))" } ?? "") }.joined(separator: ", "))
+        }
         if let path = subtitles ?? sourceSubtitles {
             let (cues, _) = try LinesStage.readCues(path)
             let lines = cues.enumerated().map { DubLine(id: $0, start: $1.start, end: $1.end, source: $1.text) }

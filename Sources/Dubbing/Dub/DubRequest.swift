@@ -44,6 +44,16 @@ public struct DubRequest: Codable, Sendable, Equatable {
     public var verify: Bool
     /// Stop before estimated spending exceeds this many US dollars.
     public var budgetUSD: Double?
+    /// The input's audio stream to dub (its index, as `dubctl probe` lists it); default: the one in the source
+    /// language (`from`) when the streams are tagged, else the best.
+    public var stream: Int?
+    /// The dub track's layout: `source` (default: a 5.1 or 7.1 source keeps it, the dub in the centre channel) or
+    /// `stereo`.
+    public var layout: String?
+    /// Also a stereo down-mix of the dub as a second track (for a surround dub).
+    public var stereoTrack: Bool = false
+    /// How much of the dub also goes to the front left and right in a surround dub (0–0.5; default 0: centre only).
+    public var centreSpread: Double?
 
     enum CodingKeys: String, CodingKey {
         case input, output, to, from, asr, translator, tts, voice
@@ -57,6 +67,9 @@ public struct DubRequest: Codable, Sendable, Equatable {
         case keepOriginalAudio = "keep_original_audio"
         case bilingual, verify
         case budgetUSD = "budget_usd"
+        case stream, layout
+        case stereoTrack = "stereo_track"
+        case centreSpread = "centre_spread"
     }
 
     public init(input: String, output: String, to: String) {
@@ -92,5 +105,9 @@ public struct DubRequest: Codable, Sendable, Equatable {
         bilingual = try c.decodeIfPresent(Bool.self, forKey: .bilingual) ?? false
         verify = try c.decodeIfPresent(Bool.self, forKey: .verify) ?? false
         budgetUSD = try c.decodeIfPresent(Double.self, forKey: .budgetUSD)
+        stream = try c.decodeIfPresent(Int.self, forKey: .stream)
+        layout = try c.decodeIfPresent(String.self, forKey: .layout)
+        stereoTrack = try c.decodeIfPresent(Bool.self, forKey: .stereoTrack) ?? false
+        centreSpread = try c.decodeIfPresent(Double.self, forKey: .centreSpread)
     }
 }

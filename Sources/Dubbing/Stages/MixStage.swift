@@ -3,7 +3,9 @@ import ProviderAPI
 import AudioKitCore
 
 /// mix: the fitted clips over the background stem with ducking, matched to the source's integrated loudness with
-/// true peak ≤ −1 dBTP (`mix.wav`). Cached by the bed's content and every clip and offset.
+/// true peak ≤ −1 dBTP (`mix.wav`). A surround mix keeps every channel of the bed as it is but the centre: the clips
+/// go there (a share to the front left and right with `--centre-spread`), at the loudness of the dialogue they
+/// replace, and only the centre is ducked. Cached by the bed's content and every clip and offset.
 struct MixStage: DubStage {
     static let stage = StageName.mix
 
@@ -15,6 +17,8 @@ struct MixStage: DubStage {
         let fitted: FitStage.Output
         /// The media's duration: the mix is exactly this long (nil: as long as the bed).
         let length: Double?
+        /// The vocals stem (the centre's dialogue, for a surround source), when the voices were separated.
+        let vocals: String?
     }
 
     struct Output: Sendable {
@@ -27,12 +31,16 @@ struct MixStage: DubStage {
     /// Whether the bed is a separated background: a light duck suffices over it; over the original (voices
     /// included) the mix ducks hard.
     let separated: Bool
+    /// The share of a surround dub that also goes to the front left and right.
+    let centreSpread: Double
 
     func run(_ input: Input, in context: StageContext) async throws -> Output {
-        let (clips, audio, background, folder) = (input.fitted.clips, input.audio, input.background, context.work)
+        let (clips, audio, background, folder, vocals) = (input.fitted.clips, input.audio, input.background, context.work, input.vocals)
         let depth = separated ? 6 : 14
         let length = input.length
+        let surround = audio.isSurround ? DialoguePlacement(spread: centreSpread) : nil
         let key = try CacheKey(["mix-2", try CacheKey.fingerprint(ofFile: background).hex, "duck\(depth)", "\(length ?? 0)"]
+                               + (surround.map { ["centre", "\($0.spread)", try vocals.map { try CacheKey.fingerprint(ofFile: $0).hex } ?? "-"] } ?? [])
                                + clips.map { "\($0.path)@\($0.start)" })
         let loudnessIn = try await BlockingWork.run { try LoudnessMeter.measure(path: audio.path).integrated }
         let report = try await context.runner.run(Self.name, key: key, artifacts: ["mix.json", "mix.wav"]) { _ in
@@ -40,11 +48,31 @@ struct MixStage: DubStage {
                 var settings = MixSettings()
                 settings.duckDepth = Double(depth)
                 settings.length = length
-                // The source's loudness, measured once above (what `.match` would measure again); silence matches nothing.
-                settings.loudness = loudnessIn > -70 ? .lufs(loudnessIn) : .none
+                var clips = clips
+                if let surround {
+                    // Every other channel stays as the source has it, so no gain over the whole mix: the dub is brought
+                    // to the loudness of the dialogue it replaces instead, which keeps the mix at the source's loudness.
+                    settings.dialogue = surround
+                    settings.channels = audio.channels
+                    let dialogue = try Self.dialogueLoudness(vocals: vocals, audio: audio.path, folder: folder)
+                    let dub = try Mixer.clipsLoudness(clips)
+                    if dialogue > -70, dub > -70 { clips = clips.map { var c = $0; c.gain += dialogue - dub; return c } }
+                } else {
+                    // The source's loudness, measured once above (what `.match` would measure again); silence matches nothing.
+                    settings.loudness = loudnessIn > -70 ? .lufs(loudnessIn) : .none
+                }
                 return try Mixer.mix(bed: background, clips: clips, output: folder.path("mix.wav"), settings: settings)
             }
         }
         return Output(path: folder.path("mix.wav"), report: report, loudnessIn: loudnessIn)
+    }
+
+    /// The loudness of a surround source's dialogue: its vocals stem when separated, else its whole centre channel.
+    static func dialogueLoudness(vocals: String?, audio: String, folder: WorkFolder) throws -> Double {
+        if let vocals { return try LoudnessMeter.measure(path: vocals).integrated }
+        let centre = AtomicFile.temporaryPath(for: folder.path("centre.wav"))
+        defer { AtomicFile.discard(centre) }
+        try ChannelEdit.extract(channel: ChannelEdit.centre, from: audio, to: centre)
+        return try LoudnessMeter.measure(path: centre).integrated
     }
 }

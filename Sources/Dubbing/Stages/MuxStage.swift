@@ -4,7 +4,8 @@ import AudioKitCore
 
 /// mux: sidecar `.srt` and `.vtt` at the dubbed timings (and, with `--bilingual`, the source text at the original
 /// timings), then the video copied with the dub as the first, default audio track (the original audio after it with
-/// `--keep-original-audio`) and the subtitles as soft tracks. Its output is the subtitle files written.
+/// `--keep-original-audio`, and a stereo down-mix of a surround dub before it with `--stereo-track`) and the subtitles
+/// as soft tracks. Its output is the subtitle files written.
 struct MuxStage: DubStage {
     static let stage = StageName.mux
 
@@ -14,6 +15,8 @@ struct MuxStage: DubStage {
         let lines: [DubLine]
         /// The source language (`--from`, or what recognition heard), for the bilingual track.
         let sourceLanguage: String?
+        /// Whether a stereo down-mix of a surround dub follows it as a second track (`--stereo-track`).
+        let stereoTrack: Bool
     }
 
     let request: DubRequest
@@ -51,12 +54,16 @@ struct MuxStage: DubStage {
         // The source language may only be known now (recognised): check its sidecars against the inputs again.
         try OutputPaths.refuseOverwriting(inputs: [("input", request.input)] + request.files.map { ($0.option, $0.path) },
                                           outputs: [("output", request.output)] + finals.map { ("subtitles", $0.path) })
-        let mux = MuxRequest(videoPath: request.input, audioTracks: [MuxAudioTrack(path: input.mix.path, language: language, title: "\(language.displayName) dub")],
-                             outputPath: request.output, keepOriginalAudio: request.keepOriginalAudio, subtitleTracks: tracks)
+        var audio = [MuxAudioTrack(path: input.mix.path, language: language, title: "\(language.displayName) dub")]
+        if input.stereoTrack {
+            audio.append(MuxAudioTrack(path: input.mix.path, language: language, title: "\(language.displayName) dub (stereo)", channels: 2))
+        }
+        let mux = MuxRequest(videoPath: request.input, audioTracks: audio, outputPath: request.output, keepOriginalAudio: request.keepOriginalAudio,
+                             subtitleTracks: tracks)
         // Cached like every other stage: by the video, the mix, the subtitles and the settings; done while the output
         // and its sidecars are there (a deleted output is written again).
         let key = try CacheKey(["mux-1", try CacheKey.fingerprint(ofFile: request.input).hex, try CacheKey.fingerprint(ofFile: input.mix.path).hex,
-                                request.output, language.tag, "\(request.keepOriginalAudio)"] + finals.map { "\($0.path):\(CacheKey(bytes: $0.bytes).hex)" })
+                                request.output, language.tag, "\(request.keepOriginalAudio)", input.stereoTrack ? "stereo-track" : "-"] + finals.map { "\($0.path):\(CacheKey(bytes: $0.bytes).hex)" })
         let sidecarFiles = finals
         return try await context.runner.run(Self.name, key: key, artifacts: ["mux.json", request.output] + finals.map(\.path)) { _ in
             _ = try await BlockingWork.run { try Muxer.mux(mux) }

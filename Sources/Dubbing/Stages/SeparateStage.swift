@@ -1,4 +1,5 @@
 import DubSupport
+import Foundation
 import ProviderAPI
 import AudioKitCore
 
@@ -37,8 +38,10 @@ struct SeparateStage: DubStage {
             let key = try CacheKey(["separate-local-1", audio.key.hex])
             return try await context.runner.run(Self.name, key: key, artifacts: artifacts) { _ in
                 try WorkFolder.makeDirectories(folder.path("stems"))
-                _ = try await BlockingWork.run {
-                    try VocalSeparator.separate(input: audio.path, vocals: folder.path("stems/vocals.wav"), background: folder.path("stems/background.wav"))
+                try await BlockingWork.run {
+                    try Self.onDialogueChannel(audio, in: folder) { input, background in
+                        _ = try VocalSeparator.separate(input: input, vocals: folder.path("stems/vocals.wav"), background: background)
+                    }
                 }
                 return stems
             }
@@ -47,18 +50,48 @@ struct SeparateStage: DubStage {
             let key = try CacheKey(["separate-isolator-1", isolator.name, audio.key.hex])
             return try await context.runner.run(Self.name, key: key, artifacts: artifacts) { _ in
                 try WorkFolder.makeDirectories(folder.path("stems"))
-                _ = try await isolator.isolate(audio.path, to: folder.path("stems/vocals.wav"))
-                try await BlockingWork.run { try Self.subtract(folder.path("stems/vocals.wav"), from: audio.path, into: folder, "stems/background.wav") }
+                let centre = folder.path(Self.centreFile)
+                defer { try? FileManager.default.removeItem(atPath: centre) }
+                if audio.isSurround { try await BlockingWork.run { try ChannelEdit.extract(channel: ChannelEdit.centre, from: audio.path, to: centre) } }
+                _ = try await isolator.isolate(audio.isSurround ? centre : audio.path, to: folder.path("stems/vocals.wav"))
+                try await BlockingWork.run {
+                    try Self.onDialogueChannel(audio, in: folder, extracted: true) { input, background in
+                        try Self.subtract(folder.path("stems/vocals.wav"), from: input, to: background)
+                    }
+                }
                 return stems
             }
         }
     }
 
-    /// The background stem: the original (48 kHz stereo) minus the isolated voice, resampled to match, streaming.
-    static func subtract(_ vocals: String, from original: String, into folder: WorkFolder, _ relative: String) throws {
+    /// The centre channel of a surround source, taken out for separation (removed once the stems are made).
+    static let centreFile = "stems/centre.wav"
+
+    /// Runs `separate(input, background)` on what carries the dialogue: the whole audio of a stereo source, making
+    /// the background stem; the centre channel alone of a surround one (5.1, 7.1: films keep dialogue there), whose
+    /// background then goes back among the other channels, untouched, to make the background stem. `extracted`:
+    /// the centre is already in `centreFile`.
+    static func onDialogueChannel(_ audio: ExtractStage.Output, in folder: WorkFolder, extracted: Bool = false,
+                                  _ separate: (_ input: String, _ background: String) throws -> Void) throws {
+        guard audio.isSurround else {
+            try separate(audio.path, folder.path("stems/background.wav"))
+            return
+        }
+        let centre = folder.path(centreFile), centreBackground = folder.path("stems/centre-background.wav")
+        defer {
+            try? FileManager.default.removeItem(atPath: centre)
+            try? FileManager.default.removeItem(atPath: centreBackground)
+        }
+        if !extracted { try ChannelEdit.extract(channel: ChannelEdit.centre, from: audio.path, to: centre) }
+        try separate(centre, centreBackground)
+        try ChannelEdit.replace(channel: ChannelEdit.centre, of: audio.path, with: centreBackground, to: folder.path("stems/background.wav"))
+    }
+
+    /// `original` minus the isolated voice (resampled and remixed to match), written to `output`, streaming.
+    static func subtract(_ vocals: String, from original: String, to output: String) throws {
         let mix = try SoundFileReader(path: original)
         let voice = try AudioReader(path: vocals, options: AudioReadOptions(sampleRate: mix.sampleRate, channels: mix.channels))
-        let temp = AtomicFile.temporaryPath(for: folder.path(relative))
+        let temp = AtomicFile.temporaryPath(for: output)
         defer { AtomicFile.discard(temp) }
         let writer = try SoundFileWriter(path: temp, format: try SoundFileFormat(container: .wav, encoding: .float32),
                                          sampleRate: mix.sampleRate, channels: mix.channels)
@@ -75,6 +108,6 @@ struct SeparateStage: DubStage {
             try writer.write(out)
         }
         try writer.close()
-        try folder.moveIntoPlace(temp, relative)
+        try AtomicFile.commit(temp, to: output, mode: 0o600)
     }
 }

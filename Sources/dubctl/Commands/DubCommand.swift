@@ -72,6 +72,7 @@ struct DubCommand: AsyncParsableCommand {
         lines: \(t.lines), \(t.withinSlot) within their slot, max speed-up \(t.maxFactor.fixed(2))x, max shift \(t.maxShift.fixed(2)) s, overlaps \(t.overlaps)
         usage: \(Self.describe(report.usage, cost: report.costUSD))\(report.verification.map { "\n" + Self.describe($0) } ?? "")
         loudness: \(report.loudnessIn.fixed(1)) LUFS in, \(report.loudnessOut.fixed(1)) LUFS out, true peak \(report.truePeak.fixed(1)) dBTP
+        layout: \(report.layout ?? "stereo")
         work folder: \(clean ? "removed (--clean)" : "\(report.work) (timing.json has the per-line report)")
         """)
     }

@@ -28,6 +28,13 @@ struct DubOptions: ParsableArguments {
     @Flag(help: "Add the source-language subtitles as a second soft track (and sidecar files).") var bilingual = false
     @Flag(help: "Transcribe every dubbed line back (--asr) and compare; a failing line is synthesized once more.") var verify = false
     @Option(help: "Stop before the estimated provider cost exceeds this many US dollars.") var budget: Double?
+    @Option(help: "The input's audio stream to dub (its index in 'dubctl probe'; default: the one tagged with --from's language, else the best).")
+    var stream: Int?
+    @Option(help: "The dub's layout: source (a 5.1 or 7.1 source stays so, the dub in the centre channel) or stereo.")
+    var layout = "source"
+    @Flag(name: .customLong("stereo-track"), help: "Also a stereo down-mix of a surround dub, as a second track.") var stereoTrack = false
+    @Option(name: .customLong("centre-spread"), help: "Share of a surround dub also sent to the front left and right (0-0.5).")
+    var centreSpread = 0.0
 
     func validate() throws {
         do throws(DubRequestError) { _ = try request(absolutePaths: false).resolve() } catch { throw ValidationError(error.message) }
@@ -55,6 +62,10 @@ struct DubOptions: ParsableArguments {
         request.bilingual = bilingual
         request.verify = verify
         request.budgetUSD = budget
+        request.stream = stream
+        request.layout = layout
+        request.stereoTrack = stereoTrack
+        request.centreSpread = centreSpread
         return request
     }
 }

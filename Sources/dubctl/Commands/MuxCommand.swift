@@ -49,7 +49,7 @@ struct MuxCommand: ParsableCommand {
     }
 
     func run() throws {
-        guard try MediaInfo.probe(path: video).streams.contains(where: { $0.type == .video }) else {
+        guard try !MediaInfo.probe(path: video).videoStreams.isEmpty else {
             throw MediaError(.invalidArgument, "no video stream to put the audio on in", path: video,
                              hint: "mux takes a video; for audio only, use 'dubctl extract' or 'dubctl mix'")
         }

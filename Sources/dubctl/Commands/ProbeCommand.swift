@@ -47,7 +47,11 @@ struct ProbeCommand: ParsableCommand {
             if let rate = s.sampleRate { details.append("\(rate) Hz") }
             if let layout = s.channelLayout ?? s.channels.map({ "\($0) ch" }) { details.append(layout) }
             if let w = s.width, let h = s.height { details.append("\(w)x\(h)") }
-            if let fps = s.frameRate { details.append("\(fps.fixed(fps.rounded() == fps ? 0 : 3)) fps") }
+            if s.coverArt == true {
+                details.append("cover art")
+            } else if let fps = s.frameRate {
+                details.append("\(fps.fixed(fps.rounded() == fps ? 0 : 3)) fps")
+            }
             if let d = s.duration { details.append("\(d.fixed(3)) s") }
             if s.isDefault { details.append("default") }
             lines.append(row("\(s.index)", s.type.rawValue, s.codec, s.language ?? "-", details.joined(separator: ", ")))

@@ -14,12 +14,15 @@ final class ClipTimeline {
     let placed: [Placed]
     let sampleRate: Int
     let channels: Int
+    /// Where the clips go in a surround mix (decoded as mono); nil: decoded to `channels`.
+    let dialogue: DialoguePlacement?
     /// Decoded audio of the clips sounding now, by index.
     private var loaded: [Int: [Float]] = [:]
 
-    init(clips: [MixClip], sampleRate: Int, channels: Int) throws {
+    init(clips: [MixClip], sampleRate: Int, channels: Int, dialogue: DialoguePlacement? = nil) throws {
         self.sampleRate = sampleRate
         self.channels = channels
+        self.dialogue = dialogue
         placed = try clips.map { clip in
             let info = try MediaInfo.probe(path: clip.path)
             guard info.audioStreams.first != nil else { throw MediaError(.noAudioStream, "no audio stream in clip", path: clip.path) }
@@ -42,7 +45,8 @@ final class ClipTimeline {
             }
             let audio = try samples(index)
             let gain = Float(pow(10, item.clip.gain / 20))
-            let frames = audio.count / channels
+            let width = dialogue == nil ? channels : 1
+            let frames = audio.count / width
             let fade = max(1, Int(item.clip.fade * Double(sampleRate)))
             let from = max(position, item.startFrame)
             let to = min(position + count, item.startFrame + frames)
@@ -50,8 +54,16 @@ final class ClipTimeline {
             for f in from..<to {
                 let local = f - item.startFrame
                 let ramp = Float(min(1, Double(min(local + 1, frames - local)) / Double(fade)))
-                for c in 0..<channels {
-                    block[(f - position) * channels + c] += audio[local * channels + c] * gain * ramp
+                let base = (f - position) * channels
+                if let dialogue {
+                    let value = audio[local] * gain * ramp
+                    block[base + dialogue.channel] += value
+                    if dialogue.spread > 0 {
+                        block[base] += value * Float(dialogue.spread)
+                        block[base + 1] += value * Float(dialogue.spread)
+                    }
+                } else {
+                    for c in 0..<channels { block[base + c] += audio[local * channels + c] * gain * ramp }
                 }
             }
         }
@@ -59,7 +71,8 @@ final class ClipTimeline {
 
     private func samples(_ index: Int) throws -> [Float] {
         if let cached = loaded[index] { return cached }
-        let reader = try AudioReader(path: placed[index].clip.path, options: AudioReadOptions(sampleRate: sampleRate, channels: channels))
+        let reader = try AudioReader(path: placed[index].clip.path,
+                                     options: AudioReadOptions(sampleRate: sampleRate, channels: dialogue == nil ? channels : 1))
         var all: [Float] = []
         while let chunk = try reader.next() { all += chunk }
         loaded[index] = all

@@ -83,8 +83,26 @@ public struct MixSettings: Sendable, Equatable {
     /// The mix's exact length in seconds (the media's duration in the pipeline): clips are cut there. Nil: the
     /// longer of the bed and the clips.
     public var length: Double?
+    /// Where the clips go in a surround mix; nil: each clip is converted to the output's layout and the whole bed is
+    /// ducked (mono and stereo mixes).
+    public var dialogue: DialoguePlacement?
 
     public init() {}
+}
+
+/// The dialogue of a surround mix: every clip summed to mono into one channel (the centre, where films keep their
+/// dialogue), and a share of it into the front left and right; only that channel of the bed is ducked, so every other
+/// channel of the bed comes out as it went in.
+public struct DialoguePlacement: Sendable, Equatable {
+    /// The channel the clips go into.
+    public var channel: Int
+    /// The share (0–0.5) of the clips that also goes to the front left and right (channels 0 and 1).
+    public var spread: Double
+
+    public init(channel: Int = ChannelEdit.centre, spread: Double = 0) {
+        self.channel = channel
+        self.spread = spread
+    }
 }
 
 /// What the mixer did.

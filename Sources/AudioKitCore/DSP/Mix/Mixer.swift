@@ -17,7 +17,13 @@ public enum Mixer {
         }
         let rate = settings.sampleRate ?? bedStream?.sampleRate ?? 48000
         let channels = settings.channels ?? bedStream?.channels ?? 2
-        let timeline = try ClipTimeline(clips: clips, sampleRate: rate, channels: channels)
+        if let dialogue = settings.dialogue {
+            guard channels > 2, (0..<channels).contains(dialogue.channel), (0...0.5).contains(dialogue.spread) else {
+                throw MediaError(.invalidArgument, "dialogue in channel \(dialogue.channel) with spread \(dialogue.spread) needs a surround mix",
+                                 hint: "the mix has \(channels) channels")
+            }
+        }
+        let timeline = try ClipTimeline(clips: clips, sampleRate: rate, channels: channels, dialogue: settings.dialogue)
         let bedFrames = bedInfo?.duration.map { Int(($0 * Double(rate)).rounded()) } ?? 0
         let totalFrames = settings.length.map { Int(($0 * Double(rate)).rounded()) } ?? max(bedFrames, timeline.endFrame)
         guard totalFrames > 0 else { throw MediaError(.invalidArgument, "nothing to mix: no bed and no clips") }
@@ -42,8 +48,10 @@ public enum Mixer {
                 var block = [Float](repeating: 0, count: count * channels)
                 let available = min(bedBuffer.count, block.count)
                 let duck = ducking.gains(from: position, count: count)
-                for i in 0..<available {
-                    block[i] = bedBuffer[i] * bedGain * duck[i / channels]
+                if let ducked = settings.dialogue?.channel {
+                    for i in 0..<available { block[i] = bedBuffer[i] * bedGain * (i % channels == ducked ? duck[i / channels] : 1) }
+                } else {
+                    for i in 0..<available { block[i] = bedBuffer[i] * bedGain * duck[i / channels] }
                 }
                 bedBuffer.removeFirst(available)
                 try timeline.add(into: &block, at: position)
@@ -66,5 +74,20 @@ public enum Mixer {
                                             sampleRate: rate, channels: channels)
         return MixReport(duration: Double(totalFrames) / Double(rate), clips: clips.count, loudnessBefore: before,
                          loudnessAfter: result.integrated, truePeak: result.truePeak, normalisationGain: gain)
+    }
+
+    /// The integrated loudness (LUFS) of the clips alone, summed to mono on their timeline (what a surround mix puts
+    /// in its centre), so they can be brought to the level of the dialogue they replace. Blocking.
+    public static func clipsLoudness(_ clips: [MixClip], sampleRate: Int = 48000) throws -> Double {
+        let timeline = try ClipTimeline(clips: clips, sampleRate: sampleRate, channels: 1)
+        var meter = LoudnessMeter(sampleRate: sampleRate, channels: 1)
+        var position = 0
+        while position < timeline.endFrame {
+            var block = [Float](repeating: 0, count: min(sampleRate, timeline.endFrame - position))
+            try timeline.add(into: &block, at: position)
+            meter.add(block)
+            position += block.count
+        }
+        return meter.result().integrated
     }
 }
