@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Surround: a 5.1 film-like source (speech-band bursts in the centre, a tone of its own in every other channel, a small
+# Surround: a 5.1 film-like source (AC-3: speech-band bursts in the centre, a tone of its own in every other channel, a small
 # video), 10 and 60 minutes (SURROUND_MINUTES="10 60"). dubctl extract keeping 5.1 (48 kHz float WAV) against ffmpeg
 # doing the same; the whole dub (5.1 out, the dub in the centre; the fake providers with 200 ms latency, local
 # separation) against ffmpeg doing the plain media work on the same clip (decode, resample, AAC 5.1 encode, remux).
@@ -20,7 +20,7 @@ make_clip() { # make_clip MINUTES FILE
      -filter_complex "sine=f=220:r=48000:d=$d,volume=0.3[l];sine=f=330:r=48000:d=$d,volume=0.3[r];sine=f=55:r=48000:d=$d,volume=0.3[lfe];\
 sine=f=440:r=48000:d=$d,volume=0.2[sl];sine=f=550:r=48000:d=$d,volume=0.2[sr];\
 [l][r][1:a][lfe][sl][sr]join=inputs=6:channel_layout=5.1(side):map=0.0-FL|1.0-FR|2.0-FC|3.0-LFE|4.0-SL|5.0-SR[a]" \
-     -map 0:v -map "[a]" -c:v libx264 -preset ultrafast -c:a aac -b:a 384k "$2"
+     -map 0:v -map "[a]" -c:v libx264 -preset ultrafast -c:a ac3 -b:a 448k "$2"
 }
 
 "$FAKE" --latency 0.2 > "$out/fake.txt" 2>/dev/null &

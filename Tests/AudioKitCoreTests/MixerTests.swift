@@ -72,4 +72,30 @@ struct MixerTests {
         #expect(throws: MediaError.self) { try LoudnessTarget(argument: "loud") }
         #expect(try LoudnessTarget(argument: "match:x.mp4") == .match("x.mp4"))
     }
+
+    @Test("a surround mix: clips go into the centre only, only the centre is ducked and limited, every other channel comes out as it went in")
+    func surroundDialogue() throws {
+        let scratch = try Scratch()
+        let bed = scratch.path("bed.wav")
+        let exprs = [200, 300, 0, 50, 400, 500].map { $0 == 0 ? "0.2*cos(2*PI*150*t)" : "0.3*cos(2*PI*\($0)*t)" }.joined(separator: "|")
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "aevalsrc=exprs=\(exprs):s=48000:c=5.1(side):d=3", "-c:a", "pcm_f32le", bed])
+        // A clip far over the ceiling: the centre is limited, nothing else moves.
+        let clip = try Self.tone(scratch, "clip.wav", freq: 1000, seconds: 1, amplitude: 0.9, channels: 1)
+        var settings = MixSettings()
+        settings.dialogue = DialoguePlacement()
+        let out = scratch.path("out.wav")
+        _ = try Mixer.mix(bed: bed, clips: [MixClip(path: clip, start: 1, gain: 6)], output: out, settings: settings)
+        let mixed = try SoundFileReader(path: out).readAll(), source = try SoundFileReader(path: bed).readAll()
+        #expect(mixed.count == source.count)
+        func channel(_ c: Int, _ samples: [Float]) -> [Float] { stride(from: c, to: samples.count, by: 6).map { samples[$0] } }
+        for c in [0, 1, 3, 4, 5] {
+            let snr = SignalCompare.alignedSNR(reference: channel(c, source), test: channel(c, mixed), channels: 1, maxLag: 0).snr
+            #expect(snr >= 60, "channel \(c): SNR \(snr) dB")
+        }
+        let centre = channel(2, mixed)
+        #expect((centre.map(abs).max() ?? 0) <= Float(pow(10, -1.0 / 20)), "the centre is over the ceiling")
+        // Under the clip the centre holds it (loud) over the ducked bed; before it, the bed alone.
+        #expect(SignalCompare.rms(centre, channels: 1, rate: 48000, from: 1.2, to: 1.8) > 0.5)
+        #expect(abs(SignalCompare.rms(centre, channels: 1, rate: 48000, from: 0.1, to: 0.8) - 0.2 / 2.squareRoot()) < 0.01)
+    }
 }

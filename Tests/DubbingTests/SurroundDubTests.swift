@@ -33,8 +33,9 @@ struct SurroundDubTests {
     }
 
     func dub(_ input: String, in scratch: Scratch, separation: String = "local", layout: String? = nil,
-             stereoTrack: Bool = false) async throws -> (DubReport, WorkFolder) {
-        var request = DubRequest(input: input, output: scratch.path("out.es.mkv"), to: "es")
+             stereoTrack: Bool = false, codec: String? = nil, output: String = "out.es.mkv") async throws -> (DubReport, WorkFolder) {
+        var request = DubRequest(input: input, output: scratch.path(output), to: "es")
+        request.audioCodec = codec
         request.sourceSubtitles = Repository.sample("english.es.srt")
         request.separation = separation
         request.layout = layout
@@ -100,5 +101,16 @@ struct SurroundDubTests {
             #expect(try SoundFileReader(path: work.path("mix.wav")).channels == 2, "\(name)")
             #expect(try MediaInfo.probe(path: other.path("out.es.mkv")).audioStreams.map(\.channels) == [2], "\(name)")
         }
+    }
+
+    @Test("--audio-codec ac3 and eac3: the 5.1 dub (and its stereo track) in Dolby Digital, in MP4 and Matroska",
+          arguments: [("ac3", "mp4"), ("eac3", "mkv")])
+    func dolby(codec: String, container: String) async throws {
+        let scratch = try Scratch()
+        let (report, _) = try await dub(try Self.film(in: scratch), in: scratch, separation: "none", stereoTrack: true, codec: codec,
+                                        output: "out.es.\(container)")
+        #expect(report.layout?.hasPrefix("5.1 (\(codec.uppercased())), the dub in the centre channel") == true, "\(report.layout ?? "-")")
+        let tracks = try MediaInfo.probe(path: scratch.path("out.es.\(container)")).audioStreams
+        #expect(tracks.map(\.codec) == [codec, codec] && tracks.map(\.channels) == [6, 2], "\(tracks)")
     }
 }

@@ -318,6 +318,7 @@ struct DubdTests {
         request.layout = options["--layout"]
         request.centreSpread = options["--centre-spread"].flatMap(Double.init)
         request.stream = options["--stream"].flatMap(Int.init)
+        request.audioCodec = options["--audio-codec"]
         return request
     }
 

@@ -18,10 +18,16 @@ final class EncodedTrack: PacketSource {
         guard let source = info.audioStreams.first else {
             throw MediaError(.noAudioStream, "no audio stream in", path: track.path)
         }
-        let channels = min(track.channels ?? source.channels ?? 2, opus ? 2 : 8)
-        let encoder = try AudioEncoder(candidates: opus ? ["libopus", "opus"] : ["aac"],
+        if opus, let codec = track.codec, codec != .aac {
+            throw MediaError(.unsupported, "\(output.formatName) holds Opus audio only, not \(codec.rawValue.uppercased()):", path: output.path,
+                             hint: "write .mkv, .mp4 or .mov for AC-3 or E-AC-3")
+        }
+        let codec = track.codec ?? .aac
+        let dolby = !opus && codec != .aac
+        let channels = min(track.channels ?? source.channels ?? 2, opus ? 2 : dolby ? 6 : 8)
+        let encoder = try AudioEncoder(candidates: opus ? ["libopus", "opus"] : [codec.rawValue],
                                        preferredRate: opus ? 48000 : (source.sampleRate ?? 48000),
-                                       channels: channels, bitRatePerChannel: opus ? 48000 : 64000,
+                                       channels: channels, bitRatePerChannel: opus ? 48000 : dolby ? 96000 : 64000,
                                        globalHeader: output.wantsGlobalHeader, path: output.path)
         let rate = encoder.sampleRate
         reader = try AudioReader(path: track.path, options: AudioReadOptions(

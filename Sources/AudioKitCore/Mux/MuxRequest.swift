@@ -1,4 +1,14 @@
 import DubSupport
+/// The codec of a new audio track in an MP4, MOV or Matroska output (WebM and Ogg hold Opus only).
+public enum AudioTrackCodec: String, Sendable, Equatable, CaseIterable, Codable {
+    /// AAC, up to 7.1 (the default).
+    case aac
+    /// Dolby Digital, up to 5.1 (a 7.1 track is down-mixed to 5.1).
+    case ac3
+    /// Dolby Digital Plus, up to 5.1 here (FFmpeg's encoder).
+    case eac3
+}
+
 /// A new audio track to add when muxing.
 public struct MuxAudioTrack: Sendable, Equatable {
     /// Any file AudioKitCore can read audio from (WAV, FLAC, or media).
@@ -10,12 +20,15 @@ public struct MuxAudioTrack: Sendable, Equatable {
     /// The track's channels; nil keeps the file's (up to 7.1 in AAC, stereo in Opus). Fewer are a down-mix at the
     /// ffmpeg command line's levels.
     public var channels: Int?
+    /// The codec; nil: AAC (Opus in WebM and Ogg).
+    public var codec: AudioTrackCodec?
 
-    public init(path: String, language: Language? = nil, title: String? = nil, channels: Int? = nil) {
+    public init(path: String, language: Language? = nil, title: String? = nil, channels: Int? = nil, codec: AudioTrackCodec? = nil) {
         self.path = path
         self.language = language
         self.title = title
         self.channels = channels
+        self.codec = codec
     }
 
     /// Parses `FILE[:LANG]`, as `dubctl mux --audio` takes it.

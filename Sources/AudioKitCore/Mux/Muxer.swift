@@ -5,7 +5,7 @@ import Glibc
 #endif
 
 /// Writes a new container: the input's video copied bit for bit, new audio tracks encoded from PCM
-/// (AAC for mp4/mov/mkv, Opus for webm/ogg), optionally the input's own audio and subtitle streams.
+/// (AAC, AC-3 or E-AC-3 for mp4/mov/mkv, Opus for webm/ogg), optionally the input's own audio and subtitle streams.
 ///
 /// The new audio tracks start where the input's timeline starts (as the audio they were made from did) and are padded
 /// with silence or cut so that they end exactly with the video.

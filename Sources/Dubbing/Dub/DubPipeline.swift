@@ -148,7 +148,7 @@ public struct DubPipeline: Sendable {
                                        vocals: stems.vocals))
         try await runner.record(usage: providers.meter.snapshot)
         let subtitles = try await step(mux, .init(fitted: verified.fitted, mix: mix, lines: lines, sourceLanguage: plan.source?.tag ?? transcript?.language,
-                                                  stereoTrack: plan.stereoTrack && audio.isSurround))
+                                                  stereoTrack: plan.stereoTrack && audio.isSurround, codec: plan.audioCodec))
         return DubReport(output: request.output, subtitles: subtitles, work: work.root, stageSeconds: seconds, executed: await runner.executed,
                          timing: Self.summary(verified.fitted.timings), loudnessIn: mix.loudnessIn, loudnessOut: mix.report.loudnessAfter,
                          truePeak: mix.report.truePeak, usage: usage(spoken), costUSD: CostEstimate.dollars(usage(spoken)), verification: verified.checks,
@@ -157,9 +157,10 @@ public struct DubPipeline: Sendable {
 
     /// What the report says of the dub's layout.
     static func layout(_ audio: ExtractStage.Output, plan: DubPlan) -> String {
-        guard audio.isSurround else { return "stereo" }
-        let name = audio.channels == 8 ? "7.1" : "5.1"
-        return "\(name), the dub in the centre channel" + (plan.centreSpread > 0 ? " (\(Int(plan.centreSpread * 100)) % to the front left and right)" : "")
+        let codec = plan.audioCodec.flatMap { $0 == .aac ? nil : " (\($0.rawValue.uppercased()))" } ?? ""
+        guard audio.isSurround else { return "stereo" + codec }
+        let name = audio.channels == 8 && (plan.audioCodec ?? .aac) == .aac ? "7.1" : "5.1"
+        return "\(name)\(codec), the dub in the centre channel" + (plan.centreSpread > 0 ? " (\(Int(plan.centreSpread * 100)) % to the front left and right)" : "")
             + (plan.stereoTrack ? ", and a stereo down-mix track" : "")
     }
 

@@ -55,6 +55,8 @@ public struct DubPlan: Sendable, Equatable {
     public let centreSpread: Double
     /// Whether a surround dub also gets a stereo down-mix track.
     public let stereoTrack: Bool
+    /// The dub track's codec (nil: the container's default).
+    public let audioCodec: AudioTrackCodec?
 
     /// The recogniser, when the lines come from speech recognition.
     public var recognizer: String? {
@@ -107,6 +109,6 @@ extension DubRequest {
                        voice: voice, separation: method, maxSpeed: maxSpeed ?? Self.defaultMaxSpeed, speakers: speakers,
                        keepOriginalAudio: keepOriginalAudio, bilingual: bilingual, verifier: verify ? asr ?? Self.defaultASR : nil,
                        budgetUSD: budgetUSD, stream: stream, keepsSurround: (layout ?? "source") == "source",
-                       centreSpread: centreSpread ?? 0, stereoTrack: stereoTrack)
+                       centreSpread: centreSpread ?? 0, stereoTrack: stereoTrack, audioCodec: audioCodec.flatMap(AudioTrackCodec.init(rawValue:)))
     }
 }

@@ -52,6 +52,12 @@ extension DubRequest {
         guard output.contains("."), Self.outputExtensions.contains(ext) else {
             throw fail("-o must end in \(Self.outputExtensions.map { "." + $0 }.joined(separator: ", ")) (the container of the dubbed video)")
         }
+        if let audioCodec {
+            guard let codec = AudioTrackCodec(rawValue: audioCodec) else {
+                throw fail("--audio-codec must be \(AudioTrackCodec.allCases.map(\.rawValue).joined(separator: ", ")), not '\(audioCodec)'")
+            }
+            if ext == "webm", codec != .aac { throw fail("--audio-codec \(audioCodec): a .webm output holds Opus audio only; write .mkv or .mp4") }
+        }
     }
 
     /// The files the request reads, with the option that names each.

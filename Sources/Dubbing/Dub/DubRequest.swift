@@ -54,6 +54,8 @@ public struct DubRequest: Codable, Sendable, Equatable {
     public var stereoTrack: Bool = false
     /// How much of the dub also goes to the front left and right in a surround dub (0–0.5; default 0: centre only).
     public var centreSpread: Double?
+    /// The dub track's codec: `aac` (default), `ac3` or `eac3` (MP4, MOV, Matroska; WebM holds Opus).
+    public var audioCodec: String?
 
     enum CodingKeys: String, CodingKey {
         case input, output, to, from, asr, translator, tts, voice
@@ -70,6 +72,7 @@ public struct DubRequest: Codable, Sendable, Equatable {
         case stream, layout
         case stereoTrack = "stereo_track"
         case centreSpread = "centre_spread"
+        case audioCodec = "audio_codec"
     }
 
     public init(input: String, output: String, to: String) {
@@ -109,5 +112,6 @@ public struct DubRequest: Codable, Sendable, Equatable {
         layout = try c.decodeIfPresent(String.self, forKey: .layout)
         stereoTrack = try c.decodeIfPresent(Bool.self, forKey: .stereoTrack) ?? false
         centreSpread = try c.decodeIfPresent(Double.self, forKey: .centreSpread)
+        audioCodec = try c.decodeIfPresent(String.self, forKey: .audioCodec)
     }
 }

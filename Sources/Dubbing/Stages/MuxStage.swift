@@ -17,6 +17,8 @@ struct MuxStage: DubStage {
         let sourceLanguage: String?
         /// Whether a stereo down-mix of a surround dub follows it as a second track (`--stereo-track`).
         let stereoTrack: Bool
+        /// The dub tracks' codec (nil: the container's default).
+        let codec: AudioTrackCodec?
     }
 
     let request: DubRequest
@@ -54,16 +56,17 @@ struct MuxStage: DubStage {
         // The source language may only be known now (recognised): check its sidecars against the inputs again.
         try OutputPaths.refuseOverwriting(inputs: [("input", request.input)] + request.files.map { ($0.option, $0.path) },
                                           outputs: [("output", request.output)] + finals.map { ("subtitles", $0.path) })
-        var audio = [MuxAudioTrack(path: input.mix.path, language: language, title: "\(language.displayName) dub")]
+        var audio = [MuxAudioTrack(path: input.mix.path, language: language, title: "\(language.displayName) dub", codec: input.codec)]
         if input.stereoTrack {
-            audio.append(MuxAudioTrack(path: input.mix.path, language: language, title: "\(language.displayName) dub (stereo)", channels: 2))
+            audio.append(MuxAudioTrack(path: input.mix.path, language: language, title: "\(language.displayName) dub (stereo)", channels: 2,
+                                       codec: input.codec))
         }
         let mux = MuxRequest(videoPath: request.input, audioTracks: audio, outputPath: request.output, keepOriginalAudio: request.keepOriginalAudio,
                              subtitleTracks: tracks)
         // Cached like every other stage: by the video, the mix, the subtitles and the settings; done while the output
         // and its sidecars are there (a deleted output is written again).
         let key = try CacheKey(["mux-1", try CacheKey.fingerprint(ofFile: request.input).hex, try CacheKey.fingerprint(ofFile: input.mix.path).hex,
-                                request.output, language.tag, "\(request.keepOriginalAudio)", input.stereoTrack ? "stereo-track" : "-"] + finals.map { "\($0.path):\(CacheKey(bytes: $0.bytes).hex)" })
+                                request.output, language.tag, "\(request.keepOriginalAudio)", input.stereoTrack ? "stereo-track" : "-", input.codec?.rawValue ?? "default"] + finals.map { "\($0.path):\(CacheKey(bytes: $0.bytes).hex)" })
         let sidecarFiles = finals
         return try await context.runner.run(Self.name, key: key, artifacts: ["mux.json", request.output] + finals.map(\.path)) { _ in
             _ = try await BlockingWork.run { try Muxer.mux(mux) }

@@ -35,6 +35,8 @@ struct DubOptions: ParsableArguments {
     @Flag(name: .customLong("stereo-track"), help: "Also a stereo down-mix of a surround dub, as a second track.") var stereoTrack = false
     @Option(name: .customLong("centre-spread"), help: "Share of a surround dub also sent to the front left and right (0-0.5).")
     var centreSpread = 0.0
+    @Option(name: .customLong("audio-codec"), help: "The dub track's codec: aac, ac3 or eac3 (AC-3 and E-AC-3: up to 5.1; not in .webm).")
+    var audioCodec = "aac"
 
     func validate() throws {
         do throws(DubRequestError) { _ = try request(absolutePaths: false).resolve() } catch { throw ValidationError(error.message) }
@@ -66,6 +68,7 @@ struct DubOptions: ParsableArguments {
         request.layout = layout
         request.stereoTrack = stereoTrack
         request.centreSpread = centreSpread
+        request.audioCodec = audioCodec
         return request
     }
 }
