@@ -18,6 +18,23 @@ struct DubPipelineTests {
         return (run, report)
     }
 
+    /// What `make demo` does: paths relative to the folder it runs in.
+    @Test("relative -o and --work: the dub is written where they point, and a re-run finds every stage done")
+    func relativePaths() async throws {
+        let scratch = try Scratch()
+        let dubctl = CommandRunner.binDirectory.appendingPathComponent("dubctl").path
+        let command = "cd '\(scratch.url.path)' && exec '\(dubctl)' dub '\(Repository.sample("english.mp4"))' --to es --subtitles "
+            + "'\(Repository.sample("english.es.srt"))' --tts espeak -o out/english.es.mp4 --work out/work --json"
+        for run in 1...2 {
+            let result = try await OffPool.run { try Tool.capture("/bin/sh", ["-c", command], timeout: 600) }
+            #expect(result.status == 0, "run \(run): \(result.stderr.suffix(500))")
+            let report = try? DubJSON.decoder.decode(DubReport.self, from: Data(result.stdout.utf8))
+            #expect(FileManager.default.fileExists(atPath: scratch.path("out/english.es.mp4")), "run \(run)")
+            if run == 2 { #expect(report?.executed.isEmpty == true, "the re-run ran \(report?.executed ?? [])") }
+        }
+        #expect(!FileManager.default.fileExists(atPath: scratch.path("out/work/out")), "the output was looked for inside the work folder")
+    }
+
     @Test("the English sample dubbed into Spanish: tracks, languages, duration, timing, subtitles, loudness")
     func endToEnd() async throws {
         let scratch = try Scratch()

@@ -1,4 +1,5 @@
 import DubSupport
+import Foundation
 import ProviderAPI
 import AudioKitCore
 
@@ -68,7 +69,10 @@ struct MuxStage: DubStage {
         let key = try CacheKey(["mux-1", try CacheKey.fingerprint(ofFile: request.input).hex, try CacheKey.fingerprint(ofFile: input.mix.path).hex,
                                 request.output, language.tag, "\(request.keepOriginalAudio)", input.stereoTrack ? "stereo-track" : "-", input.codec?.rawValue ?? "default"] + finals.map { "\($0.path):\(CacheKey(bytes: $0.bytes).hex)" })
         let sidecarFiles = finals
-        return try await context.runner.run(Self.name, key: key, artifacts: ["mux.json", request.output] + finals.map(\.path)) { _ in
+        // The output and sidecars are outside the work folder: named absolutely, so a relative `-o` is not taken as a
+        // file inside it.
+        let outside = ([request.output] + finals.map(\.path)).map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        return try await context.runner.run(Self.name, key: key, artifacts: ["mux.json"] + outside) { _ in
             _ = try await BlockingWork.run { try Muxer.mux(mux) }
             for sidecar in sidecarFiles { try AtomicFile.write(sidecar.bytes, to: sidecar.path) }
             return sidecarFiles.map(\.path)
