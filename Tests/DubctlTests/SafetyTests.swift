@@ -41,7 +41,7 @@ struct SafetyTests {
             try await Task.sleep(for: .milliseconds(25))
         }
         kill(process.processIdentifier, SIGKILL)
-        await OffPool.wait(process)
+        #expect(await Spawn.wait(process, seconds: 60), "dubctl outlived SIGKILL")
         let resumed = try await dub(scratch, ["--work", mine])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         let after = FolderSnapshot(mine)
@@ -95,7 +95,11 @@ struct SafetyTests {
             return false
         }
         #expect(started, "no temporary file appeared while the extract ran")
-        await OffPool.wait(process)
+        if !(await Spawn.wait(process, seconds: 60)) {
+            Issue.record("dubctl did not stop within 60 s of SIGINT")
+            kill(process.processIdentifier, SIGKILL)
+            _ = await Spawn.wait(process, seconds: 30)
+        }
         #expect(process.terminationStatus == 130)
         #expect(String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains("interrupted"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path) == ["long.flac"])

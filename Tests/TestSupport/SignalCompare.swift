@@ -1,7 +1,7 @@
 import AudioKitCore
 import DubSupport
 
-/// Compares two interleaved signals the way the oracle tests need: best lag, then SNR.
+/// Compares two interleaved signals the way the oracle tests need: best lag (within a few samples), then SNR.
 public enum SignalCompare {
     /// Reads a whole sound file as interleaved Float32.
     public static func read(_ path: String) throws -> (samples: [Float], rate: Int, channels: Int) {
@@ -10,8 +10,9 @@ public enum SignalCompare {
     }
 
     /// Signal-to-noise ratio in dB of `test` against `reference` after shifting `test` by the lag
-    /// (in frames, within ±maxLag) that matches best. Compared over the overlapping frames.
-    public static func alignedSNR(reference: [Float], test: [Float], channels: Int, maxLag: Int = 48) -> (snr: Double, lag: Int) {
+    /// (in frames, within ±maxLag) that matches best. Compared over the overlapping frames. Keep `maxLag` small: a wide
+    /// search would hide a timeline offset.
+    public static func alignedSNR(reference: [Float], test: [Float], channels: Int, maxLag: Int = 2) -> (snr: Double, lag: Int) {
         let refFrames = reference.count / channels
         let testFrames = test.count / channels
         return reference.withUnsafeBufferPointer { ref in
