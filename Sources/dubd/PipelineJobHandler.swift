@@ -47,7 +47,7 @@ struct PipelineJobHandler: JobHandler {
         let encoder = DubJSON.encoder()
         let metrics = metrics
         pipeline.onStage = { stage in
-            metrics.add("dub_stage_started_total{stage=\"\(stage)\"}")
+            metrics.add("dub_stage_started_total", labels: ["stage": stage])
             let checkpoint = String(decoding: (try? encoder.encode(Checkpoint(stage: stage, work: workPath))) ?? Data(), as: UTF8.self)
             if (try? await job.checkpoint(checkpoint)) == false {
                 job.logger.warning("lease lost while saving the checkpoint")
@@ -58,15 +58,15 @@ struct PipelineJobHandler: JobHandler {
         do {
             report = try await pipeline.run()
         } catch let error as ProviderError {
-            metrics.add("dub_provider_errors_total{provider=\"\(error.provider)\",code=\"\(error.code.rawValue)\"}")
+            metrics.add("dub_provider_errors_total", labels: ["provider": error.provider, "code": error.code.rawValue])
             throw error
         }
-        for (stage, seconds) in report.stageSeconds { metrics.add("dub_stage_seconds_total{stage=\"\(stage)\"}", seconds) }
+        for (stage, seconds) in report.stageSeconds { metrics.add("dub_stage_seconds_total", labels: ["stage": stage], seconds) }
         for (provider, used) in report.usage {
-            metrics.add("dub_provider_audio_seconds_total{provider=\"\(provider)\"}", used.audioSeconds)
-            metrics.add("dub_provider_tokens_total{provider=\"\(provider)\"}", Double(used.promptTokens + used.completionTokens))
-            metrics.add("dub_provider_characters_total{provider=\"\(provider)\"}", Double(used.characters))
-            metrics.add("dub_provider_requests_total{provider=\"\(provider)\"}", Double(used.requests))
+            metrics.add("dub_provider_audio_seconds_total", labels: ["provider": provider], used.audioSeconds)
+            metrics.add("dub_provider_tokens_total", labels: ["provider": provider], Double(used.promptTokens + used.completionTokens))
+            metrics.add("dub_provider_characters_total", labels: ["provider": provider], Double(used.characters))
+            metrics.add("dub_provider_requests_total", labels: ["provider": provider], Double(used.requests))
         }
         let usage = String(decoding: try encoder.encode(report.usage), as: UTF8.self)
         return JobOutput(result: String(decoding: try encoder.encode(report), as: UTF8.self), usage: usage)

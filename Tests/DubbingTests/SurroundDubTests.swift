@@ -6,7 +6,8 @@ import TestSupport
 import Testing
 
 /// A film in 5.1 comes out in 5.1: the dub in the centre, every other channel as the source has it.
-@Suite("Surround in, surround out")
+/// Serialized: each case is a whole dub; run side by side with the rest of the suite they would crowd two cores.
+@Suite("Surround in, surround out", .serialized)
 struct SurroundDubTests {
     /// The English sample's picture with a 5.1 soundtrack (lossless FLAC): its speech alone in the centre, and a tone of
     /// its own in each other channel (L 250 Hz, R 350 Hz, LFE 50 Hz, Ls 450 Hz, Rs 550 Hz).

@@ -332,7 +332,7 @@ struct DubdTests {
             let root = scratch.url.path
             let arguments = input.resolved(in: root)
             if !arguments.contains("--work") {
-                let submit = try await CommandRunner.run("dubctl", ["jobs", "submit"] + arguments.dropFirst() + ["--database-url", s.url], timeout: 120)
+                let submit = try await CommandRunner.run("dubctl", ["jobs", "submit"] + arguments.dropFirst() + ["--database-url", s.url], timeout: 300)
                 #expect(submit.status == input.exit, "\(input.name): jobs submit exited \(submit.status): \(submit.stderr)")
                 #expect(submit.stderr.contains(input.message), "\(input.name): \(submit.stderr)")
             }

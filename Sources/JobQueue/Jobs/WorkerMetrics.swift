@@ -1,55 +1,55 @@
 import DubSupport
-#if canImport(Glibc)
-import Glibc
-#endif
+import Synchronization
 
-/// Counters a worker keeps for `/metrics`: claims and their latency, outcomes, heartbeats, lost leases.
-public final class WorkerMetrics: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    private var counters: [String: Double] = [:]
-    private var claimLatency = Histogram(bounds: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5])
-    private var jobSeconds = Histogram(bounds: [1, 10, 60, 300, 900, 1800, 3600, 7200])
-
-    public init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
-
-    private func locked<T>(_ body: () -> T) -> T {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return body()
+/// Counters a worker keeps for `/metrics`: claims and their latency, outcomes, heartbeats, lost leases, and what the
+/// job handler adds (by name and labels).
+public final class WorkerMetrics: Sendable {
+    private struct State {
+        var counters: [MetricKey: Double] = [:]
+        var claimLatency = Histogram(bounds: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5])
+        var jobSeconds = Histogram(bounds: [1, 10, 60, 300, 900, 1800, 3600, 7200])
     }
+
+    private let state = Mutex(State())
+
+    public init() {}
 
     func claimed(count: Int, seconds: Double) {
-        locked {
-            counters["dub_jobs_claimed_total", default: 0] += Double(count)
-            if count > 0 { claimLatency.observe(seconds) }
+        state.withLock {
+            $0.counters[MetricKey("dub_jobs_claimed_total"), default: 0] += Double(count)
+            if count > 0 { $0.claimLatency.observe(seconds) }
         }
     }
 
-    func claimError() { locked { counters["dub_claim_errors_total", default: 0] += 1 } }
-    func heartbeat() { locked { counters["dub_heartbeats_total", default: 0] += 1 } }
-    func leaseLost() { locked { counters["dub_leases_lost_total", default: 0] += 1 } }
+    func claimError() { add("dub_claim_errors_total") }
+    func heartbeat() { add("dub_heartbeats_total") }
+    func leaseLost() { add("dub_leases_lost_total") }
 
-    func finished(_ state: JobState, seconds: Double) {
-        locked {
-            counters["dub_jobs_finished_total{state=\"\(state.rawValue)\"}", default: 0] += 1
-            if state == .retrying { counters["dub_job_retries_total", default: 0] += 1 }
-            jobSeconds.observe(seconds)
+    func finished(_ jobState: JobState, seconds: Double) {
+        state.withLock {
+            $0.counters[MetricKey("dub_jobs_finished_total", labels: ["state": jobState.rawValue]), default: 0] += 1
+            if jobState == .retrying { $0.counters[MetricKey("dub_job_retries_total"), default: 0] += 1 }
+            $0.jobSeconds.observe(seconds)
         }
     }
 
-    /// Adds `value` to a named counter (labels inline, e.g. `dub_provider_errors_total{provider="openai"}`).
-    public func add(_ name: String, _ value: Double = 1) { locked { counters[name, default: 0] += value } }
+    /// Adds `value` to the counter `name` with `labels`, e.g. `add("dub_provider_errors_total", labels: ["provider": "openai"])`.
+    public func add(_ name: String, labels: KeyValuePairs<String, String> = [:], _ value: Double = 1) {
+        let key = MetricKey(name, labels: labels)
+        state.withLock { $0.counters[key, default: 0] += value }
+    }
 
-    /// The counters and histograms in Prometheus text format.
+    /// The counters and histograms in Prometheus text format: each counter's type once, then its label sets.
     public func render() -> String {
-        locked {
+        state.withLock { state in
             var lines: [String] = []
-            for (name, value) in counters.sorted(by: { $0.key < $1.key }) {
-                lines.append("\(name) \(value)")
+            var typed: Set<String> = []
+            for (key, value) in state.counters.sorted(by: { $0.key < $1.key }) {
+                if typed.insert(key.name).inserted { lines.append("# TYPE \(key.name) counter") }
+                lines.append("\(key.rendered) \(value)")
             }
-            lines += claimLatency.render("dub_claim_latency_seconds")
-            lines += jobSeconds.render("dub_job_duration_seconds")
+            lines += state.claimLatency.render("dub_claim_latency_seconds")
+            lines += state.jobSeconds.render("dub_job_duration_seconds")
             return lines.joined(separator: "\n") + "\n"
         }
     }

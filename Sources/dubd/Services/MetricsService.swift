@@ -25,7 +25,7 @@ enum MetricsService {
             if let stats = try? await queue.stats() {
                 for (name, counts) in stats.sorted(by: { $0.key < $1.key }) {
                     for state in JobState.allCases {
-                        text += "dub_jobs{queue=\"\(name)\",state=\"\(state.rawValue)\"} \(counts[state] ?? 0)\n"
+                        text += "\(MetricKey("dub_jobs", labels: ["queue": name, "state": state.rawValue]).rendered) \(counts[state] ?? 0)\n"
                     }
                 }
             }
