@@ -3,18 +3,11 @@
 # latency and 8 requests in flight. Ideal wall time = 100 x 0.2 / 8 = 2.5 s; target overhead < 10 %.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-FAKE=${FAKE:-$(dirname "$DUBCTL")/dub-fake-providers}
-[ -x "$FAKE" ] || { echo "bench: $FAKE is missing (swift build -c release builds it)" >&2; exit 1; }
 out=$BENCH_OUT/providers
 rm -rf "$out"; mkdir -p "$out"
 lines=100 latency=0.2 concurrency=8
 
-"$FAKE" --latency "$latency" > "$out/fake.txt" 2>/dev/null &
-fake_pid=$!
-trap 'kill "$fake_pid" 2>/dev/null || true' EXIT
-for _ in $(seq 50); do [ -s "$out/fake.txt" ] && break; sleep 0.1; done
-read -r base key_field < "$out/fake.txt"
-export OPENAI_BASE_URL="$base/v1" OPENAI_API_KEY="${key_field#key=}"
+start_fake "$latency" "$out"
 
 python3 - "$lines" > "$out/lines.json" <<'PY'
 import json, sys

@@ -6,8 +6,6 @@
 # 48 kHz stereo, then AAC encode + remux), measured in the same run.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-FAKE=${FAKE:-$(dirname "$DUBCTL")/dub-fake-providers}
-[ -x "$FAKE" ] || { echo "bench: $FAKE is missing (swift build -c release builds it)" >&2; exit 1; }
 out=$BENCH_OUT/pipeline
 rm -rf "$out"; mkdir -p "$out"
 minutes=10 latency=0.2
@@ -19,13 +17,9 @@ ff -f lavfi -i "aevalsrc='0.2*(sin(2*PI*300*t)+0.5*sin(2*PI*600*t)+0.3*sin(2*PI*
    -filter_complex "[0:a][1:a]amix=inputs=2:normalize=0,aformat=channel_layouts=stereo[a]" -map 2:v -map "[a]" \
    -c:v libx264 -preset ultrafast -c:a aac -b:a 128k "$out/clip.mp4"
 
-"$FAKE" --latency "$latency" > "$out/fake.txt" 2>/dev/null &
-fake_pid=$!
-trap 'kill "$fake_pid" 2>/dev/null || true' EXIT
-for _ in $(seq 50); do [ -s "$out/fake.txt" ] && break; sleep 0.1; done
-read -r base key_field < "$out/fake.txt"
+start_fake "$latency" "$out"
 mkdir -p "$out/config"; unset DUB_CONFIG
-export OPENAI_BASE_URL="$base/v1" OPENAI_API_KEY="${key_field#key=}" XDG_CONFIG_HOME="$out/config"
+export XDG_CONFIG_HOME="$out/config"
 
 /usr/bin/time -f "%e %U %S %M" -o "$out/time.txt" "$DUBCTL" dub "$out/clip.mp4" --to es --from en --asr openai \
   --translator openai --tts openai --separation local -o "$out/clip.es.mp4" --work "$out/work" --json > "$out/report.json"

@@ -6,8 +6,6 @@
 # One run each (the dub's work folder is the cache of a second run).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-FAKE=${FAKE:-$(dirname "$DUBCTL")/dub-fake-providers}
-[ -x "$FAKE" ] || { echo "bench: $FAKE is missing (swift build -c release builds it)" >&2; exit 1; }
 out=$BENCH_OUT/surround
 rm -rf "$out"; mkdir -p "$out"
 : > "$BENCH_OUT/samples.txt"
@@ -23,13 +21,9 @@ sine=f=440:r=48000:d=$d,volume=0.2[sl];sine=f=550:r=48000:d=$d,volume=0.2[sr];\
      -map 0:v -map "[a]" -c:v libx264 -preset ultrafast -c:a ac3 -b:a 448k "$2"
 }
 
-"$FAKE" --latency 0.2 > "$out/fake.txt" 2>/dev/null &
-fake_pid=$!
-trap 'kill "$fake_pid" 2>/dev/null || true' EXIT
-for _ in $(seq 50); do [ -s "$out/fake.txt" ] && break; sleep 0.1; done
-read -r base key_field < "$out/fake.txt"
+start_fake 0.2 "$out"
 mkdir -p "$out/config"; unset DUB_CONFIG
-export OPENAI_BASE_URL="$base/v1" OPENAI_API_KEY="${key_field#key=}" XDG_CONFIG_HOME="$out/config"
+export XDG_CONFIG_HOME="$out/config"
 export BENCH_RUNS=1
 
 for m in $minutes_list; do

@@ -25,3 +25,16 @@ row() {
   if [ -n "$ref" ]; then ratio=$(awk -v a="$wall" -v b="$(median "$ref" 2)" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'); fi
   printf "  %-44s %8.2f s %9.1f MB   %s\n" "$label" "$wall" "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')" "${ratio:+ratio $ratio}"
 }
+
+# start_fake LATENCY DIR: starts the fake provider server (with LATENCY seconds of simulated latency; stopped when the
+# script exits) and points dub's OpenAI client at it (OPENAI_BASE_URL, OPENAI_API_KEY). Its address goes to DIR/fake.txt.
+start_fake() {
+  local fake=${FAKE:-$(dirname "$DUBCTL")/dub-fake-providers} base key_field
+  [ -x "$fake" ] || { echo "bench: $fake is missing (swift build -c release builds it)" >&2; exit 1; }
+  "$fake" --latency "$1" > "$2/fake.txt" 2>/dev/null &
+  fake_pid=$!
+  trap 'kill "$fake_pid" 2>/dev/null || true' EXIT
+  for _ in $(seq 50); do [ -s "$2/fake.txt" ] && break; sleep 0.1; done
+  read -r base key_field < "$2/fake.txt"
+  export OPENAI_BASE_URL="$base/v1" OPENAI_API_KEY="${key_field#key=}"
+}

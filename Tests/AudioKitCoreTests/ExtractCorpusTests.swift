@@ -59,11 +59,7 @@ struct ExtractCorpusTests {
     private func compare(_ input: String, scratch: Scratch, options: AudioReadOptions, resample: String = "", output: [String] = [],
                          seconds: Double) throws {
         let ours = scratch.path("ours.wav")
-        let reader = try AudioReader(path: input, options: options)
-        let writer = try SoundFileWriter(path: ours, format: try SoundFileFormat(container: .wav, encoding: .float32),
-                                         sampleRate: reader.sampleRate, channels: reader.channels)
-        while let chunk = try reader.next() { try writer.write(chunk) }
-        try writer.close()
+        let reader = try SignalCompare.decode(input, options: options, to: ours)
         #expect(reader.warnings.isEmpty, "unexpected warnings: \(reader.warnings)")
 
         let reference = scratch.path("ref.wav")

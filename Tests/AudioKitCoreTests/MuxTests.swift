@@ -36,11 +36,7 @@ struct MuxTests {
         #expect(before.count == 75 && zip(before, before.dropFirst()).contains { $1 - $0 > 0.4 }, "not a variable frame rate: \(before.prefix(30))")
         // The dub track: the source's own audio, decoded on the timeline.
         let dub = scratch.path("dub.wav")
-        let reader = try AudioReader(path: input)
-        let writer = try SoundFileWriter(path: dub, format: try SoundFileFormat(container: .wav, encoding: .float32),
-                                         sampleRate: reader.sampleRate, channels: reader.channels)
-        while let chunk = try reader.next() { try writer.write(chunk) }
-        try writer.close()
+        try SignalCompare.decode(input, to: dub)
         let out = scratch.path("out.\(container)")
         _ = try Muxer.mux(MuxRequest(videoPath: input, audioTracks: [MuxAudioTrack(path: dub)], outputPath: out, keepOriginalAudio: true))
         let after = try videoTimes(out)

@@ -60,9 +60,7 @@ struct TimelineAlignmentTests {
         #expect(abs((onset(ref, rate: 48000) ?? -1) - start) < 0.001)
 
         let dub = scratch.path("dub.wav")
-        let writer = try SoundFileWriter(path: dub, format: try SoundFileFormat(container: .wav, encoding: .float32), sampleRate: 48000, channels: 1)
-        try writer.write(audio)
-        try writer.close()
+        try SignalCompare.write(audio, to: dub, rate: 48000, channels: 1)
         let output = scratch.path("out.\(container == "ts" ? "mkv" : container)")
         _ = try Muxer.mux(MuxRequest(videoPath: source, audioTracks: [MuxAudioTrack(path: dub)], outputPath: output))
         let out = try MediaInfo.probe(path: output)

@@ -17,11 +17,7 @@ final class ScriptedProviders: ProviderFactory, @unchecked Sendable {
         func synthesize(_ request: SynthesisRequest, to path: String) async throws -> SynthesizedAudio {
             let frames = Int(Double(request.text.count) * 0.06 / request.speed * 16_000)
             let samples = (0..<frames).map { Float(0.3 * sin(2 * Double.pi * 440 * Double($0) / 16_000)) }
-            try AtomicFile.write(to: path) { temp in
-                let writer = try SoundFileWriter(path: temp, format: try SoundFileFormat(container: .wav, encoding: .float32), sampleRate: 16_000, channels: 1)
-                try writer.write(samples)
-                try writer.close()
-            }
+            try AtomicFile.write(to: path) { try SignalCompare.write(samples, to: $0, rate: 16_000, channels: 1) }
             return SynthesizedAudio(path: path, duration: Double(frames) / 16_000, characters: request.text.count)
         }
     }
@@ -41,12 +37,7 @@ final class ScriptedProviders: ProviderFactory, @unchecked Sendable {
         func isolate(_ audioPath: String, to vocalsPath: String) async throws -> Double {
             let reader = try SoundFileReader(path: audioPath)
             let samples = try reader.readAll().map { $0 * 0.5 }
-            try AtomicFile.write(to: vocalsPath) { temp in
-                let writer = try SoundFileWriter(path: temp, format: try SoundFileFormat(container: .wav, encoding: .float32),
-                                                 sampleRate: reader.sampleRate, channels: reader.channels)
-                try writer.write(samples)
-                try writer.close()
-            }
+            try AtomicFile.write(to: vocalsPath) { try SignalCompare.write(samples, to: $0, rate: reader.sampleRate, channels: reader.channels) }
             return reader.duration
         }
     }

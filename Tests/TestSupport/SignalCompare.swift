@@ -9,6 +9,26 @@ public enum SignalCompare {
         return (try reader.readAll(), reader.sampleRate, reader.channels)
     }
 
+    /// Writes interleaved samples as a float WAV.
+    public static func write(_ samples: [Float], to path: String, rate: Int, channels: Int) throws {
+        let writer = try SoundFileWriter(path: path, format: try SoundFileFormat(container: .wav, encoding: .float32), sampleRate: rate,
+                                         channels: channels)
+        try writer.write(samples)
+        try writer.close()
+    }
+
+    /// Decodes `input` with dub's reader into a float WAV at `output`, streaming; returns the reader (its rate, channels
+    /// and warnings).
+    @discardableResult
+    public static func decode(_ input: String, options: AudioReadOptions = AudioReadOptions(), to output: String) throws -> AudioReader {
+        let reader = try AudioReader(path: input, options: options)
+        let writer = try SoundFileWriter(path: output, format: try SoundFileFormat(container: .wav, encoding: .float32),
+                                         sampleRate: reader.sampleRate, channels: reader.channels)
+        while let chunk = try reader.next() { try writer.write(chunk) }
+        try writer.close()
+        return reader
+    }
+
     /// Signal-to-noise ratio in dB of `test` against `reference` after shifting `test` by the lag
     /// (in frames, within ±maxLag) that matches best. Compared over the overlapping frames. Keep `maxLag` small: a wide
     /// search would hide a timeline offset.

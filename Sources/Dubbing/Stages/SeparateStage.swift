@@ -28,20 +28,18 @@ struct SeparateStage: DubStage {
     func run(_ audio: ExtractStage.Output, in context: StageContext) async throws -> Output {
         let folder = context.work
         let artifacts = ["separate.json", "stems/vocals.wav", "stems/background.wav"]
-        let stems = Output(background: folder.path("stems/background.wav"), vocals: folder.path("stems/vocals.wav"))
+        let vocals = folder.path("stems/vocals.wav")
+        let stems = Output(background: folder.path("stems/background.wav"), vocals: vocals)
         switch method {
-        case .stems(let vocals, let background):
-            return Output(background: background, vocals: vocals)
+        case .stems(let given, let background):
+            return Output(background: background, vocals: given)
         case .none:
             return Output(background: audio.path, vocals: nil)
         case .local:
             let key = try CacheKey(["separate-local-1", audio.key.hex])
             return try await context.runner.run(Self.name, key: key, artifacts: artifacts) { _ in
-                try WorkFolder.makeDirectories(folder.path("stems"))
-                try await BlockingWork.run {
-                    try Self.onDialogueChannel(audio, in: folder) { input, background in
-                        _ = try VocalSeparator.separate(input: input, vocals: folder.path("stems/vocals.wav"), background: background)
-                    }
+                try await Self.onDialogueChannel(audio, in: folder) { input, background in
+                    _ = try await BlockingWork.run { try VocalSeparator.separate(input: input, vocals: vocals, background: background) }
                 }
                 return stems
             }
@@ -49,42 +47,32 @@ struct SeparateStage: DubStage {
             let isolator = try context.providers.isolator(name)
             let key = try CacheKey(["separate-isolator-1", isolator.name, audio.key.hex])
             return try await context.runner.run(Self.name, key: key, artifacts: artifacts) { _ in
-                try WorkFolder.makeDirectories(folder.path("stems"))
-                let centre = folder.path(Self.centreFile)
-                defer { try? FileManager.default.removeItem(atPath: centre) }
-                if audio.isSurround { try await BlockingWork.run { try ChannelEdit.extract(channel: ChannelEdit.centre, from: audio.path, to: centre) } }
-                _ = try await isolator.isolate(audio.isSurround ? centre : audio.path, to: folder.path("stems/vocals.wav"))
-                try await BlockingWork.run {
-                    try Self.onDialogueChannel(audio, in: folder, extracted: true) { input, background in
-                        try Self.subtract(folder.path("stems/vocals.wav"), from: input, to: background)
-                    }
+                try await Self.onDialogueChannel(audio, in: folder) { input, background in
+                    _ = try await isolator.isolate(input, to: vocals)
+                    try await BlockingWork.run { try Self.subtract(vocals, from: input, to: background) }
                 }
                 return stems
             }
         }
     }
 
-    /// The centre channel of a surround source, taken out for separation (removed once the stems are made).
-    static let centreFile = "stems/centre.wav"
-
-    /// Runs `separate(input, background)` on what carries the dialogue: the whole audio of a stereo source, making
-    /// the background stem; the centre channel alone of a surround one (5.1, 7.1: films keep dialogue there), whose
-    /// background then goes back among the other channels, untouched, to make the background stem. `extracted`:
-    /// the centre is already in `centreFile`.
-    static func onDialogueChannel(_ audio: ExtractStage.Output, in folder: WorkFolder, extracted: Bool = false,
-                                  _ separate: (_ input: String, _ background: String) throws -> Void) throws {
-        guard audio.isSurround else {
-            try separate(audio.path, folder.path("stems/background.wav"))
-            return
-        }
-        let centre = folder.path(centreFile), centreBackground = folder.path("stems/centre-background.wav")
+    /// Runs `separate(input, background)` on what carries the dialogue, in the `stems` folder: the whole audio of a
+    /// stereo source, its background being the background stem; the centre channel alone of a surround one (5.1, 7.1:
+    /// films keep dialogue there), whose background then goes back among the other channels, untouched, to make the
+    /// background stem (the centre's own files are removed).
+    static func onDialogueChannel(_ audio: ExtractStage.Output, in folder: WorkFolder,
+                                  _ separate: (_ input: String, _ background: String) async throws -> Void) async throws {
+        try WorkFolder.makeDirectories(folder.path("stems"))
+        let bed = folder.path("stems/background.wav")
+        guard audio.isSurround else { return try await separate(audio.path, bed) }
+        let centre = folder.path("stems/centre.wav"), centreBackground = folder.path("stems/centre-background.wav")
         defer {
             try? FileManager.default.removeItem(atPath: centre)
             try? FileManager.default.removeItem(atPath: centreBackground)
         }
-        if !extracted { try ChannelEdit.extract(channel: ChannelEdit.centre, from: audio.path, to: centre) }
-        try separate(centre, centreBackground)
-        try ChannelEdit.replace(channel: ChannelEdit.centre, of: audio.path, with: centreBackground, to: folder.path("stems/background.wav"))
+        try await BlockingWork.run { try ChannelEdit.extract(channel: ChannelEdit.centre, from: audio.path, to: centre) }
+        try await separate(centre, centreBackground)
+        try await BlockingWork.run { try ChannelEdit.replace(channel: ChannelEdit.centre, of: audio.path, with: centreBackground, to: bed) }
     }
 
     /// `original` minus the isolated voice (resampled and remixed to match), written to `output`, streaming.
