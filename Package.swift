@@ -65,12 +65,15 @@ let package = Package(
         // The PostgreSQL job queue, workers and webhooks: knows nothing of dubbing. The only target that imports CLibPQ.
         .target(
             name: "JobQueue",
-            dependencies: ["DubSupport", "CLibPQ", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["DubSupport", "CLibPQ", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
         ),
+        // What a queued dub carries (request, checkpoint, report, usage): the one place dubbing meets the queue.
+        .target(name: "DubJobs", dependencies: ["Dubbing", "JobQueue", "ProviderAPI"]),
         .executableTarget(
             name: "dubctl",
             dependencies: [
-                "DubSupport", "AudioKitCore", "ProviderAPI", "Providers", "Dubbing", "JobQueue",
+                "DubSupport", "AudioKitCore", "ProviderAPI", "Providers", "Dubbing", "JobQueue", "DubJobs",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -78,7 +81,7 @@ let package = Package(
         .executableTarget(
             name: "dubd",
             dependencies: [
-                "DubSupport", "AudioKitCore", "ProviderAPI", "Providers", "Dubbing", "JobQueue",
+                "DubSupport", "AudioKitCore", "ProviderAPI", "Providers", "Dubbing", "JobQueue", "DubJobs",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -108,9 +111,10 @@ let package = Package(
         ]),
         .testTarget(name: "JobQueueTests", dependencies: [
             "DubSupport", "AudioKitCore", "JobQueue", "Providers", "TestSupport", "ProviderFakes", .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "DubctlTests", dependencies: [
-            "DubSupport", "AudioKitCore", "ProviderAPI", "Providers", "Dubbing", "JobQueue", "TestSupport", "ProviderFakes",
+            "DubSupport", "AudioKitCore", "ProviderAPI", "Providers", "Dubbing", "JobQueue", "DubJobs", "TestSupport", "ProviderFakes",
         ]),
     ],
     swiftLanguageModes: [.v6]

@@ -14,12 +14,20 @@ final class Starts: Sendable {
     let value = Mutex<[Int: Double]>([:])
 }
 
+/// An empty job: a number in, nothing out.
+enum EmptyJob: JobKind {
+    struct Payload: Codable, Sendable { var n: Int }
+    typealias Checkpoint = Int
+    typealias Result = [String: Int]
+    typealias Usage = [String: Int]
+}
+
 /// A handler that does nothing but note when each job started.
 struct EmptyHandler: JobHandler {
     let starts: Starts
-    func run(_ job: JobContext) async throws -> JobOutput {
+    func run(_ job: JobContext<EmptyJob>) async throws -> JobOutput<EmptyJob> {
         starts.value.withLock { $0[job.lease.jobId] = JobClock.systemNow() }
-        return JobOutput(result: "{}")
+        return JobOutput(result: [:])
     }
 }
 
@@ -40,61 +48,59 @@ let logger: Logger = {
 let configuration = Database.Configuration(url: url)
 let admin = Database(configuration)
 _ = try await SchemaMigrator.migrate(admin)
-let adminQueue = JobQueue(database: admin)
+let adminQueue = JobQueue<EmptyJob>(database: admin)
 
 func percentile(_ values: [Double], _ p: Double) -> Double {
     let sorted = values.sorted()
     return sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))]
 }
 
-func worker(_ name: String, concurrency: Int, poll: Double, starts: Starts) -> JobWorker {
-    var settings = JobWorker.Settings(owner: name)
+func worker(_ name: String, concurrency: Int, poll: Double, listens: Bool, starts: Starts) -> JobWorker<EmptyHandler> {
+    var settings = JobWorker<EmptyHandler>.Settings(owner: name)
     settings.concurrency = concurrency
     settings.poll = poll
-    return JobWorker(queue: JobQueue(database: Database(configuration)), handler: EmptyHandler(starts: starts), settings: settings, logger: logger)
+    settings.listens = listens
+    return JobWorker(queue: JobQueue<EmptyJob>(database: Database(configuration)), handler: EmptyHandler(starts: starts), settings: settings, logger: logger)
 }
 
 // 1. Throughput: N empty jobs, W workers each with its own connection and one slot (like W single-slot daemons).
 for workers in [1, 4, 16] {
     _ = try await admin.query("DELETE FROM dub_jobs")
-    for i in 0..<jobs { _ = try await adminQueue.submit(JobSubmission(payload: "{\"n\": \(i)}")) }
-    let group = (0..<workers).map { worker("bench-\($0)", concurrency: 1, poll: 0.05, starts: Starts()) }
+    for i in 0..<jobs { _ = try await adminQueue.submit(JobSubmission<EmptyJob>(payload: .init(n: i))) }
+    let group = (0..<workers).map { worker("bench-\($0)", concurrency: 1, poll: 0.05, listens: false, starts: Starts()) }
     let started = JobClock.systemNow()
-    let loops = group.map { w in Task { await w.run() } }
+    let loops = group.map { w in Task { try await w.run() } }
     while try await admin.query("SELECT count(*)::int AS n FROM dub_jobs WHERE state <> 'succeeded'").first?.int("n") ?? 0 != 0 {
         try await Task.sleep(for: .milliseconds(10))
     }
     let elapsed = JobClock.systemNow() - started
     for w in group { await w.shutdown(graceful: false) }
-    for loop in loops { await loop.value }
+    for loop in loops { try await loop.value }
     print("throughput workers=\(workers) jobs=\(jobs) seconds=\(elapsed) jobs_per_second=\(Double(jobs) / elapsed)")
 }
 
-// 2. Submit-to-start latency: an idle worker that only NOTIFY wakes (its poll is 30 s), one job every 20 ms.
+// 2. Submit-to-start latency: an idle worker that only its NOTIFY listener wakes (its poll is 30 s), one job every 20 ms.
 _ = try await admin.query("DELETE FROM dub_jobs")
 let starts = Starts()
-let idle = worker("latency", concurrency: 4, poll: 30, starts: starts)
-let listener = try NotificationListener(configuration, channel: JobQueue.workChannel)
-let wake = Task { for await _ in listener.payloads() { await idle.poke() } }
-let loop = Task { await idle.run() }
+let idle = worker("latency", concurrency: 4, poll: 30, listens: true, starts: starts)
+let loop = Task { try await idle.run() }
 try await Task.sleep(for: .milliseconds(500))
 var submitted: [Int: Double] = [:]
 for i in 0..<200 {
     let at = JobClock.systemNow()
-    submitted[try await adminQueue.submit(JobSubmission(payload: "{\"n\": \(i)}")).id] = at
+    submitted[try await adminQueue.submit(JobSubmission<EmptyJob>(payload: .init(n: i))).id] = at
     try await Task.sleep(for: .milliseconds(20))
 }
 try await Task.sleep(for: .seconds(1))
 await idle.shutdown(graceful: false)
-await loop.value
-wake.cancel()
+try await loop.value
 let latencies = starts.value.withLock { started in submitted.compactMap { id, at in started[id].map { ($0 - at) * 1000 } } }
 print("latency jobs=\(latencies.count) p50_ms=\(percentile(latencies, 0.5)) p99_ms=\(percentile(latencies, 0.99)) max_ms=\(latencies.max() ?? 0)")
 
 // 3. Heartbeat cost: 16 running jobs, each heartbeat timed (one round trip and one guarded UPDATE).
 _ = try await admin.query("DELETE FROM dub_jobs")
-for i in 0..<16 { _ = try await adminQueue.submit(JobSubmission(payload: "{\"n\": \(i)}")) }
-let holder = JobQueue(database: Database(configuration))
+for i in 0..<16 { _ = try await adminQueue.submit(JobSubmission<EmptyJob>(payload: .init(n: i))) }
+let holder = JobQueue<EmptyJob>(database: Database(configuration))
 let leases = try await holder.claim(queues: ["default"], limit: 16, owner: "heartbeat-bench")
 var beats: [Double] = []
 for round in 0..<100 {
@@ -107,7 +113,7 @@ for round in 0..<100 {
 let mean = beats.reduce(0, +) / Double(max(1, beats.count))
 
 // 4. Heartbeats per second the server sustains: 8 connections (8 daemons) renewing 2 leases each, flat out for 3 s.
-let renewers = (0..<8).map { _ in JobQueue(database: Database(configuration)) }
+let renewers = (0..<8).map { _ in JobQueue<EmptyJob>(database: Database(configuration)) }
 let beatsDone = Mutex(0)
 let window = 3.0
 let windowEnd = JobClock.systemNow() + window

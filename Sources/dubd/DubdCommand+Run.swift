@@ -6,6 +6,7 @@ import ProviderAPI
 import Providers
 import Dubbing
 import JobQueue
+import DubJobs
 import ServiceLifecycle
 #if canImport(Glibc)
 import Glibc
@@ -35,8 +36,8 @@ extension DubdCommand {
         if migrate { try await SchemaMigrator.migrate(database) }
         try await SchemaMigrator.requireCompatible(database)
 
-        let queue = JobQueue(database: database, leaseSeconds: lease)
-        var settings = JobWorker.Settings(owner: owner)
+        let queue = JobQueue<DubJob>(database: database, leaseSeconds: lease)
+        var settings = JobWorker<PipelineJobHandler>.Settings(owner: owner)
         settings.queues = queues.split(separator: ",").map { String($0) }
         settings.concurrency = concurrency
         settings.heartbeat = heartbeat
@@ -53,7 +54,7 @@ extension DubdCommand {
                                logger: logger, metrics: metrics, webhooks: webhooks)
 
         var services: [any Service] = [
-            WorkerService(worker: worker, configuration: configuration, logger: logger),
+            worker,
             MaintenanceService(queue: Self.workerQueue(configuration, lease: lease), metrics: metrics, interval: min(15, lease / 3),
                                logger: logger, webhooks: webhooks, dataRoot: dataRoot, keepWork: keepWork * 3600),
         ]
@@ -72,7 +73,7 @@ extension DubdCommand {
     }
 
     /// Each long-lived part gets its own connection, so a slow statement in one never delays another's heartbeat.
-    static func workerQueue(_ configuration: Database.Configuration, lease: Double) -> JobQueue {
+    static func workerQueue(_ configuration: Database.Configuration, lease: Double) -> JobQueue<DubJob> {
         JobQueue(database: Database(configuration), leaseSeconds: lease)
     }
 

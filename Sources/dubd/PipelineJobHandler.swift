@@ -1,6 +1,7 @@
 import AudioKitCore
 import DubSupport
 import Dubbing
+import DubJobs
 import JobQueue
 import ProviderAPI
 import Providers
@@ -24,18 +25,8 @@ struct PipelineJobHandler: JobHandler {
         self.settings = settings
     }
 
-    struct Checkpoint: Codable {
-        var stage: String
-        var work: String
-    }
-
-    public func run(_ job: JobContext) async throws -> JobOutput {
-        let request: DubRequest
-        do {
-            request = try DubJSON.decoder.decode(DubRequest.self, from: Data(job.lease.payload.utf8))
-        } catch {
-            throw JobFailure(code: "bad_request", message: "the job's payload is not a dubbing request: \(error)", permanent: true)
-        }
+    public func run(_ job: JobContext<DubJob>) async throws -> JobOutput<DubJob> {
+        let request = job.lease.payload
         _ = try request.resolve()
         guard request.work == nil else {
             throw JobFailure(code: "bad_request", message: "a job cannot name its work folder (it is always under dubd's --data-root)", permanent: true)
@@ -44,12 +35,10 @@ struct PipelineJobHandler: JobHandler {
         let providers = ProviderCatalog(settings: try settings ?? ProviderSettings.load(), logger: job.logger)
         var pipeline = try DubPipeline(request: request, providers: providers, work: try WorkFolder(root: workPath))
         pipeline.onWarning = { warning in job.logger.warning("\(warning)") }
-        let encoder = DubJSON.encoder()
         let metrics = metrics
         pipeline.onStage = { stage in
             metrics.add("dub_stage_started_total", labels: ["stage": stage])
-            let checkpoint = String(decoding: (try? encoder.encode(Checkpoint(stage: stage, work: workPath))) ?? Data(), as: UTF8.self)
-            if (try? await job.checkpoint(checkpoint)) == false {
+            if (try? await job.checkpoint(DubJob.Checkpoint(stage: stage, work: workPath))) == false {
                 job.logger.warning("lease lost while saving the checkpoint")
             }
             job.logger.info("stage started", metadata: ["stage": "\(stage)"])
@@ -68,7 +57,6 @@ struct PipelineJobHandler: JobHandler {
             metrics.add("dub_provider_characters_total", labels: ["provider": provider], Double(used.characters))
             metrics.add("dub_provider_requests_total", labels: ["provider": provider], Double(used.requests))
         }
-        let usage = String(decoding: try encoder.encode(report.usage), as: UTF8.self)
-        return JobOutput(result: String(decoding: try encoder.encode(report), as: UTF8.self), usage: usage)
+        return JobOutput(result: report, usage: report.usage)
     }
 }

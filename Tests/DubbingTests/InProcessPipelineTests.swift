@@ -81,6 +81,6 @@ struct InProcessPipelineTests {
         #expect(run.executed == ["extract", "lines"], "\(run.executed)")
         let again = try await pipeline.runStage(StageName.lines.rawValue)
         #expect(again.executed == ["lines"], "earlier stages come from the folder: \(again.executed)")
-        #expect(try JSONDecoder().decode([DubLine].self, from: Data(contentsOf: URL(fileURLWithPath: work.path("lines.json")))).count == 6)
+        #expect(try JSONDecoder().decode([DubLine].self, from: Data(contentsOf: URL(fileURLWithPath: work.path("segments.json")))).count == 6)
     }
 }

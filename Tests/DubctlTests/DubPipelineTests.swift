@@ -87,6 +87,16 @@ struct DubPipelineTests {
         #expect(third.executed.filter { $0.hasPrefix("synthesize#") }.count == 1, "\(third.executed)")
         #expect(!third.executed.contains("extract") && !third.executed.contains("lines"))
         #expect(third.executed.contains("mix"))
+        // The edit is what was spoken: the fitter wrote it back, and the timing report names it.
+        let spoken = try JSONDecoder().decode([DubLine].self, from: Data(contentsOf: URL(fileURLWithPath: linesPath)))
+        #expect(spoken[2].text == "Solo esta frase ha cambiado." && spoken.map(\.text) == lines.map(\.text))
+        let timing = try JSONDecoder().decode([LineTiming].self, from: Data(contentsOf: URL(fileURLWithPath: scratch.path("work/timing.json"))))
+        #expect(timing.first { $0.id == 2 }?.text == "Solo esta frase ha cambiado.")
+        // One writer per file: no stage records another's artifact, and the fitter's files are no stage's.
+        let records = try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: URL(fileURLWithPath: scratch.path("work/manifest.json")))).stages
+        let artifacts = records.values.flatMap(\.artifacts)
+        #expect(Set(artifacts).count == artifacts.count, "\(records.mapValues(\.artifacts))")
+        #expect(!artifacts.contains("lines.json") && !artifacts.contains("timing.json"))
     }
 
     @Test("dubctl stage runs one stage of a work folder again, and only that one")
@@ -141,8 +151,8 @@ struct DubPipelineTests {
         #expect(resumed.timing.overlaps == 0)
         #expect(FileManager.default.fileExists(atPath: scratch.path("out.es.mp4")))
         // Everything in the folders is something dub makes on purpose: listed, not matched against the cleanup's patterns.
-        let names: Set<String> = [".dub-work", "request.json", "manifest.json", "extract.json", "audio.wav", "separate.json", "lines.json",
-                                  "timing.json", "mix.json", "mix.wav", "mux.json", "stems/vocals.wav", "stems/background.wav",
+        let names: Set<String> = [".dub-work", "request.json", "manifest.json", "extract.json", "audio.wav", "separate.json", "segments.json",
+                                  "lines.json", "timing.json", "mix.json", "mix.wav", "mux.json", "stems/vocals.wav", "stems/background.wav",
                                   "subtitles/out.es.srt", "subtitles/out.es.vtt"]
         let cached = /^cache\/(synthesize|fit|translate|verify)\/[0-9a-f]{16}\.(json|wav)$/
         let strays = FolderSnapshot(scratch.path("work")).files.keys.filter { !names.contains($0) && $0.wholeMatch(of: cached) == nil }

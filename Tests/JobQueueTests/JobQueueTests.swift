@@ -25,12 +25,46 @@ struct JobQueueTests {
         #expect(error.description.contains("newer"))
     }
 
+    @Test("payload, checkpoint, result and usage go in as their types and come back equal from every reader")
+    func typedRecords() async throws {
+        let f = try await QueueFixture()
+        var submission = JobSubmission<TestJob>(payload: .init(n: 7, input: "clip \"ä\".mp4"))
+        submission.runAt = f.clock.now
+        let id = try await f.queue.submit(submission).id
+        let lease = try #require(try await f.queue.claim(queues: ["default"], limit: 1, owner: "w").first)
+        #expect(lease.payload == submission.payload && lease.checkpoint == nil)
+        #expect(try await f.queue.checkpoint(lease, .init(stage: "mix")))
+        #expect(try await f.queue.job(id)?.checkpoint == .init(stage: "mix"))
+        #expect(try await f.queue.complete(lease, result: .init(job: id, output: "/out/a.mp4"), usage: ["openai": 12.5]))
+        let stored = try #require(try await f.queue.job(id))
+        #expect(stored.payload == submission.payload)
+        #expect(stored.result == .init(job: id, output: "/out/a.mp4"))
+        #expect(stored.usage == ["openai": 12.5])
+        #expect(try await f.queue.list().map(\.payload) == [submission.payload])
+    }
+
+    @Test("a claimed job whose stored payload this version cannot read fails at once (badRecord), and is not handed out")
+    func unreadablePayload() async throws {
+        let f = try await QueueFixture()
+        let ids = try await f.submit(2)
+        // Written by another version: `n` is not a number.
+        try await f.database.query("UPDATE dub_jobs SET payload = '{\"n\": \"seven\"}'::jsonb WHERE id = $1", ["\(ids[0])"])
+        let leases = try await f.queue.claim(queues: ["default"], limit: 2, owner: "w")
+        #expect(leases.map(\.jobId) == [ids[1]])
+        let row = try #require(try await f.database.query("SELECT state, errors::text AS errors FROM dub_jobs WHERE id = $1", ["\(ids[0])"]).first)
+        #expect(row.string("state") == "failed")
+        #expect(row.string("errors")?.contains("badRecord") == true, "\(row.string("errors") ?? "")")
+        // Reading it as a typed record says which job and field cannot be read.
+        let error = try await #require(throws: JobRecordError.self) { try await f.queue.job(ids[0]) }
+        #expect(error.job == ids[0] && error.field == "payload")
+    }
+
     @Test("claims follow priority, then run time, then id; future jobs wait for their time")
     func order() async throws {
         let f = try await QueueFixture()
         let low = try await f.submit(2, priority: 5)
         let high = try await f.submit(2, priority: 1)
-        var later = JobSubmission(payload: "{}")
+        var later = JobSubmission<TestJob>(payload: .init())
         later.runAt = f.clock.now + 60
         let future = try await f.queue.submit(later).id
         let claimed = try await f.queue.claim(queues: ["default"], limit: 10, owner: "w1")
@@ -60,7 +94,7 @@ struct JobQueueTests {
                         let leases = try await queue.claim(queues: ["default"], limit: 3, owner: "worker-\(w)")
                         if leases.isEmpty { return mine }
                         for lease in leases {
-                            #expect(try await queue.complete(lease, result: "{}"))
+                            #expect(try await queue.complete(lease, result: .init()))
                             mine.append(lease.jobId)
                         }
                     }
@@ -87,8 +121,8 @@ struct JobQueueTests {
         #expect(reaped.map(\.id) == [lease.jobId])
         #expect(reaped.first?.state == .retrying)
         #expect(try await f.queue.heartbeat(lease) == .lost)
-        #expect(try await !f.queue.complete(lease, result: "{}"))
-        #expect(try await f.queue.checkpoint(lease, "{}") == false)
+        #expect(try await !f.queue.complete(lease, result: .init()))
+        #expect(try await f.queue.checkpoint(lease, .init(stage: "x")) == false)
         let job = try #require(try await f.queue.job(lease.jobId))
         #expect(job.state == .retrying)
         #expect(job.errors.last?.code == "lease_expired")
@@ -100,14 +134,14 @@ struct JobQueueTests {
         let again = try #require(try await f.peer().claim(queues: ["default"], limit: 1, owner: "fresh").first)
         #expect(again.attempt == 2)
         #expect(again.token != lease.token)
-        #expect(try await !f.queue.complete(lease, result: "{}"))
-        #expect(try await f.queue.complete(again, result: "{\"ok\": true}"))
+        #expect(try await !f.queue.complete(lease, result: .init()))
+        #expect(try await f.queue.complete(again, result: .init(output: "ok")))
     }
 
     @Test("backoff grows 30 s · 4^(n−1) up to an hour, and the last attempt fails the job")
     func backoff() async throws {
         let f = try await QueueFixture()
-        var job = JobSubmission(payload: "{}")
+        var job = JobSubmission<TestJob>(payload: .init())
         job.maxAttempts = 6
         job.runAt = f.clock.now
         let id = try await f.queue.submit(job).id
@@ -139,14 +173,14 @@ struct JobQueueTests {
         _ = try await f.submit(2)
         let leases = try await f.queue.claim(queues: ["default"], limit: 2, owner: "w")
         #expect(try await f.queue.fail(leases[0], code: "bad_input", message: "no audio stream", permanent: true) == .failed)
-        #expect(try await f.queue.release(leases[1], checkpoint: "{\"stage\": \"translate\"}"))
+        #expect(try await f.queue.release(leases[1], checkpoint: .init(stage: "translate")))
         let released = try #require(try await f.queue.job(leases[1].jobId))
         #expect(released.state == .queued)
         #expect(released.attempt == 0)
-        #expect(released.checkpoint?.contains("translate") == true)
+        #expect(released.checkpoint?.stage == "translate")
         let again = try #require(try await f.queue.claim(queues: ["default"], limit: 1, owner: "w").first)
         #expect(again.attempt == 1)
-        #expect(again.checkpoint?.contains("translate") == true)
+        #expect(again.checkpoint?.stage == "translate")
     }
 
     @Test("cancel in every state")
@@ -183,7 +217,7 @@ struct JobQueueTests {
         f.clock.advance(91)
         let reaper = f.peer()
         async let reaped = reaper.reap()
-        async let completed = f.queue.complete(lease, result: "{}")
+        async let completed = f.queue.complete(lease, result: .init())
         let (r, c) = try await (reaped, completed)
         let job = try #require(try await f.queue.job(lease.jobId))
         #expect(r.isEmpty == c, "reaped \(r), completed \(c)")
@@ -193,7 +227,7 @@ struct JobQueueTests {
     @Test("dedupe key: the same live work returns the existing job; finished work can be submitted again")
     func dedupe() async throws {
         let f = try await QueueFixture()
-        var job = JobSubmission(payload: "{\"input\": \"a.mp4\"}")
+        var job = JobSubmission<TestJob>(payload: .init(input: "a.mp4"))
         job.dedupeKey = "a.mp4->es"
         job.runAt = f.clock.now
         let first = try await f.queue.submit(job)
@@ -201,7 +235,7 @@ struct JobQueueTests {
         #expect(!first.existing && second.existing && first.id == second.id)
         let lease = try #require(try await f.queue.claim(queues: ["default"], limit: 1, owner: "w").first)
         #expect(try await f.queue.submit(job).id == first.id)
-        #expect(try await f.queue.complete(lease, result: "{}"))
+        #expect(try await f.queue.complete(lease, result: .init()))
         let third = try await f.queue.submit(job)
         #expect(!third.existing && third.id != first.id)
     }
@@ -211,7 +245,7 @@ struct JobQueueTests {
         let f = try await QueueFixture()
         _ = try await f.submit(25)
         for lease in try await f.queue.claim(queues: ["default"], limit: 20, owner: "w") {
-            #expect(try await f.queue.complete(lease, result: "{}"))
+            #expect(try await f.queue.complete(lease, result: .init()))
         }
         f.clock.advance(3600)
         let deleted = try await f.queue.prune(olderThan: 1800, batch: 7)
@@ -234,14 +268,21 @@ struct JobQueueTests {
         await #expect(throws: DatabaseError.self) { try await f.queue.retry(lease.jobId) }
     }
 
-    @Test("NOTIFY on submit reaches a listener")
+    @Test("NOTIFY on submit reaches a listener, with the job's queue as payload")
     func notify() async throws {
         let f = try await QueueFixture()
-        let listener = try NotificationListener(Database.Configuration(url: f.url), channel: JobQueue.workChannel)
+        let listener = try NotificationListener(Database.Configuration(url: f.url), channel: JobChannel.work)
         let stream = listener.payloads()
-        try await Task.sleep(for: .milliseconds(400))
-        _ = try await f.submit(1, queue: "urgent")
-        var iterator = stream.makeAsyncIterator()
-        #expect(await iterator.next() == "urgent")
+        // The listener connects in the background: submit until one notification arrives, instead of guessing how
+        // long its LISTEN takes.
+        let submitter = Task {
+            while !Task.isCancelled {
+                _ = try await f.submit(1, queue: "urgent")
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        defer { submitter.cancel() }
+        let first = Task { var iterator = stream.makeAsyncIterator(); return await iterator.next() }
+        #expect(await value(of: first, within: 60) == "urgent")
     }
 }

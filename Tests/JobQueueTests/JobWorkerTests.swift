@@ -6,18 +6,19 @@ import Providers
 import JobQueue
 import TestSupport
 import Testing
+import ServiceLifecycle
 
 /// A handler whose behaviour each test picks.
 struct ScriptedHandler: JobHandler {
-    let body: @Sendable (JobContext) async throws -> JobOutput
-    func run(_ job: JobContext) async throws -> JobOutput { try await body(job) }
+    let body: @Sendable (JobContext<TestJob>) async throws -> JobOutput<TestJob>
+    func run(_ job: JobContext<TestJob>) async throws -> JobOutput<TestJob> { try await body(job) }
 }
 
 @Suite("Job worker")
 struct JobWorkerTests {
     private func worker(_ f: QueueFixture, concurrency: Int = 2, heartbeat: Double = 0.2, soft: Double = 0.3,
-                        _ body: @escaping @Sendable (JobContext) async throws -> JobOutput) -> JobWorker {
-        var settings = JobWorker.Settings(owner: "test-worker")
+                        _ body: @escaping @Sendable (JobContext<TestJob>) async throws -> JobOutput<TestJob>) -> JobWorker<ScriptedHandler> {
+        var settings = JobWorker<ScriptedHandler>.Settings(owner: "test-worker")
         settings.concurrency = concurrency
         settings.heartbeat = heartbeat
         settings.poll = 0.1
@@ -46,12 +47,12 @@ struct JobWorkerTests {
             for _ in 0..<1500 where gauge.peak < 2 { try await Task.sleep(for: .milliseconds(20)) }
             try await Task.sleep(for: .milliseconds(100))
             gauge.leave()
-            return JobOutput(result: "{\"job\": \(job.lease.jobId)}")
+            return JobOutput(result: .init(job: job.lease.jobId))
         }
-        let loop = Task { await w.run() }
+        let loop = Task { try await w.run() }
         try await waitUntil { try await f.queue.list(state: .succeeded).count == ids.count }
         await w.shutdown()
-        await loop.value
+        try await loop.value
         #expect(gauge.peak == 2)
     }
 
@@ -62,14 +63,14 @@ struct JobWorkerTests {
         let w = worker(f) { job in
             throw JobFailure(code: "bad_input", message: "no audio stream", permanent: job.lease.jobId == ids[0])
         }
-        let loop = Task { await w.run() }
+        let loop = Task { try await w.run() }
         try await waitUntil {
             let first = try await f.queue.job(ids[0])?.state
             let second = try await f.queue.job(ids[1])?.state
             return first == .failed && second == .retrying
         }
         await w.shutdown()
-        await loop.value
+        try await loop.value
         #expect(try await f.queue.job(ids[0])?.errors.first?.message == "no audio stream")
     }
 
@@ -80,12 +81,12 @@ struct JobWorkerTests {
         let w = worker(f) { _ in
             while true { try await Task.sleep(for: .milliseconds(20)) }
         }
-        let loop = Task { await w.run() }
+        let loop = Task { try await w.run() }
         try await waitUntil { try await f.queue.job(id)?.state == .running }
         #expect(try await f.queue.cancel(id) == .requested)
         try await waitUntil { try await f.queue.job(id)?.state == .cancelled }
         await w.shutdown()
-        await loop.value
+        try await loop.value
     }
 
     @Test("a lost lease stops a blocking stage mid-write: its output never appears, its temporary file goes, the result is discarded")
@@ -110,9 +111,9 @@ struct JobWorkerTests {
                     try writer.close()
                 }
             }
-            return JobOutput(result: "{}")
+            return JobOutput(result: .init())
         }
-        let loop = Task { await w.run() }
+        let loop = Task { try await w.run() }
         try await waitUntil { writing.isSet }
         // Another daemon's reaper, two minutes later, takes the job over after the lease expired. Only the
         // peer's clock moves: the worker's own heartbeats keep renewing against its clock, which must not
@@ -123,7 +124,7 @@ struct JobWorkerTests {
         #expect(!FileManager.default.fileExists(atPath: output), "the stage put its output in place after losing the lease")
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path).isEmpty, "the stage left its temporary file")
         await w.shutdown()
-        await loop.value
+        try await loop.value
     }
 
     @Test("graceful shutdown: the job gets its soft window, then is released with its checkpoint")
@@ -131,17 +132,17 @@ struct JobWorkerTests {
         let f = try await QueueFixture()
         let id = try await f.submit(1)[0]
         let w = worker(f) { job in
-            #expect(try await job.checkpoint("{\"stage\": \"synthesize\"}"))
+            #expect(try await job.checkpoint(.init(stage: "synthesize")))
             while true { try await Task.sleep(for: .milliseconds(20)) }
         }
-        let loop = Task { await w.run() }
+        let loop = Task { try await w.run() }
         try await waitUntil { try await f.queue.job(id)?.checkpoint != nil }
         await w.shutdown(graceful: true)
-        await loop.value
+        try await loop.value
         let job = try #require(try await f.queue.job(id))
         #expect(job.state == .queued)
         #expect(job.attempt == 0)
-        #expect(job.checkpoint?.contains("synthesize") == true)
+        #expect(job.checkpoint?.stage == "synthesize")
     }
 }
 
@@ -153,7 +154,7 @@ struct JobWorkerClockTests {
         let id = try await f.submit(1)[0]
         let clock = TestClock()
         let metrics = WorkerMetrics()
-        var settings = JobWorker.Settings(owner: "clocked")
+        var settings = JobWorker<ScriptedHandler>.Settings(owner: "clocked")
         settings.heartbeat = 10
         settings.poll = 3_600
         settings.softShutdown = 30
@@ -162,7 +163,7 @@ struct JobWorkerClockTests {
             started.set()
             while true { try await Task.sleep(for: .milliseconds(20)) }
         }, settings: settings, logger: Logger(label: "test"), metrics: metrics, clock: clock)
-        let loop = Task { await worker.run() }
+        let loop = Task { try await worker.run() }
         func wait(_ what: String, _ condition: @Sendable () async throws -> Bool) async throws {
             for _ in 0..<2400 where !(try await condition()) { try await Task.sleep(for: .milliseconds(25)) }
             #expect(try await condition(), "\(what)")
@@ -185,9 +186,52 @@ struct JobWorkerClockTests {
             clock.advance(by: .seconds(3_600)) // let it end anyway
         }
         await stopping.value
-        await loop.value
+        try await loop.value
         let job = try #require(try await f.queue.job(id))
         #expect(job.state == .queued && job.attempt == 0)
+    }
+
+    @Test("as a service: NOTIFY alone wakes it for new work and stops a cancelled job; the group's graceful shutdown releases a running job")
+    func service() async throws {
+        let f = try await QueueFixture()
+        var settings = JobWorker<ScriptedHandler>.Settings(owner: "service")
+        // Neither a poll nor a heartbeat comes within the test: only the worker's own listeners can wake it.
+        settings.poll = 3_600
+        settings.heartbeat = 3_600
+        settings.softShutdown = 0.2
+        let started = Gauge()
+        let worker = JobWorker(queue: f.peer(), handler: ScriptedHandler { job in
+            _ = started.enter()
+            while true { try await Task.sleep(for: .milliseconds(20)) }
+        }, settings: settings, logger: Logger(label: "test"))
+        let group = ServiceGroup(services: [worker], logger: Logger(label: "test"))
+        let running = Task { try await group.run() }
+        func wait(_ what: String, _ condition: @Sendable () async throws -> Bool) async throws {
+            for _ in 0..<2400 where !(try await condition()) { try await Task.sleep(for: .milliseconds(25)) }
+            #expect(try await condition(), "\(what)")
+        }
+        // The first claim happens at start; the job submitted after it is claimed on NOTIFY. Its listener may still be
+        // connecting, so the test submits until a job starts.
+        try await wait("the worker is idle") { await worker.runningJobs.isEmpty }
+        for _ in 0..<600 where started.peak == 0 {
+            _ = try await f.submit(1)
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        try await wait("a job started") { started.peak >= 1 }
+        let cancelled = try #require(await worker.runningJobs.first)
+        #expect(try await f.queue.cancel(cancelled) == .requested)
+        try await wait("the cancel reached the job") { try await f.queue.job(cancelled)?.state == .cancelled }
+        // Another job runs in the freed slot; a graceful shutdown of the group releases it.
+        _ = try await f.submit(1)
+        try await wait("another job runs") {
+            let jobs = await worker.runningJobs
+            return jobs.count == 1 && jobs != [cancelled]
+        }
+        let held = try #require(await worker.runningJobs.first)
+        await group.triggerGracefulShutdown()
+        #expect(await value(of: Task { try? await running.value }, within: 60) != nil, "the group did not stop")
+        let released = try #require(try await f.queue.job(held))
+        #expect(released.state == .queued && released.attempt == 0)
     }
 }
 

@@ -4,12 +4,34 @@ import JobQueue
 import TestSupport
 import Testing
 
+/// The jobs the queue tests run: a number in, a small record out, a stage as checkpoint.
+enum TestJob: JobKind {
+    struct Payload: Codable, Sendable, Equatable {
+        var n: Int?
+        var input: String?
+        init(n: Int? = nil, input: String? = nil) {
+            self.n = n
+            self.input = input
+        }
+    }
+    struct Checkpoint: Codable, Sendable, Equatable { var stage: String }
+    struct Result: Codable, Sendable, Equatable {
+        var job: Int?
+        var output: String?
+        init(job: Int? = nil, output: String? = nil) {
+            self.job = job
+            self.output = output
+        }
+    }
+    typealias Usage = [String: Double]
+}
+
 /// A fresh database on the shared test server, migrated, with a queue whose clock the test moves.
 struct QueueFixture {
     let url: String
     let database: Database
     let clock: ManualClock
-    let queue: JobQueue
+    let queue: JobQueue<TestJob>
 
     init() async throws {
         let server = try PostgresServer.shared.get()
@@ -22,14 +44,14 @@ struct QueueFixture {
 
     /// Another connection to the same database (another worker or daemon), whose clock runs `ahead`
     /// seconds in front of the test's clock.
-    func peer(ahead: Double = 0) -> JobQueue {
+    func peer(ahead: Double = 0) -> JobQueue<TestJob> {
         JobQueue(database: Database(Database.Configuration(url: url)), clock: .custom { [clock] in clock.now + ahead })
     }
 
     func submit(_ n: Int, queue name: String = "default", priority: Int = 0) async throws -> [Int] {
         var ids: [Int] = []
         for i in 0..<n {
-            var job = JobSubmission(payload: "{\"n\": \(i)}", queue: name)
+            var job = JobSubmission<TestJob>(payload: .init(n: i), queue: name)
             job.priority = priority
             job.runAt = clock.now
             ids.append(try await queue.submit(job).id)

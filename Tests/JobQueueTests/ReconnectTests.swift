@@ -14,8 +14,8 @@ struct ReconnectTests {
         try await SchemaMigrator.migrate(db)
         let pid = try await db.backendPID()
         try server.psql("SELECT pg_terminate_backend(\(pid))")
-        let queue = JobQueue(database: db)
-        let id = try await queue.submit(JobSubmission(payload: "{}")).id
+        let queue = JobQueue<TestJob>(database: db)
+        let id = try await queue.submit(JobSubmission<TestJob>(payload: .init())).id
         #expect(try await db.backendPID() != pid)
         #expect(try await queue.job(id)?.state == .queued)
     }
@@ -26,10 +26,10 @@ struct ReconnectTests {
         defer { server.destroy() }
         let db = Database(Database.Configuration(url: server.url()))
         try await SchemaMigrator.migrate(db)
-        let queue = JobQueue(database: db)
-        let before = try await queue.submit(JobSubmission(payload: "{\"n\": 1}")).id
+        let queue = JobQueue<TestJob>(database: db)
+        let before = try await queue.submit(JobSubmission<TestJob>(payload: .init(n: 1))).id
         try server.restart()
-        let after = try await queue.submit(JobSubmission(payload: "{\"n\": 2}")).id
+        let after = try await queue.submit(JobSubmission<TestJob>(payload: .init(n: 2))).id
         #expect(try await queue.list().map(\.id).sorted() == [before, after])
     }
 

@@ -9,7 +9,8 @@ import AudioKitCore
 struct TimelineFitter: Sendable {
     /// The per-line timing report.
     static let timingFile = "timing.json"
-    /// The lines with their texts (the lines stage's artifact, rewritten here with the final texts).
+    /// The lines with the texts as spoken, written only here; a hand-edited text is carried into the next run by the
+    /// lines stage.
     static let linesFile = "lines.json"
 
     /// The fastest time-stretch (`--max-speed`).

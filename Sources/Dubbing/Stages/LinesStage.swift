@@ -8,10 +8,14 @@ import Foundation
 #endif
 
 /// lines: the dubbing lines, from target-language subtitles (no recognition, no translation), source-language
-/// subtitles (no recognition), or the recognised transcript cut by `LineSegmenter`. `lines.json` is the stage's
-/// artifact; hand edits to it are kept on re-runs.
+/// subtitles (no recognition), or the recognised transcript cut by `LineSegmenter`. The cut is the stage's artifact,
+/// `segments.json` (hand edits to its times are kept on re-runs). The texts a previous run spoke, in `lines.json`
+/// (written only by `TimelineFitter`, and the file to edit a line's words in), are carried onto the lines whose slot
+/// and source still match, so a re-run redoes only the lines whose text was changed.
 struct LinesStage: DubStage {
     static let stage = StageName.lines
+    /// The lines as cut, before translation.
+    static let segmentsFile = "segments.json"
 
     enum Source: Sendable {
         /// Subtitles in the target language: the lines are already translated.
@@ -51,7 +55,7 @@ struct LinesStage: DubStage {
             origin = "subtitles '\(path)'"
             let key = try CacheKey([translated ? "lines-subtitles-2" : "lines-source-subtitles-2", try CacheKey.fingerprint(ofFile: path).hex,
                                     "\(duration)"])
-            lines = try await context.runner.run(Self.name, key: key, artifacts: [TimelineFitter.linesFile]) { _ in
+            lines = try await context.runner.run(Self.name, key: key, artifacts: [Self.segmentsFile]) { _ in
                 let (cues, note) = try Self.readCues(path)
                 if let note { await context.warn("subtitles '\(path)': \(note)") }
                 return cues.enumerated().map { i, cue in
@@ -68,14 +72,29 @@ struct LinesStage: DubStage {
             origin = "the transcript"
             let segmenter = LineSegmenter(settings: settings)
             let key = try CacheKey(["lines-asr-1", try CacheKey(transcript).hex, "\(settings.maxLine)"])
-            lines = try await context.runner.run(Self.name, key: key, artifacts: [TimelineFitter.linesFile]) { _ in
+            lines = try await context.runner.run(Self.name, key: key, artifacts: [Self.segmentsFile]) { _ in
                 segmenter.lines(from: transcript, mediaEnd: duration)
             }
         }
-        // Checked on every run, so a hand-edited lines.json is held to the same limits.
-        let checked = try DubLine.checked(lines, mediaEnd: duration > 0 ? duration : nil, origin: origin)
+        // Checked on every run, so hand edits (times in segments.json, texts in lines.json) are held to the same limits.
+        let spoken = try Self.carryingTexts(from: context.work.readJSON([DubLine].self, from: TimelineFitter.linesFile), onto: lines)
+        let checked = try DubLine.checked(spoken, mediaEnd: duration > 0 ? duration : nil, origin: origin)
         for warning in checked.warnings { await context.warn(warning) }
         return checked.lines
+    }
+
+    /// `lines` with the text each had in `spoken` (the last run's `lines.json`), where the line's id, slot and source
+    /// are unchanged; a line re-cut since (other times, other words) keeps its own.
+    static func carryingTexts(from spoken: [DubLine]?, onto lines: [DubLine]) -> [DubLine] {
+        guard let spoken else { return lines }
+        let byId = Dictionary(spoken.map { ($0.id, $0) }) { first, _ in first }
+        return lines.map { line in
+            guard let previous = byId[line.id], let text = previous.text, previous.source == line.source,
+                  abs(previous.start - line.start) < 0.0005, abs(previous.end - line.end) < 0.0005 else { return line }
+            var carried = line
+            carried.text = text
+            return carried
+        }
     }
 
     /// The cues of a subtitle file (at most `InputFile.subtitleLimit` bytes, any text encoding), and a note when it

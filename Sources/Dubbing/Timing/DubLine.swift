@@ -3,8 +3,8 @@ import ProviderAPI
 import AudioKitCore
 
 /// One line to dub: a stretch of the original speech, its text, and (once translated) what to say.
-/// `lines.json` in a work folder is an array of these; editing a line's `text` there and re-running
-/// redoes only that line's audio.
+/// `segments.json` (the lines as cut) and `lines.json` (the texts as spoken) in a work folder are arrays of these;
+/// editing a line's `text` in `lines.json` and re-running redoes only that line's audio.
 public struct DubLine: Codable, Sendable, Equatable {
     /// Stable id, from 0 in time order.
     public var id: Int

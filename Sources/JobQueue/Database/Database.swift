@@ -31,7 +31,8 @@ public final class Database: Sendable {
         return nil
     }
 
-    private let configuration: Configuration
+    /// Where and how it connects.
+    public let configuration: Configuration
     private let thread = SerialThread()
     private let holder = ConnectionHolder()
 

@@ -19,8 +19,8 @@ public struct JobAttemptError: Sendable, Codable, Equatable {
     public var owner: String?
 }
 
-/// A job as stored.
-public struct Job: Sendable, Equatable {
+/// A job as stored, its payload, checkpoint, usage and result decoded as its kind's types.
+public struct Job<Kind: JobKind>: Sendable {
     public var id: Int
     public var queue: String
     public var state: JobState
@@ -30,17 +30,17 @@ public struct Job: Sendable, Equatable {
     public var attempt: Int
     public var maxAttempts: Int
     public var dedupeKey: String?
-    /// The job's input, as JSON.
-    public var payload: String
-    /// The pipeline's checkpoint, as JSON.
-    public var checkpoint: String?
+    /// The job's input.
+    public var payload: Kind.Payload
+    /// Where the job got to, saved by its worker.
+    public var checkpoint: Kind.Checkpoint?
     public var leaseOwner: String?
     public var leaseExpiresAt: Double?
     public var heartbeatAt: Double?
     public var cancelRequested: Bool
     public var errors: [JobAttemptError]
-    public var usage: String?
-    public var result: String?
+    public var usage: Kind.Usage?
+    public var result: Kind.Result?
     public var webhookURL: String?
     public var createdAt: Double
     public var startedAt: Double?
@@ -50,10 +50,10 @@ public struct Job: Sendable, Equatable {
 }
 
 /// What `JobQueue.submit` needs.
-public struct JobSubmission: Sendable {
+public struct JobSubmission<Kind: JobKind>: Sendable {
     public var queue: String = "default"
-    /// The job's input, as JSON.
-    public var payload: String
+    /// The job's input.
+    public var payload: Kind.Payload
     /// Lower runs first.
     public var priority: Int = 0
     /// Not before this time (seconds since 1970); nil = now.
@@ -66,21 +66,22 @@ public struct JobSubmission: Sendable {
     /// job with the same target is refused, so two jobs never write the same file.
     public var target: String?
 
-    public init(payload: String, queue: String = "default") {
+    public init(payload: Kind.Payload, queue: String = "default") {
         self.payload = payload
         self.queue = queue
     }
 }
 
 /// The right to work on a claimed job, proven by its token on every write.
-public struct JobLease: Sendable, Equatable {
+public struct JobLease<Kind: JobKind>: Sendable {
     public let jobId: Int
     public let token: String
     public let attempt: Int
     public let maxAttempts: Int
     public let queue: String
-    public let payload: String
-    public let checkpoint: String?
+    public let payload: Kind.Payload
+    /// The checkpoint to resume from; nil for a first attempt, or when the stored one cannot be read (the job starts over).
+    public let checkpoint: Kind.Checkpoint?
 }
 
 /// A job that would write what a live job writes.

@@ -3,18 +3,21 @@ import Logging
 
 /// What a worker runs for each claimed job.
 public protocol JobHandler: Sendable {
+    /// The kind of job it runs (its payload, checkpoint, result and usage types).
+    associatedtype Kind: JobKind
+
     /// Runs the job. Throw `JobFailure` to say whether a failure is permanent; cancellation (shutdown,
     /// cancel request, lost lease) arrives as task cancellation, which the handler should honour promptly
     /// (after saving a checkpoint if it can).
-    func run(_ job: JobContext) async throws -> JobOutput
+    func run(_ job: JobContext<Kind>) async throws -> JobOutput<Kind>
 }
 
-/// A job's result, stored on the job as JSON.
-public struct JobOutput: Sendable {
-    public var result: String
-    public var usage: String?
+/// A job's result and what it used, stored on the job.
+public struct JobOutput<Kind: JobKind>: Sendable {
+    public var result: Kind.Result
+    public var usage: Kind.Usage?
 
-    public init(result: String, usage: String? = nil) {
+    public init(result: Kind.Result, usage: Kind.Usage? = nil) {
         self.result = result
         self.usage = usage
     }
@@ -37,14 +40,14 @@ public struct JobFailure: Error, CustomStringConvertible, Sendable {
 }
 
 /// What a running job can see and do.
-public struct JobContext: Sendable {
+public struct JobContext<Kind: JobKind>: Sendable {
     /// The lease (job id, attempt, payload, the checkpoint to resume from).
-    public let lease: JobLease
+    public let lease: JobLease<Kind>
     public let logger: Logger
-    let queue: JobQueue
+    let queue: JobQueue<Kind>
 
     /// Stores a checkpoint on the job (token-guarded); false means the lease is gone and the job must stop.
-    public func checkpoint(_ json: String) async throws -> Bool {
-        try await queue.checkpoint(lease, json)
+    public func checkpoint(_ checkpoint: Kind.Checkpoint) async throws -> Bool {
+        try await queue.checkpoint(lease, checkpoint)
     }
 }

@@ -36,7 +36,7 @@ extension JobQueue {
         case .queued, .retrying:
             return .cancelled
         case .running:
-            try await database.query("SELECT pg_notify($1, $2)", [Self.cancelChannel, "\(id)"], context: "notify")
+            try await database.query("SELECT pg_notify($1, $2)", [JobChannel.cancel, "\(id)"], context: "notify")
             return .requested
         case .succeeded, .failed, .cancelled:
             return .alreadyFinished(old)
@@ -62,7 +62,7 @@ extension JobQueue {
         guard let queue = rows.first?.string("queue") else {
             throw DatabaseError(.query, "job \(id) does not exist or is not failed or cancelled", context: "retry")
         }
-        try await database.query("SELECT pg_notify($1, $2)", [Self.workChannel, queue], context: "notify")
+        try await database.query("SELECT pg_notify($1, $2)", [JobChannel.work, queue], context: "notify")
     }
 
     /// Returns running jobs whose lease expired to retrying (or failed when out of attempts, or cancelled when a
@@ -141,12 +141,12 @@ extension JobQueue {
     }
 
     /// One job, or nil.
-    public func job(_ id: Int) async throws -> Job? {
+    public func job(_ id: Int) async throws -> Job<Kind>? {
         try await database.query("SELECT \(Self.columns) FROM dub_jobs WHERE id = $1", ["\(id)"], context: "show").first.map(Self.decode)
     }
 
     /// Jobs, newest first, optionally in one state.
-    public func list(state: JobState? = nil, limit: Int = 100) async throws -> [Job] {
+    public func list(state: JobState? = nil, limit: Int = 100) async throws -> [Job<Kind>] {
         try await database.query("""
             SELECT \(Self.columns) FROM dub_jobs WHERE ($1::text IS NULL OR state = $1) ORDER BY id DESC LIMIT $2
             """, [state?.rawValue, "\(limit)"], context: "list").map(Self.decode)
@@ -163,15 +163,22 @@ extension JobQueue {
         return result
     }
 
-    static func decode(_ row: PGRow) throws -> Job {
-        let errors = try row.string("errors").map { try JSONDecoder().decode([JobAttemptError].self, from: Data($0.utf8)) } ?? []
-        return Job(id: try row.int("id"), queue: row.string("queue") ?? "", state: JobState(rawValue: row.string("state") ?? "") ?? .queued,
+    /// A row selected with `columns` as a typed job.
+    /// - Throws: `JobRecordError` when a stored field cannot be read as `Kind`'s type.
+    static func decode(_ row: PGRow) throws -> Job<Kind> {
+        let id = try row.int("id")
+        return Job(id: id, queue: row.string("queue") ?? "", state: JobState(rawValue: row.string("state") ?? "") ?? .queued,
                    priority: try row.int("priority"), runAt: try row.double("run_at") ?? 0, attempt: try row.int("attempt"),
-                   maxAttempts: try row.int("max_attempts"), dedupeKey: row.string("dedupe_key"), payload: row.string("payload") ?? "{}",
-                   checkpoint: row.string("checkpoint"), leaseOwner: row.string("lease_owner"),
+                   maxAttempts: try row.int("max_attempts"), dedupeKey: row.string("dedupe_key"),
+                   payload: try require(Kind.Payload.self, row.string("payload"), job: id, field: "payload"),
+                   checkpoint: try read(Kind.Checkpoint.self, row.string("checkpoint"), job: id, field: "checkpoint"),
+                   leaseOwner: row.string("lease_owner"),
                    leaseExpiresAt: try row.double("lease_expires_at"), heartbeatAt: try row.double("heartbeat_at"),
-                   cancelRequested: try row.bool("cancel_requested"), errors: errors, usage: row.string("usage"),
-                   result: row.string("result"), webhookURL: row.string("webhook_url"), createdAt: try row.double("created_at") ?? 0,
+                   cancelRequested: try row.bool("cancel_requested"),
+                   errors: try read([JobAttemptError].self, row.string("errors"), job: id, field: "errors") ?? [],
+                   usage: try read(Kind.Usage.self, row.string("usage"), job: id, field: "usage"),
+                   result: try read(Kind.Result.self, row.string("result"), job: id, field: "result"),
+                   webhookURL: row.string("webhook_url"), createdAt: try row.double("created_at") ?? 0,
                    startedAt: try row.double("started_at"), finishedAt: try row.double("finished_at"),
                    webhookOutcome: row.string("webhook_outcome"))
     }

@@ -1,19 +1,28 @@
 import DubSupport
-/// The PostgreSQL-backed job queue shared by every `dubd` and `dubctl jobs`.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The NOTIFY channels: new work (payload: the queue name) and cancels (payload: the job id).
+public enum JobChannel {
+    public static let work = "dub_jobs"
+    public static let cancel = "dub_cancel"
+}
+
+/// The PostgreSQL-backed job queue shared by every `dubd` and `dubctl jobs`, for jobs of one kind (their payload,
+/// checkpoint, result and usage are `Kind`'s types, stored as JSON).
 ///
 /// Claims take exactly as many jobs as there are free slots, in one short statement
 /// (`FOR UPDATE SKIP LOCKED`, ordered by priority, run time and id). Every later write is guarded by
 /// the job id, its lease token and `state = 'running'`; zero rows updated means the lease was lost.
-public struct JobQueue: Sendable {
+public struct JobQueue<Kind: JobKind>: Sendable {
     public let database: Database
     public var clock: JobClock
     public var backoff: Backoff
     /// How long a lease lasts without a heartbeat, in seconds.
     public var leaseSeconds: Double
-
-    /// The NOTIFY channel for new work (payload: the queue name) and for cancels (payload: the job id).
-    public static let workChannel = "dub_jobs"
-    public static let cancelChannel = "dub_cancel"
 
     public init(database: Database, clock: JobClock = .database, backoff: Backoff = Backoff(), leaseSeconds: Double = 90) {
         self.database = database
@@ -25,19 +34,20 @@ public struct JobQueue: Sendable {
     /// `$n` as "now": the injected clock or the server's.
     static func now(_ n: Int) -> String { "coalesce(to_timestamp($\(n)::float8), now())" }
 
-    static let columns = """
+    static var columns: String { """
         id, queue, state, priority, extract(epoch from run_at)::float8 AS run_at, attempt, max_attempts, dedupe_key,
         payload::text AS payload, checkpoint::text AS checkpoint, lease_owner,
         extract(epoch from lease_expires_at)::float8 AS lease_expires_at, extract(epoch from heartbeat_at)::float8 AS heartbeat_at,
         cancel_requested_at IS NOT NULL AS cancel_requested, errors::text AS errors, usage::text AS usage, result::text AS result,
         webhook_url, extract(epoch from created_at)::float8 AS created_at, extract(epoch from started_at)::float8 AS started_at,
         extract(epoch from finished_at)::float8 AS finished_at, webhook_outcome
-        """
+        """ }
 
     /// Adds a job (or, with a dedupe key that a live job already has, returns that job) and wakes the workers.
     /// - Throws: `JobConflict` when a live job already has the submission's target.
-    public func submit(_ job: JobSubmission) async throws -> (id: Int, existing: Bool) {
+    public func submit(_ job: JobSubmission<Kind>) async throws -> (id: Int, existing: Bool) {
         try Self.validate(queue: job.queue)
+        let payload = try Self.json(job.payload)
         for _ in 0..<3 {
             let inserted: [PGRow]
             do {
@@ -46,13 +56,13 @@ public struct JobQueue: Sendable {
                     VALUES ($1, $2, coalesce(to_timestamp($3::float8), \(Self.now(8))), $4, $5, $6::jsonb, $7, $9, \(Self.now(8)), now())
                     ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL AND state IN ('queued', 'running', 'retrying') DO NOTHING
                     RETURNING id
-                    """, [job.queue, "\(job.priority)", job.runAt.map { "\($0)" }, "\(job.maxAttempts)", job.dedupeKey, job.payload,
+                    """, [job.queue, "\(job.priority)", job.runAt.map { "\($0)" }, "\(job.maxAttempts)", job.dedupeKey, payload,
                           job.webhookURL, clock.parameter, job.target], context: "submit")
             } catch let error as DatabaseError where error.sqlState == "23505" && error.message.contains("dub_jobs_live_target") {
                 throw try await conflict(target: job.target)
             }
             if let row = inserted.first {
-                try await database.query("SELECT pg_notify($1, $2)", [Self.workChannel, job.queue], context: "notify")
+                try await database.query("SELECT pg_notify($1, $2)", [JobChannel.work, job.queue], context: "notify")
                 return (try row.int("id"), false)
             }
             let existing = try await database.query("""
@@ -71,8 +81,9 @@ public struct JobQueue: Sendable {
         return JobConflict(target: target ?? "", job: try rows.first?.int("id"), state: rows.first?.string("state"))
     }
 
-    /// Claims up to `limit` runnable jobs from `queues` for `owner`.
-    public func claim(queues: [String], limit: Int, owner: String) async throws -> [JobLease] {
+    /// Claims up to `limit` runnable jobs from `queues` for `owner`. A claimed job whose payload this program cannot
+    /// read is failed at once (`badRecord`, permanent) instead of being handed out.
+    public func claim(queues: [String], limit: Int, owner: String) async throws -> [JobLease<Kind>] {
         guard limit > 0 else { return [] }
         for queue in queues { try Self.validate(queue: queue) }
         let rows = try await database.query("""
@@ -89,11 +100,43 @@ public struct JobQueue: Sendable {
             RETURNING j.id, j.queue, j.attempt, j.max_attempts, j.lease_token::text AS lease_token, j.payload::text AS payload,
                 j.checkpoint::text AS checkpoint
             """, ["{" + queues.joined(separator: ",") + "}", clock.parameter, "\(limit)", owner, "\(leaseSeconds)"], context: "claim")
-        return try rows.map { row in
-            JobLease(jobId: try row.int("id"), token: row.string("lease_token") ?? "", attempt: try row.int("attempt"),
-                     maxAttempts: try row.int("max_attempts"), queue: row.string("queue") ?? "", payload: row.string("payload") ?? "{}",
-                     checkpoint: row.string("checkpoint"))
-        }.sorted { $0.jobId < $1.jobId }
+        var leases: [JobLease<Kind>] = []
+        for row in rows {
+            let (id, token) = (try row.int("id"), row.string("lease_token") ?? "")
+            do {
+                leases.append(JobLease(
+                    jobId: id, token: token, attempt: try row.int("attempt"), maxAttempts: try row.int("max_attempts"),
+                    queue: row.string("queue") ?? "", payload: try Self.require(Kind.Payload.self, row.string("payload"), job: id, field: "payload"),
+                    checkpoint: try? Self.read(Kind.Checkpoint.self, row.string("checkpoint"), job: id, field: "checkpoint")))
+            } catch let error as JobRecordError {
+                _ = try await fail(LeaseKey(jobId: id, token: token, attempt: try row.int("attempt")), code: error.errorCode,
+                                   message: error.description, permanent: true)
+            }
+        }
+        return leases.sorted { $0.jobId < $1.jobId }
+    }
+
+    /// `value` as the JSON text a `jsonb` parameter takes.
+    static func json(_ value: some Encodable) throws -> String {
+        try DubJSON.string(value)
+    }
+
+    /// A stored JSON field as `type`; nil stays nil.
+    static func read<T: Decodable>(_ type: T.Type, _ text: String?, job: Int, field: String) throws(JobRecordError) -> T? {
+        guard let text else { return nil }
+        do {
+            return try DubJSON.decoder.decode(T.self, from: Data(text.utf8))
+        } catch {
+            throw JobRecordError(job: job, field: field, reason: "\(error)")
+        }
+    }
+
+    /// A required stored JSON field as `type`.
+    static func require<T: Decodable>(_ type: T.Type, _ text: String?, job: Int, field: String) throws(JobRecordError) -> T {
+        guard let value = try read(type, text, job: job, field: field) else {
+            throw JobRecordError(job: job, field: field, reason: "it is missing")
+        }
+        return value
     }
 
     /// Queue names are plain words (they travel in NOTIFY payloads and array literals).

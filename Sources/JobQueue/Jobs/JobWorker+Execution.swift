@@ -3,7 +3,7 @@ import Logging
 
 extension JobWorker {
     /// Runs one job under heartbeat supervision and records its outcome if the lease still holds.
-    func execute(_ context: JobContext) async {
+    func execute(_ context: JobContext<Kind>) async {
         let lease = context.lease
         let log = context.logger
         let started = JobClock.systemNow()
@@ -67,7 +67,7 @@ extension JobWorker {
 
     /// Renews the lease every `heartbeat` seconds; stops the job on a cancel request, a lost lease, or
     /// when renewal has failed for `selfStop` seconds.
-    private func supervise(_ context: JobContext, work: Task<JobOutput, any Error>, deadline: Deadline) async {
+    private func supervise(_ context: JobContext<Kind>, work: Task<JobOutput<Kind>, any Error>, deadline: Deadline) async {
         // Seconds since the last renewal, counted in heartbeats on the worker's clock.
         var unrenewed = 0.0
         while !Task.isCancelled {

@@ -1,5 +1,6 @@
 import DubSupport
 import Logging
+import ServiceLifecycle
 
 /// Claims jobs into free slots and runs them, renewing each lease while it works.
 ///
@@ -7,7 +8,13 @@ import Logging
 /// (database unreachable, process frozen) stops the job itself, because by then another worker may have
 /// taken it over. A lost lease, a cancel request or a shutdown cancels the job's task; its outcome is
 /// then written only if the lease still holds.
-public actor JobWorker {
+///
+/// A worker is a ServiceLifecycle `Service`: in a `ServiceGroup`, a graceful shutdown stops claiming and gives running
+/// jobs their `softShutdown` window. It listens (NOTIFY) for new work and for cancel requests, and polls as well,
+/// since a notification sent while its connection was down is lost.
+public actor JobWorker<Handler: JobHandler>: Service {
+    public typealias Kind = Handler.Kind
+
     /// Timing and limits.
     public struct Settings: Sendable {
         public var queues: [String] = ["default"]
@@ -18,6 +25,9 @@ public actor JobWorker {
         public var poll: Double = 5
         /// How long running jobs get to finish after a graceful shutdown starts, in seconds.
         public var softShutdown: Double = 30
+        /// Whether to LISTEN for new work and cancel requests; without it, new work waits for the next poll and a
+        /// cancel for the next heartbeat.
+        public var listens = true
 
         public init(owner: String) {
             self.owner = owner
@@ -27,8 +37,8 @@ public actor JobWorker {
     /// Why a job's task was cancelled.
     enum StopReason: Sendable { case cancelRequested, leaseLost, shutdown }
 
-    let queue: JobQueue
-    let handler: any JobHandler
+    let queue: JobQueue<Kind>
+    let handler: Handler
     let settings: Settings
     let logger: Logger
     let metrics: WorkerMetrics
@@ -43,7 +53,7 @@ public actor JobWorker {
     var claiming = true
     var wake: AsyncStream<Void>.Continuation?
 
-    public init(queue: JobQueue, handler: any JobHandler, settings: Settings, logger: Logger, metrics: WorkerMetrics = WorkerMetrics(),
+    public init(queue: JobQueue<Kind>, handler: Handler, settings: Settings, logger: Logger, metrics: WorkerMetrics = WorkerMetrics(),
                 webhooks: WebhookNotifier? = nil, clock: any Clock<Duration> = ContinuousClock()) {
         self.webhooks = webhooks
         self.clock = clock
@@ -57,9 +67,39 @@ public actor JobWorker {
     /// Jobs being worked on now.
     public var runningJobs: [Int] { Array(running.keys).sorted() }
 
-    /// Claims and runs jobs until `shutdown` is called; returns once every job has ended (and its webhook has been
-    /// sent, for up to 5 s).
-    public func run() async {
+    /// Claims and runs jobs until `shutdown` is called or a graceful shutdown of its service group starts; returns
+    /// once every job has ended (and its webhook has been sent, for up to 5 s).
+    public func run() async throws {
+        let listeners = settings.listens ? listen() : nil
+        defer { listeners?.cancel() }
+        await withGracefulShutdownHandler {
+            await work()
+        } onGracefulShutdown: {
+            Task { await self.shutdown(graceful: true) }
+        }
+    }
+
+    /// Pokes the claim loop on NOTIFY of new work, and stops a job here the moment its cancel is requested.
+    private func listen() -> Task<Void, Never> {
+        let configuration = queue.database.configuration
+        return Task {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    guard let work = try? NotificationListener(configuration, channel: JobChannel.work) else { return }
+                    for await _ in work.payloads() { await self.poke() }
+                }
+                group.addTask {
+                    guard let cancels = try? NotificationListener(configuration, channel: JobChannel.cancel) else { return }
+                    for await payload in cancels.payloads() {
+                        if let id = Int(payload) { await self.cancelRequested(id) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The claim loop: claims on every signal (poll, NOTIFY, a freed slot) until shutdown, then waits for the jobs.
+    private func work() async {
         let (signals, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         wake = continuation
         let poller = Task { [settings, clock] in
@@ -94,6 +134,7 @@ public actor JobWorker {
     /// Stops claiming; running jobs get `softShutdown` seconds, then are stopped and released with their
     /// checkpoint. With `graceful: false` they are stopped at once.
     public func shutdown(graceful: Bool = true) async {
+        if claiming { logger.info("shutting down: no new jobs; running jobs get their grace period") }
         claiming = false
         wake?.yield()
         wake?.finish()
@@ -127,7 +168,7 @@ public actor JobWorker {
         }
     }
 
-    private func start(_ lease: JobLease) {
+    private func start(_ lease: JobLease<Kind>) {
         var log = logger
         log[metadataKey: "job"] = "\(lease.jobId)"
         log[metadataKey: "attempt"] = "\(lease.attempt)"

@@ -47,7 +47,7 @@ public final class WebhookNotifier: Sendable {
     public var inFlight: Int { deliveries.withLock { $0.running.count } }
 
     /// The body sent for `job`: its error only when the job's last attempt ended with one.
-    public static func body(for job: Job, at time: Double) throws -> [UInt8] {
+    static func body(for job: WebhookReport, at time: Double) throws -> [UInt8] {
         var object: [String: Any] = ["job": job.id, "state": job.state.rawValue, "attempt": job.attempt, "finished_at": job.finishedAt ?? time]
         let error = job.state == .succeeded ? nil : job.errors.last.flatMap { $0.attempt == job.attempt ? $0 : nil }
         object["error"] = error.map { ["code": $0.code, "message": $0.message] as [String: Any] } ?? NSNull()
@@ -61,7 +61,7 @@ public final class WebhookNotifier: Sendable {
 
     /// Job `id` has just been ended by this process: claims its webhook, if it has one, and sends it in the
     /// background. Returns at once.
-    public func jobEnded(_ id: Int, queue: JobQueue) {
+    public func jobEnded<Kind>(_ id: Int, queue: JobQueue<Kind>) {
         track { [self] in
             do {
                 guard secret != nil else {
@@ -81,7 +81,7 @@ public final class WebhookNotifier: Sendable {
 
     /// Claims up to `limit` reports that are due and sends them in the background; returns how many.
     @discardableResult
-    public func deliverDue(queue: JobQueue, limit: Int = 20) async throws -> Int {
+    public func deliverDue<Kind>(queue: JobQueue<Kind>, limit: Int = 20) async throws -> Int {
         guard secret != nil else { return 0 }
         let jobs = try await queue.claimDueWebhooks(limit: limit, for: claimSeconds)
         for job in jobs { track { [self] in await send(job, queue: queue) } }
@@ -101,7 +101,7 @@ public final class WebhookNotifier: Sendable {
     }
 
     /// Signs and posts the report for `job` (retrying), then records and logs the outcome.
-    private func send(_ job: Job, queue: JobQueue) async {
+    private func send<Kind>(_ job: WebhookReport, queue: JobQueue<Kind>) async {
         guard let secret, let url = job.webhookURL else { return }
         let log = logger.with(["job": "\(job.id)", "url": URLRedaction.redacted(url), "state": job.state.rawValue])
         var outcome: String

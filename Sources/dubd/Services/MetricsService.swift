@@ -6,11 +6,12 @@ import ProviderAPI
 import Providers
 import Dubbing
 import JobQueue
+import DubJobs
 
 /// `/healthz` (database reachable) and Prometheus `/metrics` (jobs by state from the database, plus
 /// this daemon's counters), served by Hummingbird.
 enum MetricsService {
-    static func make(host: String, port: Int, queue: JobQueue, metrics: WorkerMetrics, logger: Logger) -> some Service {
+    static func make(host: String, port: Int, queue: JobQueue<DubJob>, metrics: WorkerMetrics, logger: Logger) -> some Service {
         let router = Router()
         router.get("healthz") { _, _ -> Response in
             do {

@@ -4,6 +4,7 @@ import ProviderAPI
 import Providers
 import Dubbing
 import JobQueue
+import DubJobs
 
 /// `--database-url`, shared by the commands that talk to the job database.
 struct DatabaseOptions: ParsableArguments {
@@ -22,7 +23,7 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// The queue, after checking the schema matches this program.
-    func queue() async throws -> JobQueue {
+    func queue() async throws -> JobQueue<DubJob> {
         let database = try database()
         try await SchemaMigrator.requireCompatible(database)
         return JobQueue(database: database)

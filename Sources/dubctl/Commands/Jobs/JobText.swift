@@ -5,6 +5,7 @@ import ProviderAPI
 import Providers
 import Dubbing
 import JobQueue
+import DubJobs
 
 /// How jobs are shown by `dubctl jobs`.
 enum JobText {
@@ -28,11 +29,11 @@ enum JobText {
         let finishedAt: Double?
         let cancelRequested: Bool
         let stage: String?
-        let request: DubRequest?
+        let request: DubRequest
         let errors: [JobAttemptError]
-        let usage: String?
-        /// The job's result (JSON text), once it succeeded.
-        let result: String?
+        let usage: DubJob.Usage?
+        /// The job's report, once it succeeded.
+        let result: DubReport?
         /// How its webhook went, when it has one.
         let webhook: String?
 
@@ -49,22 +50,12 @@ enum JobText {
         }
     }
 
-    static func summary(_ job: Job) -> Summary {
+    static func summary(_ job: Job<DubJob>) -> Summary {
         Summary(id: job.id, state: job.state.rawValue, queue: job.queue, priority: job.priority, attempt: job.attempt,
                 maxAttempts: job.maxAttempts, owner: job.leaseOwner, heartbeatAt: job.heartbeatAt, runAt: job.runAt,
-                createdAt: job.createdAt, finishedAt: job.finishedAt, cancelRequested: job.cancelRequested, stage: stage(job),
-                request: request(job), errors: job.errors, usage: job.usage, result: job.result,
+                createdAt: job.createdAt, finishedAt: job.finishedAt, cancelRequested: job.cancelRequested, stage: job.checkpoint?.stage,
+                request: job.payload, errors: job.errors, usage: job.usage, result: job.result,
                 webhook: job.webhookURL == nil ? nil : job.webhookOutcome ?? (job.state.isTerminal ? "due" : "pending"))
-    }
-
-    static func request(_ job: Job) -> DubRequest? {
-        try? JSONDecoder().decode(DubRequest.self, from: Data(job.payload.utf8))
-    }
-
-    /// The stage recorded in the job's checkpoint (`{"stage": ...}`), if any.
-    static func stage(_ job: Job) -> String? {
-        struct Checkpoint: Decodable { let stage: String? }
-        return job.checkpoint.flatMap { try? JSONDecoder().decode(Checkpoint.self, from: Data($0.utf8)).stage }
     }
 
     static func json(_ value: some Encodable) throws -> String {

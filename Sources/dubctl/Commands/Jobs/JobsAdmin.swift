@@ -5,6 +5,7 @@ import ProviderAPI
 import Providers
 import Dubbing
 import JobQueue
+import DubJobs
 
 struct JobsList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List jobs, newest first.",
@@ -23,9 +24,8 @@ struct JobsList: AsyncParsableCommand {
         print(JobText.row(["ID", "STATE", "QUEUE", "TRY", "AGE", "JOB"]))
         let now = JobClock.systemNow()
         for job in jobs {
-            let request = JobText.request(job)
             print(JobText.row(["\(job.id)", job.state.rawValue, job.queue, "\(job.attempt)/\(job.maxAttempts)",
-                               JobText.age(now - job.createdAt), request.map { "\($0.input) → \($0.to)" } ?? job.payload]))
+                               JobText.age(now - job.createdAt), "\(job.payload.input) → \(job.payload.to)"]))
         }
     }
 }
@@ -46,15 +46,15 @@ struct JobsShow: AsyncParsableCommand {
         let now = JobClock.systemNow()
         var lines = ["job \(job.id)  \(job.state.rawValue)  queue \(job.queue)  priority \(job.priority)",
                      "attempt \(job.attempt) of \(job.maxAttempts)" + (job.cancelRequested ? "  (cancel requested)" : "")]
-        if let request = JobText.request(job) { lines.append("dub \(request.input) → \(request.to): \(request.output)") }
-        if let stage = JobText.stage(job) { lines.append("stage \(stage)") }
+        lines.append("dub \(job.payload.input) → \(job.payload.to): \(job.payload.output)")
+        if let stage = job.checkpoint?.stage { lines.append("stage \(stage)") }
         if let owner = job.leaseOwner { lines.append("owner \(owner)") }
         if let beat = job.heartbeatAt, job.state == .running { lines.append("heartbeat \(JobText.age(now - beat)) ago") }
         if job.state == .retrying || job.state == .queued, job.runAt > now { lines.append("runs in \(JobText.age(job.runAt - now))") }
         for error in job.errors {
             lines.append("attempt \(error.attempt) failed (\(error.code)): \(error.message)")
         }
-        if let usage = job.usage { lines.append("usage \(usage)") }
+        if let usage = job.usage { lines.append("usage " + DubCommand.describe(usage, cost: CostEstimate.dollars(usage))) }
         if job.webhookURL != nil { lines.append("webhook " + (job.webhookOutcome ?? (job.state.isTerminal ? "due" : "when the job ends"))) }
         print(lines.joined(separator: "\n"))
     }

@@ -6,6 +6,7 @@ import ProviderAPI
 import Providers
 import Dubbing
 import JobQueue
+import DubJobs
 
 struct JobsSubmit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -43,7 +44,7 @@ struct JobsSubmit: AsyncParsableCommand {
         let request = options.request(absolutePaths: true)
         // The same checks as 'dubctl dub', before anything is queued: a job that cannot run is refused now.
         try request.validateFiles()
-        var submission = JobSubmission(payload: try DubJSON.string(request), queue: queue)
+        var submission = JobSubmission<DubJob>(payload: request, queue: queue)
         submission.priority = priority
         submission.dedupeKey = dedupeKey
         submission.maxAttempts = maxAttempts

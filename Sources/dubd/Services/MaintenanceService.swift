@@ -1,47 +1,16 @@
 import Logging
 import DubSupport
-import ProviderAPI
-import Providers
 import Dubbing
 import JobQueue
+import DubJobs
 import ServiceLifecycle
-
-/// Runs the job worker, woken by NOTIFY on new work and told about cancels the moment they happen.
-struct WorkerService: Service {
-    let worker: JobWorker
-    let configuration: Database.Configuration
-    let logger: Logger
-
-    func run() async throws {
-        let work = try NotificationListener(configuration, channel: JobQueue.workChannel)
-        let cancels = try NotificationListener(configuration, channel: JobQueue.cancelChannel)
-        let worker = worker
-        let listeners = Task {
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { for await _ in work.payloads() { await worker.poke() } }
-                group.addTask {
-                    for await payload in cancels.payloads() {
-                        if let id = Int(payload) { await worker.cancelRequested(id) }
-                    }
-                }
-            }
-        }
-        defer { listeners.cancel() }
-        await withGracefulShutdownHandler {
-            await worker.run()
-        } onGracefulShutdown: {
-            logger.info("shutting down: no new jobs; running jobs get their grace period")
-            Task { await worker.shutdown(graceful: true) }
-        }
-    }
-}
 
 /// Returns expired leases to the queue (every daemon does this; SKIP LOCKED keeps them out of each
 /// other's way), sends the webhooks of jobs no worker reported (ended by the reaper or a cancel, or whose
 /// sender died), removes the work folders of jobs that ended more than `keepWork` seconds ago, and prunes old
 /// finished jobs (and their folders) once an hour.
 struct MaintenanceService: Service {
-    let queue: JobQueue
+    let queue: JobQueue<DubJob>
     let metrics: WorkerMetrics
     let interval: Double
     let logger: Logger
@@ -51,7 +20,7 @@ struct MaintenanceService: Service {
     let dataRoot: String
     let keepWork: Double
 
-    init(queue: JobQueue, metrics: WorkerMetrics, interval: Double, logger: Logger, webhooks: WebhookNotifier? = nil,
+    init(queue: JobQueue<DubJob>, metrics: WorkerMetrics, interval: Double, logger: Logger, webhooks: WebhookNotifier? = nil,
          dataRoot: String, keepWork: Double) {
         self.queue = queue
         self.metrics = metrics
@@ -104,26 +73,3 @@ struct MaintenanceService: Service {
         }
     }
 }
-
-/// A second SIGTERM or SIGINT during a graceful shutdown exits at once; the leases of jobs still
-/// running expire and other daemons take them over. Runs beside the service group (not in it), so it
-/// never holds up the group's own shutdown.
-enum SecondSignal {
-    static func watch(logger: Logger) -> Task<Void, Never> {
-        Task {
-            var seen = 0
-            for await signal in await UnixSignalsSequence(trapping: .sigterm, .sigint) {
-                seen += 1
-                if seen >= 2 {
-                    logger.warning("second \(signal) signal: exiting now; unfinished jobs will be retried elsewhere")
-                    exit(1)
-                }
-            }
-        }
-    }
-}
-
-import UnixSignals
-#if canImport(Glibc)
-import Glibc
-#endif
