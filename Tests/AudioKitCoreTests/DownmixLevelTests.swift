@@ -18,7 +18,7 @@ struct Downmix: CustomTestStringConvertible, Sendable {
     }
 }
 
-@Suite("Down-mix levels against the ffmpeg CLI")
+@Suite("Down-mix levels against the ffmpeg CLI", .tags(.reference))
 struct DownmixLevelTests {
     /// libswresample normalises its matrix only for integer output; the ffmpeg command line's default output (16-bit
     /// WAV) is therefore normalised, and a float reader that did not ask for it came out up to several times louder

@@ -28,7 +28,7 @@ struct CorpusCase: CustomTestStringConvertible, Sendable {
     }
 }
 
-@Suite("Extract against the ffmpeg CLI")
+@Suite("Extract against the ffmpeg CLI", .tags(.reference))
 struct ExtractCorpusTests {
     static let cases: [CorpusCase] = [
         CorpusCase(encoder: "aac", container: "mp4", rate: 44100, layout: "stereo"),

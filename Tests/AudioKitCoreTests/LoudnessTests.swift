@@ -4,7 +4,7 @@ import Foundation
 import TestSupport
 import Testing
 
-@Suite("Loudness (EBU R128) against ffmpeg's ebur128 filter")
+@Suite("Loudness (EBU R128) against ffmpeg's ebur128 filter", .tags(.reference))
 struct LoudnessTests {
     /// ffmpeg's final integrated loudness, loudness range and true peak (dBTP, max over channels).
     static func reference(_ path: String) throws -> (integrated: Double, range: Double, truePeak: Double) {

@@ -7,7 +7,7 @@ import Testing
 /// Real media files that other projects made for their own tests (`Tests/Corpus`, with their sources and licences):
 /// truncated files, lying headers, decoders that stamp no time, timestamps that start late or jump. Our own generated
 /// files agree with our code by construction; these do not.
-@Suite("Real third-party files against the ffmpeg CLI")
+@Suite("Real third-party files against the ffmpeg CLI", .tags(.reference))
 struct RealFileCorpusTests {
     static let folder = Repository.root.appendingPathComponent("Tests/Corpus")
     static let files: [String] = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])

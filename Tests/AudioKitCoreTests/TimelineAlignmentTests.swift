@@ -3,7 +3,7 @@ import DubSupport
 import TestSupport
 import Testing
 
-@Suite("Audio aligned to the media timeline")
+@Suite("Audio aligned to the media timeline", .tags(.reference))
 struct TimelineAlignmentTests {
     /// First frame whose magnitude exceeds `threshold`, in seconds.
     private func onset(_ samples: [Float], rate: Int, threshold: Float = 0.03) -> Double? {

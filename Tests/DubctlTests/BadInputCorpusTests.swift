@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-@Suite("Bad input through the command line: one clear line, the exit code, no crash or hang, nothing harmed or left behind")
+@Suite("Bad input through the command line: one clear line, the exit code, no crash or hang, nothing harmed or left behind", .tags(.endToEnd))
 struct BadInputCorpusTests {
     @Test("each case", arguments: BadInput.corpus)
     func corpusCase(_ input: BadInput) async throws {

@@ -8,7 +8,7 @@ import JobQueue
 import TestSupport
 import Testing
 
-@Suite("dubctl dub: offline from subtitles with espeak-ng")
+@Suite("dubctl dub: offline from subtitles with espeak-ng", .tags(.endToEnd))
 struct DubPipelineTests {
     private func dub(_ scratch: Scratch, _ extra: [String] = [], work: String? = nil) async throws -> (CommandRunner.Result, DubReport?) {
         let run = try await CommandRunner.run("dubctl", ["dub", Repository.sample("english.mp4"), "--to", "es", "--subtitles",

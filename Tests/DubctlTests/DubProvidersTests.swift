@@ -10,7 +10,7 @@ import TestSupport
 import Testing
 
 /// `dubctl dub` through recognition, budgeted translation and provider speech, against the fake providers.
-@Suite("dubctl dub with providers (fakes)")
+@Suite("dubctl dub with providers (fakes)", .tags(.endToEnd))
 struct DubProvidersTests {
     struct Combo: Sendable, CustomStringConvertible {
         var asr: String

@@ -4,7 +4,7 @@ import Foundation
 import TestSupport
 import Testing
 
-@Suite("dubctl probe, extract, mux from the shell")
+@Suite("dubctl probe, extract, mux from the shell", .tags(.endToEnd))
 struct DubctlCommandTests {
     @Test("probe --json follows the documented shape")
     func probeJSON() async throws {

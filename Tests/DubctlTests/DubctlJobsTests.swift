@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-@Suite("dubctl db and jobs against a real PostgreSQL")
+@Suite("dubctl db and jobs against a real PostgreSQL", .tags(.database, .endToEnd))
 struct DubctlJobsTests {
     private func dubctl(_ args: [String], url: String) async throws -> CommandRunner.Result {
         try await CommandRunner.run("dubctl", args + ["--database-url", url])

@@ -43,7 +43,7 @@ final class Daemon: @unchecked Sendable {
     }
 }
 
-@Suite("dubd with a real PostgreSQL", .serialized)
+@Suite("dubd with a real PostgreSQL", .serialized, .tags(.database, .endToEnd))
 struct DubdTests {
     /// Waits (up to 60 s) until the daemon's log holds `text`.
     private func waitForLog(_ daemon: Daemon, _ text: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {

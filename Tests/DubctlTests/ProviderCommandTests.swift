@@ -10,7 +10,7 @@ import TestSupport
 import Testing
 
 /// `dubctl providers check`, `transcribe` and `translate` as an operator runs them, against the fakes.
-@Suite("dubctl provider commands")
+@Suite("dubctl provider commands", .tags(.endToEnd))
 struct ProviderCommandTests {
     /// An environment with no provider settings but the given ones, and no config file from the real home.
     static func environment(_ scratch: Scratch, _ values: [String: String] = [:]) -> [String: String] {

@@ -8,7 +8,7 @@ import JobQueue
 import TestSupport
 import Testing
 
-@Suite("Safety: a user's files, permissions, interrupts, warnings")
+@Suite("Safety: a user's files, permissions, interrupts, warnings", .tags(.endToEnd))
 struct SafetyTests {
     private func dub(_ scratch: Scratch, subtitles: String = Repository.sample("english.es.srt"), _ extra: [String]) async throws -> CommandRunner.Result {
         try await CommandRunner.run("dubctl", ["dub", Repository.sample("english.mp4"), "--to", "es", "--subtitles", subtitles,

@@ -4,7 +4,7 @@ import JobQueue
 import TestSupport
 import Testing
 
-@Suite("Job queue on a real PostgreSQL")
+@Suite("Job queue on a real PostgreSQL", .tags(.database))
 struct JobQueueTests {
     @Test("migrations apply once, even from several connections at once; a newer schema is refused")
     func migrations() async throws {

@@ -14,7 +14,7 @@ struct ScriptedHandler: JobHandler {
     func run(_ job: JobContext<TestJob>) async throws -> JobOutput<TestJob> { try await body(job) }
 }
 
-@Suite("Job worker")
+@Suite("Job worker", .tags(.database))
 struct JobWorkerTests {
     private func worker(_ f: QueueFixture, concurrency: Int = 2, heartbeat: Double = 0.2, soft: Double = 0.3,
                         _ body: @escaping @Sendable (JobContext<TestJob>) async throws -> JobOutput<TestJob>) -> JobWorker<ScriptedHandler> {
@@ -146,7 +146,7 @@ struct JobWorkerTests {
     }
 }
 
-@Suite("Job worker on a clock the test moves")
+@Suite("Job worker on a clock the test moves", .tags(.database))
 struct JobWorkerClockTests {
     @Test("heartbeats follow the worker's clock, and the soft shutdown waits exactly its grace on it before releasing the job")
     func heartbeatsAndGraceOnTheClock() async throws {

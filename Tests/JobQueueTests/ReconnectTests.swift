@@ -4,7 +4,7 @@ import JobQueue
 import TestSupport
 import Testing
 
-@Suite("Database reconnects")
+@Suite("Database reconnects", .tags(.database))
 struct ReconnectTests {
     @Test("a terminated backend is replaced and the statement goes through")
     func terminatedBackend() async throws {

@@ -7,7 +7,7 @@ import ProviderFakes
 import TestSupport
 import Testing
 
-@Suite("Signed job webhooks")
+@Suite("Signed job webhooks", .tags(.database))
 struct WebhookTests {
     static let secret = "whsec-test-0123456789"
 
