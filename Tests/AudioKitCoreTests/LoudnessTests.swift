@@ -45,8 +45,23 @@ struct LoudnessTests {
         let ours = try LoudnessMeter.measure(path: path)
         let ref = try Self.reference(path)
         #expect(abs(ours.integrated - ref.integrated) <= 0.1, "I \(ours.integrated) vs \(ref.integrated)")
+        // Loudness alone (no upsampling) is the same loudness, its peak the sample peak.
+        let quick = try LoudnessMeter.measure(path: path, truePeak: false)
+        #expect(quick.integrated == ours.integrated && quick.range == ours.range && quick.truePeak == ours.samplePeak)
         #expect(abs(ours.truePeak - ref.truePeak) <= 0.1, "TP \(ours.truePeak) vs \(ref.truePeak)")
         #expect(abs(ours.range - ref.range) <= 0.1, "LRA \(ours.range) vs \(ref.range)")
+    }
+
+    @Test("the true peak is the same whether the signal comes in one large chunk or in many small ones")
+    func chunking() {
+        // An inter-sample peak: a sine at a quarter of the rate, phase-shifted so no sample falls on its crest.
+        let signal = (0..<48000 * 3).map { Float(0.9 * sin(Double.pi / 2 * Double($0) + Double.pi / 4)) }
+        var whole = LoudnessMeter(sampleRate: 48000, channels: 1)
+        whole.add(signal)
+        var pieces = LoudnessMeter(sampleRate: 48000, channels: 1)
+        for start in stride(from: 0, to: signal.count, by: 1000) { pieces.add(Array(signal[start..<min(signal.count, start + 1000)])) }
+        let (a, b) = (whole.result(), pieces.result())
+        #expect(abs(a.truePeak - b.truePeak) < 0.01 && a.truePeak > a.samplePeak + 2, "\(a) \(b)")
     }
 
     @Test("a full-scale 997 Hz sine reads −3.01 LUFS, and silence reads −70")

@@ -123,6 +123,47 @@ struct MuxTests {
         #expect(!FileManager.default.fileExists(atPath: bad))
     }
 
+    @Test("webm keeps 5.1 in Opus (libopus multistream): six channels, each with its own source channel's tone")
+    func webmSurround() throws {
+        let scratch = try Scratch()
+        let vp9 = scratch.path("in.webm")
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=64x64:rate=10", "-t", "3", "-c:v", "libvpx-vp9", "-b:v", "100k", vp9])
+        // FL FR FC LFE SL SR, each a tone of its own.
+        let tones = [300.0, 500.0, 700.0, 60.0, 1100.0, 1300.0]
+        let surround = scratch.path("surround.wav")
+        try Tool.ffmpeg(["-filter_complex", tones.enumerated().map { "sine=f=\(Int($1)):r=48000:d=3[c\($0)]" }.joined(separator: ";")
+                         + ";" + (0..<6).map { "[c\($0)]" }.joined()
+                         + "join=inputs=6:channel_layout=5.1(side):map=0.0-FL|1.0-FR|2.0-FC|3.0-LFE|4.0-SL|5.0-SR[a]",
+                         "-map", "[a]", "-c:a", "pcm_f32le", surround])
+        let out = scratch.path("out.webm")
+        _ = try Muxer.mux(MuxRequest(videoPath: vp9, audioTracks: [MuxAudioTrack(path: surround)], outputPath: out))
+        let stream = try #require(try MediaInfo.probe(path: out).audioStreams.first)
+        #expect(stream.codec == "opus" && stream.channels == 6, "\(stream)")
+        // Decoded by the ffmpeg CLI back to the source's layout: every channel's energy is at its own tone.
+        let decoded = scratch.path("decoded.wav")
+        try Tool.ffmpeg(["-i", out, "-af", "aformat=channel_layouts=5.1(side)", "-c:a", "pcm_f32le", decoded])
+        let (samples, _, channels) = try SignalCompare.read(decoded)
+        try #require(channels == 6)
+        for (channel, tone) in tones.enumerated() {
+            let own = Self.power(samples, channel: channel, channels: 6, frequency: tone)
+            for (other, otherTone) in tones.enumerated() where other != channel {
+                let leak = Self.power(samples, channel: channel, channels: 6, frequency: otherTone)
+                #expect(own > leak * 100, "channel \(channel): \(otherTone) Hz at \(leak) against its own \(tone) Hz at \(own)")
+            }
+        }
+    }
+
+    /// The power of one frequency in one channel of interleaved samples (Goertzel, over the middle second).
+    private static func power(_ samples: [Float], channel: Int, channels: Int, frequency: Double, rate: Double = 48000) -> Double {
+        let coefficient = 2 * cos(2 * Double.pi * frequency / rate)
+        var (s1, s2) = (0.0, 0.0)
+        for frame in 48000..<96000 {
+            let s0 = Double(samples[frame * channels + channel]) + coefficient * s1 - s2
+            (s2, s1) = (s1, s0)
+        }
+        return s1 * s1 + s2 * s2 - coefficient * s1 * s2
+    }
+
     @Test("--keep-subtitles copies subtitle streams; without it they are dropped")
     func subtitles() throws {
         let scratch = try Scratch()

@@ -18,8 +18,10 @@ final class AudioEncoder {
     private var drained = false
 
     /// Opens the first available encoder among `candidates` for `channels` at `preferredRate`
-    /// (or the nearest rate the encoder supports).
-    init(candidates: [String], preferredRate: Int, channels: Int, bitRatePerChannel: Int, globalHeader: Bool, path: String) throws {
+    /// (or the nearest rate the encoder supports). `layout` names the channel layout (FFmpeg's names, e.g. "5.1") when
+    /// it is not the default one for the count.
+    init(candidates: [String], preferredRate: Int, channels: Int, layout: String? = nil, bitRatePerChannel: Int, globalHeader: Bool,
+         path: String) throws {
         guard let codec = candidates.lazy.compactMap({ avcodec_find_encoder_by_name($0) }).first else {
             throw MediaError(.encoderUnavailable, "no \(candidates.joined(separator: "/")) encoder in this FFmpeg build for", path: path)
         }
@@ -44,7 +46,12 @@ final class AudioEncoder {
         planar = av_sample_fmt_is_planar(format) != 0
         ctx.pointee.sample_rate = Int32(rate)
         ctx.pointee.sample_fmt = format
-        av_channel_layout_default(&ctx.pointee.ch_layout, Int32(channels))
+        if let layout, av_channel_layout_from_string(&ctx.pointee.ch_layout, layout) == 0, ctx.pointee.ch_layout.nb_channels == Int32(channels) {
+            // Named layout set.
+        } else {
+            av_channel_layout_uninit(&ctx.pointee.ch_layout)
+            av_channel_layout_default(&ctx.pointee.ch_layout, Int32(channels))
+        }
         ctx.pointee.bit_rate = Int64(bitRatePerChannel * channels)
         ctx.pointee.time_base = AVRational(num: 1, den: Int32(rate))
         if globalHeader { ctx.pointee.flags |= dub_codec_flag_global_header() }

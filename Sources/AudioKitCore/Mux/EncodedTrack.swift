@@ -24,10 +24,12 @@ final class EncodedTrack: PacketSource {
         }
         let codec = track.codec ?? .aac
         let dolby = !opus && codec != .aac
-        let channels = min(track.channels ?? source.channels ?? 2, opus ? 2 : dolby ? 6 : 8)
-        let encoder = try AudioEncoder(candidates: opus ? ["libopus", "opus"] : [codec.rawValue],
+        let channels = min(track.channels ?? source.channels ?? 2, dolby ? 6 : 8)
+        // Surround Opus is libopus's multistream (mapping family 1), which takes the Vorbis layouts only: the same
+        // channels in the same order, named as Vorbis names them (5.1 with back rather than side surrounds).
+        let encoder = try AudioEncoder(candidates: opus ? (channels > 2 ? ["libopus"] : ["libopus", "opus"]) : [codec.rawValue],
                                        preferredRate: opus ? 48000 : (source.sampleRate ?? 48000),
-                                       channels: channels, bitRatePerChannel: opus ? 48000 : dolby ? 96000 : 64000,
+                                       channels: channels, layout: opus ? Self.vorbisLayouts[channels] : nil, bitRatePerChannel: opus ? 48000 : dolby ? 96000 : 64000,
                                        globalHeader: output.wantsGlobalHeader, path: output.path)
         let rate = encoder.sampleRate
         reader = try AudioReader(path: track.path, options: AudioReadOptions(
@@ -39,6 +41,9 @@ final class EncodedTrack: PacketSource {
         }
         self.encoder = encoder
     }
+
+    /// The layout libopus's multistream encoder takes for each channel count above two.
+    static let vorbisLayouts = [3: "3.0", 4: "quad", 5: "5.0", 6: "5.1", 7: "6.1", 8: "7.1"]
 
     private static func describe(_ stream: UnsafeMutablePointer<AVStream>, encoder: AudioEncoder, track: MuxAudioTrack,
                                  isDefault: Bool) throws {

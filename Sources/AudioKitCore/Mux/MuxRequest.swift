@@ -17,7 +17,7 @@ public struct MuxAudioTrack: Sendable, Equatable {
     public var language: Language?
     /// An optional track title.
     public var title: String?
-    /// The track's channels; nil keeps the file's (up to 7.1 in AAC, stereo in Opus). Fewer are a down-mix at the
+    /// The track's channels; nil keeps the file's (up to 7.1 in AAC and Opus, 5.1 in AC-3 and E-AC-3). Fewer are a down-mix at the
     /// ffmpeg command line's levels.
     public var channels: Int?
     /// The codec; nil: AAC (Opus in WebM and Ogg).

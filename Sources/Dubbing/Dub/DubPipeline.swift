@@ -125,6 +125,7 @@ public struct DubPipeline: Sendable {
             let start = SystemClock.now()
             let output = try await stage.run(input, in: context)
             seconds[Stage.name] = SystemClock.now() - start
+            MemoryRelease.trim()
             try await runner.finished(Stage.name, seconds: seconds[Stage.name] ?? 0)
             if Stage.name == stopAfter { throw StopAfter(seconds: seconds[Stage.name] ?? 0) }
             return output
@@ -157,8 +158,10 @@ public struct DubPipeline: Sendable {
 
     /// What the report says of the dub's layout.
     static func layout(_ audio: ExtractStage.Output, plan: DubPlan) -> String {
-        let codec = plan.audioCodec.flatMap { $0 == .aac ? nil : " (\($0.rawValue.uppercased()))" } ?? ""
+        let opus = plan.request.output.lowercased().hasSuffix(".webm")
+        let codec = opus ? " (Opus)" : plan.audioCodec.flatMap { $0 == .aac ? nil : " (\($0.rawValue.uppercased()))" } ?? ""
         guard audio.isSurround else { return "stereo" + codec }
+        // AC-3 and E-AC-3 hold at most 5.1: a 7.1 source is down-mixed to it.
         let name = audio.channels == 8 && (plan.audioCodec ?? .aac) == .aac ? "7.1" : "5.1"
         return "\(name)\(codec), the dub in the centre channel" + (plan.centreSpread > 0 ? " (\(Int(plan.centreSpread * 100)) % to the front left and right)" : "")
             + (plan.stereoTrack ? ", and a stereo down-mix track" : "")

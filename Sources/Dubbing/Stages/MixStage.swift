@@ -42,7 +42,7 @@ struct MixStage: DubStage {
         let key = try CacheKey(["mix-2", try CacheKey.fingerprint(ofFile: background).hex, "duck\(depth)", "\(length ?? 0)"]
                                + (surround.map { ["centre", "\($0.spread)", try vocals.map { try CacheKey.fingerprint(ofFile: $0).hex } ?? "-"] } ?? [])
                                + clips.map { "\($0.path)@\($0.start)" })
-        let loudnessIn = try await BlockingWork.run { try LoudnessMeter.measure(path: audio.path).integrated }
+        let loudnessIn = try await BlockingWork.run { try LoudnessMeter.measure(path: audio.path, truePeak: false).integrated }
         let report = try await context.runner.run(Self.name, key: key, artifacts: ["mix.json", "mix.wav"]) { _ in
             try await BlockingWork.run {
                 var settings = MixSettings()
@@ -69,10 +69,10 @@ struct MixStage: DubStage {
 
     /// The loudness of a surround source's dialogue: its vocals stem when separated, else its whole centre channel.
     static func dialogueLoudness(vocals: String?, audio: String, folder: WorkFolder) throws -> Double {
-        if let vocals { return try LoudnessMeter.measure(path: vocals).integrated }
+        if let vocals { return try LoudnessMeter.measure(path: vocals, truePeak: false).integrated }
         let centre = AtomicFile.temporaryPath(for: folder.path("centre.wav"))
         defer { AtomicFile.discard(centre) }
         try ChannelEdit.extract(channel: ChannelEdit.centre, from: audio, to: centre)
-        return try LoudnessMeter.measure(path: centre).integrated
+        return try LoudnessMeter.measure(path: centre, truePeak: false).integrated
     }
 }

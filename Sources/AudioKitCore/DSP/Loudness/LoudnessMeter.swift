@@ -50,12 +50,17 @@ public struct LoudnessMeter {
     private var inStep = 0
     private let stepLength: Int
 
-    /// A meter for interleaved audio with `channels` in FFmpeg's order (L R C LFE Ls Rs for 5.1).
-    public init(sampleRate: Int, channels: Int) {
+    /// The most frames given to the true-peak upsampler at once: its buffers grow to the largest input it has seen,
+    /// so a big chunk would hold megabytes for the whole measurement.
+    static let upsamplerSlice = 4096
+
+    /// A meter for interleaved audio with `channels` in FFmpeg's order (L R C LFE Ls Rs for 5.1). Without `truePeak`
+    /// the signal is not upsampled (the result's true peak is then the sample peak): for a measure of loudness alone.
+    public init(sampleRate: Int, channels: Int, truePeak: Bool = true) {
         self.sampleRate = sampleRate
         self.channels = channels
         filters = Array(repeating: KWeighting(sampleRate: Double(sampleRate)), count: channels)
-        upsampler = sampleRate < 192_000
+        upsampler = truePeak && sampleRate < 192_000
             ? try? SwrRateConverter(from: sampleRate, to: 192_000, channels: channels, path: "loudness")
             : nil
         weights = (0..<channels).map { c in
@@ -68,7 +73,15 @@ public struct LoudnessMeter {
 
     /// Adds interleaved samples.
     public mutating func add(_ samples: [Float]) {
-        observeTruePeak(upsampler.flatMap { try? $0.process(samples) } ?? samples)
+        if let upsampler {
+            let slice = Self.upsamplerSlice * channels
+            var start = 0
+            while start < samples.count {
+                let end = min(samples.count, start + slice)
+                observeTruePeak((try? upsampler.process(Array(samples[start..<end]))) ?? [])
+                start = end
+            }
+        }
         samples.withUnsafeBufferPointer { buffer in
             let frames = buffer.count / channels
             var i = 0
@@ -152,10 +165,10 @@ public struct LoudnessMeter {
 }
 
 extension LoudnessMeter {
-    /// Measures a whole file (any media AudioKitCore reads), streaming.
-    public static func measure(path: String, streamIndex: Int? = nil) throws -> Result {
+    /// Measures a whole file (any media AudioKitCore reads), streaming; without `truePeak`, the loudness alone (faster).
+    public static func measure(path: String, streamIndex: Int? = nil, truePeak: Bool = true) throws -> Result {
         let reader = try AudioReader(path: path, options: AudioReadOptions(streamIndex: streamIndex))
-        var meter = LoudnessMeter(sampleRate: reader.sampleRate, channels: reader.channels)
+        var meter = LoudnessMeter(sampleRate: reader.sampleRate, channels: reader.channels, truePeak: truePeak)
         while let chunk = try reader.next() { meter.add(chunk) }
         var result = meter.result()
         result.warnings = reader.warnings.isEmpty ? nil : reader.warnings

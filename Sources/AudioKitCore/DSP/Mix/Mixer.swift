@@ -34,7 +34,8 @@ public enum Mixer {
         let raw = AtomicFile.temporaryPath(for: output + ".mix.wav")
         defer { AtomicFile.discard(raw) }
         let floatWav = try SoundFileFormat(container: .wav, encoding: .float32)
-        var meter = LoudnessMeter(sampleRate: rate, channels: channels)
+        // Only the loudness before the gain is needed here; the limiter pass measures the true peak of the result.
+        var meter = LoudnessMeter(sampleRate: rate, channels: channels, truePeak: false)
         do {
             let writer = try SoundFileWriter(path: raw, format: floatWav, sampleRate: rate, channels: channels)
             let bedReader = try bed.map { try AudioReader(path: $0, options: AudioReadOptions(sampleRate: rate, channels: channels)) }
@@ -67,7 +68,7 @@ public enum Mixer {
         case .none: break
         case .lufs(let target): gain = before > -70 ? target - before : 0
         case .match(let path):
-            let reference = try LoudnessMeter.measure(path: path).integrated
+            let reference = try LoudnessMeter.measure(path: path, truePeak: false).integrated
             gain = before > -70 && reference > -70 ? reference - before : 0
         }
         let result = try PeakLimiter.finish(raw: raw, output: output, gain: gain, ceiling: settings.truePeakCeiling,
@@ -80,7 +81,7 @@ public enum Mixer {
     /// in its centre), so they can be brought to the level of the dialogue they replace. Blocking.
     public static func clipsLoudness(_ clips: [MixClip], sampleRate: Int = 48000) throws -> Double {
         let timeline = try ClipTimeline(clips: clips, sampleRate: sampleRate, channels: 1)
-        var meter = LoudnessMeter(sampleRate: sampleRate, channels: 1)
+        var meter = LoudnessMeter(sampleRate: sampleRate, channels: 1, truePeak: false)
         var position = 0
         while position < timeline.endFrame {
             var block = [Float](repeating: 0, count: min(sampleRate, timeline.endFrame - position))
