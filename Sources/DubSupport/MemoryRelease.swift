@@ -2,21 +2,32 @@
 import Glibc
 #endif
 
-/// Hands the heap's free pages back to the system. glibc keeps freed memory for reuse; after a stage that held large
-/// buffers (a decoder, an upsampler, a muxer's index) that would stay in the process's resident size for the rest of
-/// a long dub or a daemon's life, so the pipeline trims between stages.
+/// Keeps the process's resident memory close to what it uses. glibc keeps freed memory for reuse, and after it frees a
+/// large block it raises the size from which blocks get their own mapping, so later large buffers (a decoder's, an
+/// upsampler's, a muxer's growing index) come from the shared heap and stay resident after they are freed: over a long
+/// dub that grew the resident size by more than the work needs. Both calls do nothing where the C library is not glibc.
 public enum MemoryRelease {
     private typealias Trim = @convention(c) (Int) -> Int32
-    /// glibc's `malloc_trim` (declared in `<malloc.h>`, which the Glibc module leaves out), where the C library has it.
-    nonisolated(unsafe) private static let mallocTrim: Trim? = {
+    private typealias Option = @convention(c) (Int32, Int32) -> Int32
+    /// glibc's `malloc_trim` and `mallopt` (declared in `<malloc.h>`, which the Glibc module leaves out).
+    nonisolated(unsafe) private static let mallocTrim: Trim? = symbol("malloc_trim")
+    nonisolated(unsafe) private static let mallopt: Option? = symbol("mallopt")
+
+    private static func symbol<T>(_ name: String) -> T? {
         #if canImport(Glibc)
-        return dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim").map { unsafeBitCast($0, to: Trim.self) }
+        return dlsym(UnsafeMutableRawPointer(bitPattern: 0), name).map { unsafeBitCast($0, to: T.self) }
         #else
         return nil
         #endif
-    }()
+    }
 
-    /// Returns unused heap memory to the system; does nothing where the C library cannot.
+    /// Gives every block of 1 MiB or more its own mapping, returned to the system when freed (glibc's
+    /// `M_MMAP_THRESHOLD`, which also stops the threshold from rising). Call once, at start.
+    public static func configure() {
+        _ = mallopt?(-3, 1 << 20)
+    }
+
+    /// Returns unused heap memory to the system (between stages).
     public static func trim() {
         _ = mallocTrim?(0)
     }

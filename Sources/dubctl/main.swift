@@ -13,6 +13,7 @@ import JobQueue
 
 // Everything dub creates is private to its user unless asked otherwise (DUB_OUTPUT_MODE for finished outputs).
 umask(0o077)
+MemoryRelease.configure()
 InterruptCleanup.install()
 MediaLibraries.setLibraryLogging(ProcessInfo.processInfo.environment["DUB_FFMPEG_LOG"] == "1" ? .errors : .quiet)
 LoggingSystem.bootstrap { label in

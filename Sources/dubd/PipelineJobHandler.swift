@@ -5,11 +5,6 @@ import DubJobs
 import JobQueue
 import ProviderAPI
 import Providers
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 
 /// Runs a queued `DubRequest` through the pipeline in a work folder under the data root named after the
 /// job, saving the current stage as the job's checkpoint so a retry on any daemon resumes there.

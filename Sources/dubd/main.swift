@@ -16,6 +16,7 @@ func runAsync<Command: AsyncParsableCommand>(_ command: Command) async throws {
 }
 
 MediaLibraries.setLibraryLogging(.quiet)
+MemoryRelease.configure()
 do {
     var command = try DubdCommand.parseAsRoot()
     if let asyncCommand = command as? any AsyncParsableCommand {

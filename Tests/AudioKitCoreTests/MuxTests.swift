@@ -151,6 +151,12 @@ struct MuxTests {
                 #expect(own > leak * 100, "channel \(channel): \(otherTone) Hz at \(leak) against its own \(tone) Hz at \(own)")
             }
         }
+        // Four channels have no Vorbis layout that is FFmpeg's 4.0: they go down to stereo.
+        let quad = scratch.path("quad.wav")
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "sine=f=400:r=48000:d=3", "-af", "pan=4.0|c0=c0|c1=c0|c2=c0|c3=c0", "-c:a", "pcm_f32le", quad])
+        let stereo = scratch.path("quad.webm")
+        _ = try Muxer.mux(MuxRequest(videoPath: vp9, audioTracks: [MuxAudioTrack(path: quad)], outputPath: stereo))
+        #expect(try MediaInfo.probe(path: stereo).audioStreams.first?.channels == 2)
     }
 
     /// The power of one frequency in one channel of interleaved samples (Goertzel, over the middle second).

@@ -68,6 +68,38 @@ struct InProcessPipelineTests {
         #expect(report.executed.contains("mux") && report.executed.filter { $0.hasPrefix("synthesize#") }.count == 6)
     }
 
+    @Test("texts edited in lines.json are spoken on the next run; a line re-cut since (its subtitle changed) takes the new cut's text")
+    func editedTexts() async throws {
+        let scratch = try Scratch()
+        let subtitles = scratch.path("es.srt")
+        try FileManager.default.copyItem(atPath: Repository.sample("english.es.srt"), toPath: subtitles)
+        var request = DubRequest(input: Repository.sample("english.mp4"), output: scratch.path("out.es.mp4"), to: "es")
+        request.subtitles = subtitles
+        request.separation = "none"
+        func dub() async throws -> [DubLine] {
+            let pipeline = try DubPipeline(request: request, providers: ScriptedProviders(), work: try WorkFolder(root: scratch.path("work")))
+            _ = try await pipeline.run()
+            return try JSONDecoder().decode([DubLine].self, from: Data(contentsOf: URL(fileURLWithPath: scratch.path("work/lines.json"))))
+        }
+        var lines = try await dub()
+        lines[1].text = "Editada a mano."
+        try JSONEncoder().encode(lines).write(to: URL(fileURLWithPath: scratch.path("work/lines.json")))
+        #expect(try await dub().map(\.text) == lines.map(\.text), "the hand edit is kept, the rest as they were")
+        // The subtitle of another line changes (same times): that line takes it; the hand edit stays.
+        let cues = try SubtitleFormat.srt.parse(String(contentsOfFile: subtitles, encoding: .utf8))
+        func time(_ t: Double) -> String {
+            let ms = Int((t * 1000).rounded())
+            return String(format: "%02d:%02d:%02d,%03d", ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000)
+        }
+        let changed = cues.enumerated().map { i, cue in
+            "\(i + 1)\n\(time(cue.start)) --> \(time(cue.end))\n" + (i == 3 ? "Texto nuevo del subtítulo." : cue.text) + "\n"
+        }.joined(separator: "\n")
+        try changed.write(toFile: subtitles, atomically: true, encoding: .utf8)
+        let again = try await dub()
+        #expect(again[3].text == "Texto nuevo del subtítulo.")
+        #expect(again[1].text == "Editada a mano.")
+    }
+
     @Test("one stage of a work folder runs again on its own (the lines stage, from the subtitles)")
     func oneStage() async throws {
         let scratch = try Scratch()

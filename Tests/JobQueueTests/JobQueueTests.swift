@@ -54,9 +54,17 @@ struct JobQueueTests {
         let row = try #require(try await f.database.query("SELECT state, errors::text AS errors FROM dub_jobs WHERE id = $1", ["\(ids[0])"]).first)
         #expect(row.string("state") == "failed")
         #expect(row.string("errors")?.contains("badRecord") == true, "\(row.string("errors") ?? "")")
-        // Reading it as a typed record says which job and field cannot be read.
+        // Reading it as a typed record says which job and field cannot be read; a listing shows the others.
         let error = try await #require(throws: JobRecordError.self) { try await f.queue.job(ids[0]) }
         #expect(error.job == ids[0] && error.field == "payload")
+        let records = try await f.queue.records()
+        #expect(records.count == 2 && records.compactMap { try? $0.get().id } == [ids[1]])
+        #expect(try await f.queue.list().map(\.id) == [ids[1]])
+        // A result this version cannot read (an older report's shape) leaves the job readable, the field named.
+        #expect(try await f.queue.complete(leases[0], result: .init(job: 1)))
+        try await f.database.query("UPDATE dub_jobs SET result = '{\"job\": \"one\"}'::jsonb WHERE id = $1", ["\(ids[1])"])
+        let done = try #require(try await f.queue.job(ids[1]))
+        #expect(done.state == .succeeded && done.result == nil && done.unreadable == ["result"])
     }
 
     @Test("claims follow priority, then run time, then id; future jobs wait for their time")

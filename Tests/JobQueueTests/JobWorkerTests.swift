@@ -127,6 +127,25 @@ struct JobWorkerTests {
         try await loop.value
     }
 
+    @Test("cancelling the task that runs the worker stops its job at once and releases it; run returns after it has ended")
+    func cancelledRun() async throws {
+        let f = try await QueueFixture()
+        let id = try #require(try await f.submit(1).first)
+        let started = Flag()
+        let w = worker(f, soft: 3_600) { _ in
+            started.set()
+            while true { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        let loop = Task { try await w.run() }
+        try await waitUntil { started.isSet }
+        loop.cancel()
+        // The grace (an hour) is not waited: cancellation is not a graceful shutdown.
+        #expect(await value(of: Task { try? await loop.value }, within: 60) != nil, "run did not return")
+        #expect(await w.runningJobs.isEmpty)
+        let job = try #require(try await f.queue.job(id))
+        #expect(job.state == .queued && job.attempt == 0, "\(job.state) \(job.attempt)")
+    }
+
     @Test("graceful shutdown: the job gets its soft window, then is released with its checkpoint")
     func shutdown() async throws {
         let f = try await QueueFixture()

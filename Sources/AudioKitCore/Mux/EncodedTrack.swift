@@ -24,9 +24,12 @@ final class EncodedTrack: PacketSource {
         }
         let codec = track.codec ?? .aac
         let dolby = !opus && codec != .aac
-        let channels = min(track.channels ?? source.channels ?? 2, dolby ? 6 : 8)
-        // Surround Opus is libopus's multistream (mapping family 1), which takes the Vorbis layouts only: the same
-        // channels in the same order, named as Vorbis names them (5.1 with back rather than side surrounds).
+        var channels = min(track.channels ?? source.channels ?? 2, dolby ? 6 : 8)
+        // Surround Opus is libopus's multistream (mapping family 1), which takes the Vorbis layouts only: 5.0 to 7.1
+        // are the same channels in the same order as FFmpeg's defaults, named as Vorbis names them (5.1 with back
+        // rather than side surrounds). Three or four channels (FFmpeg's 2.1 and 4.0 have no Vorbis twin), or an FFmpeg
+        // without libopus, give a stereo down-mix.
+        if opus, channels > 2, channels < 5 || avcodec_find_encoder_by_name("libopus") == nil { channels = 2 }
         let encoder = try AudioEncoder(candidates: opus ? (channels > 2 ? ["libopus"] : ["libopus", "opus"]) : [codec.rawValue],
                                        preferredRate: opus ? 48000 : (source.sampleRate ?? 48000),
                                        channels: channels, layout: opus ? Self.vorbisLayouts[channels] : nil, bitRatePerChannel: opus ? 48000 : dolby ? 96000 : 64000,
@@ -42,8 +45,8 @@ final class EncodedTrack: PacketSource {
         self.encoder = encoder
     }
 
-    /// The layout libopus's multistream encoder takes for each channel count above two.
-    static let vorbisLayouts = [3: "3.0", 4: "quad", 5: "5.0", 6: "5.1", 7: "6.1", 8: "7.1"]
+    /// The layout libopus's multistream encoder takes for five to eight channels.
+    static let vorbisLayouts = [5: "5.0", 6: "5.1", 7: "6.1", 8: "7.1"]
 
     private static func describe(_ stream: UnsafeMutablePointer<AVStream>, encoder: AudioEncoder, track: MuxAudioTrack,
                                  isDefault: Bool) throws {

@@ -21,7 +21,8 @@ public struct DubReport: Codable, Sendable, Equatable {
     public var verification: [LineCheck]?
     /// Problems that did not stop the run (a truncated input, subtitles cut at the media's end, ...).
     public var warnings: [String]?
-    /// The dub track's layout and where the dub is in it ("stereo", or e.g. "5.1, the dub in the centre channel").
+    /// The dub track's layout, its codec when not AAC, and where the dub is in it ("stereo", "stereo (Opus)", or e.g.
+    /// "5.1 (AC3), the dub in the centre channel").
     public var layout: String?
 
     enum CodingKeys: String, CodingKey {

@@ -10,8 +10,9 @@ import Foundation
 /// lines: the dubbing lines, from target-language subtitles (no recognition, no translation), source-language
 /// subtitles (no recognition), or the recognised transcript cut by `LineSegmenter`. The cut is the stage's artifact,
 /// `segments.json` (hand edits to its times are kept on re-runs). The texts a previous run spoke, in `lines.json`
-/// (written only by `TimelineFitter`, and the file to edit a line's words in), are carried onto the lines whose slot
-/// and source still match, so a re-run redoes only the lines whose text was changed.
+/// (written only by `TimelineFitter`, and the file to edit a line's words in), are carried onto the lines whose cut is
+/// unchanged since that run, so a re-run redoes only the lines whose text was edited; a line re-cut (new times, new
+/// subtitle text, a new transcript) starts from its new cut.
 struct LinesStage: DubStage {
     static let stage = StageName.lines
     /// The lines as cut, before translation.
@@ -47,13 +48,15 @@ struct LinesStage: DubStage {
 
     func run(_ input: Input, in context: StageContext) async throws -> [DubLine] {
         let duration = input.duration
+        // The cut the spoken texts in lines.json were made from, before this run may replace it.
+        let previousCut = try? context.work.readJSON([DubLine].self, from: Self.segmentsFile)
         let lines: [DubLine]
         let origin: String
         switch source {
         case .targetSubtitles(let path), .sourceSubtitles(let path):
             let translated = if case .targetSubtitles = source { true } else { false }
             origin = "subtitles '\(path)'"
-            let key = try CacheKey([translated ? "lines-subtitles-2" : "lines-source-subtitles-2", try CacheKey.fingerprint(ofFile: path).hex,
+            let key = try CacheKey([translated ? "lines-subtitles-3" : "lines-source-subtitles-3", try CacheKey.fingerprint(ofFile: path).hex,
                                     "\(duration)"])
             lines = try await context.runner.run(Self.name, key: key, artifacts: [Self.segmentsFile]) { _ in
                 let (cues, note) = try Self.readCues(path)
@@ -71,26 +74,32 @@ struct LinesStage: DubStage {
             }
             origin = "the transcript"
             let segmenter = LineSegmenter(settings: settings)
-            let key = try CacheKey(["lines-asr-1", try CacheKey(transcript).hex, "\(settings.maxLine)"])
+            let key = try CacheKey(["lines-asr-2", try CacheKey(transcript).hex, "\(settings.maxLine)"])
             lines = try await context.runner.run(Self.name, key: key, artifacts: [Self.segmentsFile]) { _ in
                 segmenter.lines(from: transcript, mediaEnd: duration)
             }
         }
         // Checked on every run, so hand edits (times in segments.json, texts in lines.json) are held to the same limits.
-        let spoken = try Self.carryingTexts(from: context.work.readJSON([DubLine].self, from: TimelineFitter.linesFile), onto: lines)
-        let checked = try DubLine.checked(spoken, mediaEnd: duration > 0 ? duration : nil, origin: origin)
+        let mediaEnd = duration > 0 ? duration : nil
+        let checked = try DubLine.checked(lines, mediaEnd: mediaEnd, origin: origin)
         for warning in checked.warnings { await context.warn(warning) }
-        return checked.lines
+        let spoken = Self.carryingTexts(from: try context.work.readJSON([DubLine].self, from: TimelineFitter.linesFile),
+                                        previousCut: previousCut, cut: lines, onto: checked.lines)
+        return try DubLine.checked(spoken, mediaEnd: mediaEnd, origin: "'\(context.work.path(TimelineFitter.linesFile))'").lines
     }
 
-    /// `lines` with the text each had in `spoken` (the last run's `lines.json`), where the line's id, slot and source
-    /// are unchanged; a line re-cut since (other times, other words) keeps its own.
-    static func carryingTexts(from spoken: [DubLine]?, onto lines: [DubLine]) -> [DubLine] {
-        guard let spoken else { return lines }
-        let byId = Dictionary(spoken.map { ($0.id, $0) }) { first, _ in first }
+    /// `lines` (the checked cut) with the text each had in `spoken` (the last run's `lines.json`), where the line's cut
+    /// is what it was when that run made it (`previousCut`, the `segments.json` it read, equals this run's `cut`) and its
+    /// slot and source are those the fitter wrote. Anything re-cut since keeps its new text (or none, to be translated).
+    static func carryingTexts(from spoken: [DubLine]?, previousCut: [DubLine]?, cut: [DubLine], onto lines: [DubLine]) -> [DubLine] {
+        guard let spoken, let previousCut else { return lines }
+        let said = Dictionary(spoken.map { ($0.id, $0) }) { first, _ in first }
+        let before = Dictionary(previousCut.map { ($0.id, $0) }) { first, _ in first }
+        let now = Dictionary(cut.map { ($0.id, $0) }) { first, _ in first }
         return lines.map { line in
-            guard let previous = byId[line.id], let text = previous.text, previous.source == line.source,
-                  abs(previous.start - line.start) < 0.0005, abs(previous.end - line.end) < 0.0005 else { return line }
+            guard let previous = said[line.id], let text = previous.text, let raw = now[line.id], before[line.id] == raw,
+                  previous.source == line.source, abs(previous.start - line.start) < 0.0005, abs(previous.end - line.end) < 0.0005
+            else { return line }
             var carried = line
             carried.text = text
             return carried

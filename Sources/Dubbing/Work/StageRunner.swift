@@ -11,7 +11,7 @@ import Foundation
 
 /// Runs stages against a work folder with content-addressed caching: a stage whose key matches its
 /// record in `manifest.json`, and whose artifacts are all present, is skipped and its output read
-/// back from disk (so hand edits to an artifact such as `lines.json` are respected).
+/// back from disk (so hand edits to an artifact such as `segments.json` are respected).
 public actor StageRunner {
     /// The work folder.
     public let folder: WorkFolder

@@ -47,6 +47,9 @@ public struct Job<Kind: JobKind>: Sendable {
     public var finishedAt: Double?
     /// How the job's webhook went (`delivered`, or why not); nil while not yet sent or without a webhook.
     public var webhookOutcome: String? = nil
+    /// Stored fields this version cannot read as their types (`checkpoint`, `usage`, `result`, `errors`): shown as
+    /// absent, so an old job can still be listed.
+    public var unreadable: [String] = []
 }
 
 /// What `JobQueue.submit` needs.

@@ -10,6 +10,8 @@
 /// }
 /// let queue = JobQueue<Thumbnail>(database: database)
 /// ```
+/// A job's kind is not stored: give each kind queue names of its own (a worker fails, as `badRecord`, a job whose
+/// payload is not its kind's).
 public protocol JobKind: Sendable {
     /// The job's input, given at submission.
     associatedtype Payload: Codable & Sendable
@@ -30,7 +32,7 @@ public struct JobRecordError: Error, CustomStringConvertible, Sendable {
     public var reason: String
 
     public var description: String {
-        "job \(job)'s \(field) cannot be read by this version of dub (\(reason)); retry it with a matching version or cancel it"
+        "job \(job)'s \(field) cannot be read by this version of dub (\(reason)); read it with the version that wrote it"
     }
 }
 

@@ -145,11 +145,19 @@ extension JobQueue {
         try await database.query("SELECT \(Self.columns) FROM dub_jobs WHERE id = $1", ["\(id)"], context: "show").first.map(Self.decode)
     }
 
-    /// Jobs, newest first, optionally in one state.
+    /// Jobs, newest first, optionally in one state; those whose payload this version cannot read are left out
+    /// (`records` has them).
     public func list(state: JobState? = nil, limit: Int = 100) async throws -> [Job<Kind>] {
+        try await records(state: state, limit: limit).compactMap { try? $0.get() }
+    }
+
+    /// Jobs, newest first, optionally in one state, each read or with why it could not be.
+    public func records(state: JobState? = nil, limit: Int = 100) async throws -> [Result<Job<Kind>, JobRecordError>] {
         try await database.query("""
             SELECT \(Self.columns) FROM dub_jobs WHERE ($1::text IS NULL OR state = $1) ORDER BY id DESC LIMIT $2
-            """, [state?.rawValue, "\(limit)"], context: "list").map(Self.decode)
+            """, [state?.rawValue, "\(limit)"], context: "list").map { row in
+            do { return .success(try Self.decode(row)) } catch let error as JobRecordError { return .failure(error) }
+        }
     }
 
     /// Job counts by queue and state.
@@ -163,23 +171,33 @@ extension JobQueue {
         return result
     }
 
-    /// A row selected with `columns` as a typed job.
-    /// - Throws: `JobRecordError` when a stored field cannot be read as `Kind`'s type.
+    /// A row selected with `columns` as a typed job; a field other than the payload that cannot be read as its type is
+    /// left out and named in `unreadable`.
+    /// - Throws: `JobRecordError` when the payload cannot be read as `Kind`'s.
     static func decode(_ row: PGRow) throws -> Job<Kind> {
         let id = try row.int("id")
-        return Job(id: id, queue: row.string("queue") ?? "", state: JobState(rawValue: row.string("state") ?? "") ?? .queued,
+        var unreadable: [String] = []
+        func optional<T: Decodable>(_ type: T.Type, _ field: String) -> T? {
+            do { return try read(type, row.string(field), job: id, field: field) } catch {
+                unreadable.append(field)
+                return nil
+            }
+        }
+        var job = Job<Kind>(id: id, queue: row.string("queue") ?? "", state: JobState(rawValue: row.string("state") ?? "") ?? .queued,
                    priority: try row.int("priority"), runAt: try row.double("run_at") ?? 0, attempt: try row.int("attempt"),
                    maxAttempts: try row.int("max_attempts"), dedupeKey: row.string("dedupe_key"),
                    payload: try require(Kind.Payload.self, row.string("payload"), job: id, field: "payload"),
-                   checkpoint: try read(Kind.Checkpoint.self, row.string("checkpoint"), job: id, field: "checkpoint"),
+                   checkpoint: optional(Kind.Checkpoint.self, "checkpoint"),
                    leaseOwner: row.string("lease_owner"),
                    leaseExpiresAt: try row.double("lease_expires_at"), heartbeatAt: try row.double("heartbeat_at"),
                    cancelRequested: try row.bool("cancel_requested"),
-                   errors: try read([JobAttemptError].self, row.string("errors"), job: id, field: "errors") ?? [],
-                   usage: try read(Kind.Usage.self, row.string("usage"), job: id, field: "usage"),
-                   result: try read(Kind.Result.self, row.string("result"), job: id, field: "result"),
+                   errors: optional([JobAttemptError].self, "errors") ?? [],
+                   usage: optional(Kind.Usage.self, "usage"),
+                   result: optional(Kind.Result.self, "result"),
                    webhookURL: row.string("webhook_url"), createdAt: try row.double("created_at") ?? 0,
                    startedAt: try row.double("started_at"), finishedAt: try row.double("finished_at"),
                    webhookOutcome: row.string("webhook_outcome"))
+        job.unreadable = unreadable
+        return job
     }
 }

@@ -109,8 +109,9 @@ public struct JobQueue<Kind: JobKind>: Sendable {
                     queue: row.string("queue") ?? "", payload: try Self.require(Kind.Payload.self, row.string("payload"), job: id, field: "payload"),
                     checkpoint: try? Self.read(Kind.Checkpoint.self, row.string("checkpoint"), job: id, field: "checkpoint")))
             } catch let error as JobRecordError {
-                _ = try await fail(LeaseKey(jobId: id, token: token, attempt: try row.int("attempt")), code: error.errorCode,
-                                   message: error.description, permanent: true)
+                // Should recording it fail, the job's lease runs out and the reaper returns it; the batch goes on.
+                _ = try? await fail(LeaseKey(jobId: id, token: token, attempt: try row.int("attempt")), code: error.errorCode,
+                                    message: error.description, permanent: true)
             }
         }
         return leases.sorted { $0.jobId < $1.jobId }

@@ -69,14 +69,21 @@ public actor JobWorker<Handler: JobHandler>: Service {
 
     /// Claims and runs jobs until `shutdown` is called or a graceful shutdown of its service group starts; returns
     /// once every job has ended (and its webhook has been sent, for up to 5 s).
+    /// Cancelling the task that runs it stops at once: running jobs are stopped and released with their checkpoints
+    /// (as `shutdown(graceful: false)`), and it returns once they have ended.
     public func run() async throws {
         let listeners = settings.listens ? listen() : nil
-        defer { listeners?.cancel() }
         await withGracefulShutdownHandler {
             await work()
         } onGracefulShutdown: {
             Task { await self.shutdown(graceful: true) }
         }
+        if Task.isCancelled {
+            await shutdown(graceful: false)
+            for task in running.values { await task.value }
+        }
+        listeners?.cancel()
+        await listeners?.value
     }
 
     /// Pokes the claim loop on NOTIFY of new work, and stops a job here the moment its cancel is requested.

@@ -16,7 +16,10 @@ struct JobsList: AsyncParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
-        let jobs = try await database.queue().list(state: state, limit: limit)
+        let records = try await database.queue().records(state: state, limit: limit)
+        // A job this version cannot read is named on stderr; the others are listed as usual.
+        for case .failure(let error) in records { CommandLineReport.warn("\(error)") }
+        let jobs = records.compactMap { try? $0.get() }
         if json {
             print(try JobText.json(jobs.map(JobText.summary)))
             return
@@ -55,6 +58,7 @@ struct JobsShow: AsyncParsableCommand {
             lines.append("attempt \(error.attempt) failed (\(error.code)): \(error.message)")
         }
         if let usage = job.usage { lines.append("usage " + DubCommand.describe(usage, cost: CostEstimate.dollars(usage))) }
+        if !job.unreadable.isEmpty { lines.append("not readable by this version of dub: \(job.unreadable.joined(separator: ", "))") }
         if job.webhookURL != nil { lines.append("webhook " + (job.webhookOutcome ?? (job.state.isTerminal ? "due" : "when the job ends"))) }
         print(lines.joined(separator: "\n"))
     }
