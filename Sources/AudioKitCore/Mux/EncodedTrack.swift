@@ -24,7 +24,7 @@ final class EncodedTrack: PacketSource {
         }
         let codec = track.codec ?? .aac
         let dolby = !opus && codec != .aac
-        var channels = min(track.channels ?? source.channels ?? 2, dolby ? 6 : 8)
+        var channels = min(track.channels ?? source.channels ?? 2, codec.maxChannels)
         // Surround Opus is libopus's multistream (mapping family 1), which takes the Vorbis layouts only: 5.0 to 7.1
         // are the same channels in the same order as FFmpeg's defaults, named as Vorbis names them (5.1 with back
         // rather than side surrounds). Three or four channels (FFmpeg's 2.1 and 4.0 have no Vorbis twin), or an FFmpeg

@@ -7,6 +7,9 @@ public enum AudioTrackCodec: String, Sendable, Equatable, CaseIterable, Codable 
     case ac3
     /// Dolby Digital Plus, up to 5.1 here (FFmpeg's encoder).
     case eac3
+
+    /// The most channels FFmpeg's encoder for it takes (more are down-mixed).
+    public var maxChannels: Int { self == .aac ? 8 : 6 }
 }
 
 /// A new audio track to add when muxing.

@@ -162,7 +162,7 @@ public struct DubPipeline: Sendable {
         let codec = opus ? " (Opus)" : plan.audioCodec.flatMap { $0 == .aac ? nil : " (\($0.rawValue.uppercased()))" } ?? ""
         guard audio.isSurround else { return "stereo" + codec }
         // AC-3 and E-AC-3 hold at most 5.1: a 7.1 source is down-mixed to it.
-        let name = audio.channels == 8 && (plan.audioCodec ?? .aac) == .aac ? "7.1" : "5.1"
+        let name = audio.channels == 8 && (plan.audioCodec ?? .aac).maxChannels >= 8 ? "7.1" : "5.1"
         return "\(name)\(codec), the dub in the centre channel" + (plan.centreSpread > 0 ? " (\(Int(plan.centreSpread * 100)) % to the front left and right)" : "")
             + (plan.stereoTrack ? ", and a stereo down-mix track" : "")
     }

@@ -178,7 +178,7 @@ extension JobQueue {
         let id = try row.int("id")
         var unreadable: [String] = []
         func optional<T: Decodable>(_ type: T.Type, _ field: String) -> T? {
-            do { return try read(type, row.string(field), job: id, field: field) } catch {
+            do { return try StoredJSON.read(type, row.string(field), job: id, field: field) } catch {
                 unreadable.append(field)
                 return nil
             }
@@ -186,7 +186,7 @@ extension JobQueue {
         var job = Job<Kind>(id: id, queue: row.string("queue") ?? "", state: JobState(rawValue: row.string("state") ?? "") ?? .queued,
                    priority: try row.int("priority"), runAt: try row.double("run_at") ?? 0, attempt: try row.int("attempt"),
                    maxAttempts: try row.int("max_attempts"), dedupeKey: row.string("dedupe_key"),
-                   payload: try require(Kind.Payload.self, row.string("payload"), job: id, field: "payload"),
+                   payload: try StoredJSON.require(Kind.Payload.self, row.string("payload"), job: id, field: "payload"),
                    checkpoint: optional(Kind.Checkpoint.self, "checkpoint"),
                    leaseOwner: row.string("lease_owner"),
                    leaseExpiresAt: try row.double("lease_expires_at"), heartbeatAt: try row.double("heartbeat_at"),

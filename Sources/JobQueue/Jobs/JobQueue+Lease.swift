@@ -28,7 +28,7 @@ extension JobQueue {
 
     /// Stores the pipeline's checkpoint so a retry resumes from it.
     public func checkpoint(_ lease: JobLease<Kind>, _ checkpoint: Kind.Checkpoint) async throws -> Bool {
-        try await guarded(lease.key, "checkpoint = $3::jsonb", [try Self.json(checkpoint)], context: "checkpoint")
+        try await guarded(lease.key, "checkpoint = $3::jsonb", [try StoredJSON.text(checkpoint)], context: "checkpoint")
     }
 
     /// Marks the job succeeded.
@@ -36,15 +36,15 @@ extension JobQueue {
         try await guarded(lease.key, """
             state = 'succeeded', result = $3::jsonb, usage = coalesce($4::jsonb, usage), finished_at = now(),
             lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
-            """, [try Self.json(result), try usage.map(Self.json)], context: "complete")
+            """, [try StoredJSON.text(result), try usage.map(StoredJSON.text)], context: "complete")
     }
 
     /// Records a failed attempt: permanent errors and the last attempt fail the job; others schedule a retry with backoff.
     /// - Returns: the job's new state, or nil when the lease was lost.
     public func fail(_ lease: JobLease<Kind>, code: String, message: String, permanent: Bool, checkpoint: Kind.Checkpoint? = nil,
                      usage: Kind.Usage? = nil, random: Double = Double.random(in: 0..<1)) async throws -> JobState? {
-        try await fail(lease.key, code: code, message: message, permanent: permanent, checkpoint: try checkpoint.map(Self.json),
-                       usage: try usage.map(Self.json), random: random)
+        try await fail(lease.key, code: code, message: message, permanent: permanent, checkpoint: try checkpoint.map(StoredJSON.text),
+                       usage: try usage.map(StoredJSON.text), random: random)
     }
 
     func fail(_ lease: LeaseKey, code: String, message: String, permanent: Bool, checkpoint: String? = nil,
@@ -77,7 +77,7 @@ extension JobQueue {
             finished_at = CASE WHEN cancel_requested_at IS NOT NULL THEN now() END,
             run_at = now(), checkpoint = coalesce($3::jsonb, checkpoint),
             lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
-            """, [try checkpoint.map(Self.json)], context: "release")
+            """, [try checkpoint.map(StoredJSON.text)], context: "release")
     }
 
     /// Marks a job whose cancel the worker has honoured as cancelled.

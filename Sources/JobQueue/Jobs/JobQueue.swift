@@ -1,9 +1,4 @@
 import DubSupport
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 
 /// The NOTIFY channels: new work (payload: the queue name) and cancels (payload: the job id).
 public enum JobChannel {
@@ -47,7 +42,7 @@ public struct JobQueue<Kind: JobKind>: Sendable {
     /// - Throws: `JobConflict` when a live job already has the submission's target.
     public func submit(_ job: JobSubmission<Kind>) async throws -> (id: Int, existing: Bool) {
         try Self.validate(queue: job.queue)
-        let payload = try Self.json(job.payload)
+        let payload = try StoredJSON.text(job.payload)
         for _ in 0..<3 {
             let inserted: [PGRow]
             do {
@@ -106,8 +101,8 @@ public struct JobQueue<Kind: JobKind>: Sendable {
             do {
                 leases.append(JobLease(
                     jobId: id, token: token, attempt: try row.int("attempt"), maxAttempts: try row.int("max_attempts"),
-                    queue: row.string("queue") ?? "", payload: try Self.require(Kind.Payload.self, row.string("payload"), job: id, field: "payload"),
-                    checkpoint: try? Self.read(Kind.Checkpoint.self, row.string("checkpoint"), job: id, field: "checkpoint")))
+                    queue: row.string("queue") ?? "", payload: try StoredJSON.require(Kind.Payload.self, row.string("payload"), job: id, field: "payload"),
+                    checkpoint: try? StoredJSON.read(Kind.Checkpoint.self, row.string("checkpoint"), job: id, field: "checkpoint")))
             } catch let error as JobRecordError {
                 // Should recording it fail, the job's lease runs out and the reaper returns it; the batch goes on.
                 _ = try? await fail(LeaseKey(jobId: id, token: token, attempt: try row.int("attempt")), code: error.errorCode,
@@ -115,29 +110,6 @@ public struct JobQueue<Kind: JobKind>: Sendable {
             }
         }
         return leases.sorted { $0.jobId < $1.jobId }
-    }
-
-    /// `value` as the JSON text a `jsonb` parameter takes.
-    static func json(_ value: some Encodable) throws -> String {
-        try DubJSON.string(value)
-    }
-
-    /// A stored JSON field as `type`; nil stays nil.
-    static func read<T: Decodable>(_ type: T.Type, _ text: String?, job: Int, field: String) throws(JobRecordError) -> T? {
-        guard let text else { return nil }
-        do {
-            return try DubJSON.decoder.decode(T.self, from: Data(text.utf8))
-        } catch {
-            throw JobRecordError(job: job, field: field, reason: "\(error)")
-        }
-    }
-
-    /// A required stored JSON field as `type`.
-    static func require<T: Decodable>(_ type: T.Type, _ text: String?, job: Int, field: String) throws(JobRecordError) -> T {
-        guard let value = try read(type, text, job: job, field: field) else {
-            throw JobRecordError(job: job, field: field, reason: "it is missing")
-        }
-        return value
     }
 
     /// Queue names are plain words (they travel in NOTIFY payloads and array literals).

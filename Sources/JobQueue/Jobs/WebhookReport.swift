@@ -1,9 +1,3 @@
-import DubSupport
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 
 /// What a job's webhook reports: the job as it ended, with its result as the stored JSON (whatever the job's kind).
 struct WebhookReport: Sendable {
@@ -20,7 +14,7 @@ struct WebhookReport: Sendable {
         id = try row.int("id")
         state = JobState(rawValue: row.string("state") ?? "") ?? .failed
         attempt = try row.int("attempt")
-        errors = (try? row.string("errors").map { try DubJSON.decoder.decode([JobAttemptError].self, from: Data($0.utf8)) }) ?? []
+        errors = (try? StoredJSON.read([JobAttemptError].self, row.string("errors"), job: id, field: "errors")) ?? []
         result = row.string("result")
         webhookURL = row.string("webhook_url")
         finishedAt = try row.double("finished_at")
