@@ -47,12 +47,9 @@ final class Daemon: @unchecked Sendable {
 struct DubdTests {
     /// Waits (up to 60 s) until the daemon's log holds `text`.
     private func waitForLog(_ daemon: Daemon, _ text: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
-            if ((try? String(contentsOfFile: daemon.log, encoding: .utf8)) ?? "").contains(text) { return }
-            try await Task.sleep(for: .milliseconds(50))
+        try await eventually("dubd's log says '\(text)'", within: 60, every: .milliseconds(50), sourceLocation: sourceLocation) {
+            ((try? String(contentsOfFile: daemon.log, encoding: .utf8)) ?? "").contains(text)
         }
-        Issue.record("dubd's log never said '\(text)'", sourceLocation: sourceLocation)
     }
 
     /// The English sample twice over (53 s): separating it takes the debug build many seconds, long enough to stop a

@@ -26,14 +26,6 @@ struct JobWorkerTests {
         return JobWorker(queue: f.queue, handler: ScriptedHandler(body: body), settings: settings, logger: Logger(label: "test"))
     }
 
-    private func waitUntil(_ condition: @Sendable () async throws -> Bool) async throws {
-        for _ in 0..<2400 {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        Issue.record("condition not met in time")
-    }
-
     @Test("runs every job once, within the concurrency limit")
     func runsJobs() async throws {
         let f = try await QueueFixture()
@@ -50,7 +42,7 @@ struct JobWorkerTests {
             return JobOutput(result: .init(job: job.lease.jobId))
         }
         let loop = Task { try await w.run() }
-        try await waitUntil { try await f.queue.list(state: .succeeded).count == ids.count }
+        try await eventually(within: 120) { try await f.queue.list(state: .succeeded).count == ids.count }
         await w.shutdown()
         try await loop.value
         #expect(gauge.peak == 2)
@@ -64,7 +56,7 @@ struct JobWorkerTests {
             throw JobFailure(code: "bad_input", message: "no audio stream", permanent: job.lease.jobId == ids[0])
         }
         let loop = Task { try await w.run() }
-        try await waitUntil {
+        try await eventually(within: 120) {
             let first = try await f.queue.job(ids[0])?.state
             let second = try await f.queue.job(ids[1])?.state
             return first == .failed && second == .retrying
@@ -82,9 +74,9 @@ struct JobWorkerTests {
             while true { try await Task.sleep(for: .milliseconds(20)) }
         }
         let loop = Task { try await w.run() }
-        try await waitUntil { try await f.queue.job(id)?.state == .running }
+        try await eventually(within: 120) { try await f.queue.job(id)?.state == .running }
         #expect(try await f.queue.cancel(id) == .requested)
-        try await waitUntil { try await f.queue.job(id)?.state == .cancelled }
+        try await eventually(within: 120) { try await f.queue.job(id)?.state == .cancelled }
         await w.shutdown()
         try await loop.value
     }
@@ -114,12 +106,12 @@ struct JobWorkerTests {
             return JobOutput(result: .init())
         }
         let loop = Task { try await w.run() }
-        try await waitUntil { writing.isSet }
+        try await eventually(within: 120) { writing.isSet }
         // Another daemon's reaper, two minutes later, takes the job over after the lease expired. Only the
         // peer's clock moves: the worker's own heartbeats keep renewing against its clock, which must not
         // push the lease past the peer's "now" (that race made this test flaky when the shared clock moved).
         #expect(try await f.peer(ahead: 120).reap().map(\.id) == [id])
-        try await waitUntil { await w.runningJobs.isEmpty }
+        try await eventually(within: 120) { await w.runningJobs.isEmpty }
         #expect(try await f.queue.job(id)?.state == .retrying)
         #expect(!FileManager.default.fileExists(atPath: output), "the stage put its output in place after losing the lease")
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path).isEmpty, "the stage left its temporary file")
@@ -137,7 +129,7 @@ struct JobWorkerTests {
             while true { try await Task.sleep(for: .milliseconds(20)) }
         }
         let loop = Task { try await w.run() }
-        try await waitUntil { started.isSet }
+        try await eventually(within: 120) { started.isSet }
         loop.cancel()
         // The grace (an hour) is not waited: cancellation is not a graceful shutdown.
         #expect(await value(of: Task { try? await loop.value }, within: 60) != nil, "run did not return")
@@ -155,7 +147,7 @@ struct JobWorkerTests {
             while true { try await Task.sleep(for: .milliseconds(20)) }
         }
         let loop = Task { try await w.run() }
-        try await waitUntil { try await f.queue.job(id)?.checkpoint != nil }
+        try await eventually(within: 120) { try await f.queue.job(id)?.checkpoint != nil }
         await w.shutdown(graceful: true)
         try await loop.value
         let job = try #require(try await f.queue.job(id))
@@ -183,21 +175,17 @@ struct JobWorkerClockTests {
             while true { try await Task.sleep(for: .milliseconds(20)) }
         }, settings: settings, logger: Logger(label: "test"), metrics: metrics, clock: clock)
         let loop = Task { try await worker.run() }
-        func wait(_ what: String, _ condition: @Sendable () async throws -> Bool) async throws {
-            for _ in 0..<2400 where !(try await condition()) { try await Task.sleep(for: .milliseconds(25)) }
-            #expect(try await condition(), "\(what)")
-        }
         // Time moves only once the sleep it is meant for has started (the poller sleeps an hour: never these).
         @Sendable func asleep(for seconds: Int64) -> Bool { clock.sleepers(until: clock.now.advanced(by: .seconds(seconds))) == 1 }
-        try await wait("the job started, its heartbeat asleep") { started.isSet && asleep(for: 10) }
+        try await eventually("the job started, its heartbeat asleep", within: 60) { started.isSet && asleep(for: 10) }
         #expect(!metrics.render().contains("dub_heartbeats_total 1"))
         clock.advance(by: .seconds(10))
-        try await wait("one heartbeat") { metrics.render().contains("dub_heartbeats_total 1") && asleep(for: 10) }
+        try await eventually("one heartbeat", within: 60) { metrics.render().contains("dub_heartbeats_total 1") && asleep(for: 10) }
         clock.advance(by: .seconds(10))
-        try await wait("two heartbeats") { metrics.render().contains("dub_heartbeats_total 2") && asleep(for: 10) }
+        try await eventually("two heartbeats", within: 60) { metrics.render().contains("dub_heartbeats_total 2") && asleep(for: 10) }
         // Shutting down: the running job gets the grace on the worker's clock, not the wall clock.
         let stopping = Task { await worker.shutdown(graceful: true) }
-        try await wait("the grace is waited on the clock") { asleep(for: 30) }
+        try await eventually("the grace is waited on the clock", within: 60) { asleep(for: 30) }
         #expect(try await f.queue.job(id)?.state == .running)
         clock.advance(by: .seconds(30))
         if await value(of: stopping, within: 60) == nil {
@@ -225,24 +213,20 @@ struct JobWorkerClockTests {
         }, settings: settings, logger: Logger(label: "test"))
         let group = ServiceGroup(services: [worker], logger: Logger(label: "test"))
         let running = Task { try await group.run() }
-        func wait(_ what: String, _ condition: @Sendable () async throws -> Bool) async throws {
-            for _ in 0..<2400 where !(try await condition()) { try await Task.sleep(for: .milliseconds(25)) }
-            #expect(try await condition(), "\(what)")
-        }
         // The first claim happens at start; the job submitted after it is claimed on NOTIFY. Its listener may still be
         // connecting, so the test submits until a job starts.
-        try await wait("the worker is idle") { await worker.runningJobs.isEmpty }
+        try await eventually("the worker is idle", within: 60) { await worker.runningJobs.isEmpty }
         for _ in 0..<600 where started.peak == 0 {
             _ = try await f.submit(1)
             try await Task.sleep(for: .milliseconds(100))
         }
-        try await wait("a job started") { started.peak >= 1 }
+        try await eventually("a job started", within: 60) { started.peak >= 1 }
         let cancelled = try #require(await worker.runningJobs.first)
         #expect(try await f.queue.cancel(cancelled) == .requested)
-        try await wait("the cancel reached the job") { try await f.queue.job(cancelled)?.state == .cancelled }
+        try await eventually("the cancel reached the job", within: 60) { try await f.queue.job(cancelled)?.state == .cancelled }
         // Another job runs in the freed slot; a graceful shutdown of the group releases it.
         _ = try await f.submit(1)
-        try await wait("another job runs") {
+        try await eventually("another job runs", within: 60) {
             let jobs = await worker.runningJobs
             return jobs.count == 1 && jobs != [cancelled]
         }
