@@ -1,0 +1,213 @@
+import DubSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Measures the `VoicePrint` of each of many stretches of one recording in a single streamed pass (16 kHz mono,
+/// 32 ms frames every 16 ms): pitch by normalised autocorrelation (computed through the FFT, corrected for the
+/// window's own autocorrelation), and the envelope as a mel cepstrum. Only the frames inside a stretch are analysed,
+/// and only the open stretches' frame figures are held, so memory stays flat in the recording's length.
+public struct VoiceProfiler: Sendable {
+    public static let analysisRate = 16_000
+    static let frameLength = 512
+    static let hop = 256
+    static let fftSize = 1024
+    /// The pitch range searched, in Hz (deep male to high child voices).
+    static let pitchRange = 60.0...450.0
+    /// A frame is pitched when its normalised autocorrelation peak reaches this.
+    static let voicingThreshold = 0.5
+    static let melBands = 24
+    static let coefficients = 12
+
+    private let fft = FFT(size: fftSize)
+    private let window: [Float]
+    /// The Hann window's own normalised autocorrelation, by lag (Boersma 1993).
+    private let windowCorrelation: [Double]
+    private let melFilters: [[(bin: Int, weight: Float)]]
+
+    public init() {
+        let n = Self.frameLength
+        window = (0..<n).map { Float(0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(n - 1))) }
+        var re = window.map { $0 } + [Float](repeating: 0, count: Self.fftSize - n)
+        var im = [Float](repeating: 0, count: Self.fftSize)
+        fft.transform(real: &re, imag: &im)
+        var power = (0..<Self.fftSize).map { re[$0] * re[$0] + im[$0] * im[$0] }
+        var zero = [Float](repeating: 0, count: Self.fftSize)
+        fft.transform(real: &power, imag: &zero, inverse: true)
+        windowCorrelation = power.map { Double($0 / power[0]) }
+        melFilters = Self.melFilterbank(bands: Self.melBands, fftSize: Self.fftSize, sampleRate: Double(Self.analysisRate), low: 100, high: 7000)
+    }
+
+    /// The print of each span (seconds on the recording's timeline; they may overlap and come in any order), from the
+    /// audio file at `path` (any format the media libraries read; mixed down to mono).
+    public func profile(path: String, spans: [(start: Double, end: Double)]) throws -> [VoicePrint] {
+        let reader = try AudioReader(path: path, options: AudioReadOptions(sampleRate: Self.analysisRate, channels: 1))
+        var frames = FrameStream(spans: spans, profiler: self)
+        while let chunk = try reader.next() {
+            frames.add(chunk)
+            if frames.isDone { break }
+        }
+        return frames.finish()
+    }
+
+    /// The prints of spans of samples already in memory (16 kHz mono), for tests and short clips.
+    public func profile(samples: [Float], spans: [(start: Double, end: Double)]) -> [VoicePrint] {
+        var frames = FrameStream(spans: spans, profiler: self)
+        frames.add(samples)
+        return frames.finish()
+    }
+
+    /// One frame's figures: level in dB, pitch in Hz (nil when unpitched), and mel cepstrum.
+    struct Frame {
+        var level: Double
+        var pitch: Double?
+        var cepstrum: [Double]
+    }
+
+    func analyse(_ samples: ArraySlice<Float>) -> Frame {
+        var re = [Float](repeating: 0, count: Self.fftSize)
+        var energy = 0.0
+        for (i, x) in samples.enumerated() {
+            re[i] = x * window[i]
+            energy += Double(re[i] * re[i])
+        }
+        let level = 10 * log10(energy / Double(Self.frameLength) + 1e-12)
+        var im = [Float](repeating: 0, count: Self.fftSize)
+        fft.transform(real: &re, imag: &im)
+        var power = (0..<Self.fftSize).map { re[$0] * re[$0] + im[$0] * im[$0] }
+        let half = Array(power[0...(Self.fftSize / 2)])
+        var zero = [Float](repeating: 0, count: Self.fftSize)
+        fft.transform(real: &power, imag: &zero, inverse: true)
+        let pitch = power[0] > 0 ? pitchOf(autocorrelation: power) : nil
+        return Frame(level: level, pitch: pitch, cepstrum: cepstrum(of: half))
+    }
+
+    /// The fundamental from a frame's autocorrelation: the best window-corrected peak in the pitch range, refined by
+    /// a parabola; nil when it is weaker than `voicingThreshold`.
+    private func pitchOf(autocorrelation r: [Float]) -> Double? {
+        let rate = Double(Self.analysisRate)
+        let minLag = Int(rate / Self.pitchRange.upperBound), maxLag = Int(rate / Self.pitchRange.lowerBound)
+        let r0 = Double(r[0])
+        func corrected(_ lag: Int) -> Double { Double(r[lag]) / r0 / max(windowCorrelation[lag], 1e-3) }
+        var best = minLag, bestValue = -1.0
+        for lag in minLag...maxLag {
+            let value = corrected(lag)
+            if value > bestValue { (best, bestValue) = (lag, value) }
+        }
+        guard bestValue >= Self.voicingThreshold, best > minLag, best < maxLag else { return nil }
+        // Prefer the shortest lag with nearly the same strength (avoids taking twice the period).
+        if let shorter = (minLag + 1..<best).first(where: { corrected($0) >= 0.92 * bestValue && corrected($0) >= corrected($0 - 1) && corrected($0) >= corrected($0 + 1) }) {
+            best = shorter
+        }
+        let (a, b, c) = (corrected(best - 1), corrected(best), corrected(best + 1))
+        let denominator = a - 2 * b + c
+        let offset = denominator != 0 ? max(-0.5, min(0.5, 0.5 * (a - c) / denominator)) : 0
+        return rate / (Double(best) + offset)
+    }
+
+    /// Mel cepstrum c1...c12 of a power spectrum (natural-log band energies, orthonormal DCT-II).
+    private func cepstrum(of power: [Float]) -> [Double] {
+        let bands = melFilters.map { filter in log(Double(filter.reduce(Float(0)) { $0 + power[$1.bin] * $1.weight }) + 1e-10) }
+        let m = Double(bands.count)
+        return (1...Self.coefficients).map { k in
+            var sum = 0.0
+            for (n, value) in bands.enumerated() { sum += value * cos(Double.pi * Double(k) * (Double(n) + 0.5) / m) }
+            return sum * (2 / m).squareRoot()
+        }
+    }
+
+    /// Triangular mel filters between `low` and `high` Hz.
+    static func melFilterbank(bands: Int, fftSize: Int, sampleRate: Double, low: Double, high: Double) -> [[(bin: Int, weight: Float)]] {
+        func mel(_ hz: Double) -> Double { 2595 * log10(1 + hz / 700) }
+        func hz(_ mel: Double) -> Double { 700 * (pow(10, mel / 2595) - 1) }
+        let edges = (0...(bands + 1)).map { hz(mel(low) + (mel(high) - mel(low)) * Double($0) / Double(bands + 1)) }
+        let binHz = sampleRate / Double(fftSize)
+        return (1...bands).map { b in
+            let (left, centre, right) = (edges[b - 1], edges[b], edges[b + 1])
+            return (Int(left / binHz)...Int(right / binHz) + 1).compactMap { bin in
+                let f = Double(bin) * binHz
+                let weight = f <= centre ? (f - left) / (centre - left) : (right - f) / (right - centre)
+                return weight > 0 && bin <= fftSize / 2 ? (bin, Float(weight)) : nil
+            }
+        }
+    }
+}
+
+/// The frames of a recording as they stream past, credited to the spans they fall in.
+private struct FrameStream {
+    let spans: [(start: Double, end: Double)]
+    let profiler: VoiceProfiler
+    /// Span indices by start time; `nextSpan` is the first not yet opened.
+    let order: [Int]
+    var nextSpan = 0
+    /// The frames of each open span.
+    var open: [Int: [VoiceProfiler.Frame]] = [:]
+    var prints: [VoicePrint?]
+    var pending: [Float] = []
+    /// The sample index of `pending[0]`.
+    var offset = 0
+
+    init(spans: [(start: Double, end: Double)], profiler: VoiceProfiler) {
+        self.spans = spans
+        self.profiler = profiler
+        order = spans.indices.sorted { spans[$0].start < spans[$1].start }
+        prints = Array(repeating: nil, count: spans.count)
+    }
+
+    var isDone: Bool { nextSpan == order.count && open.isEmpty }
+
+    mutating func add(_ samples: [Float]) {
+        pending += samples
+        let rate = Double(VoiceProfiler.analysisRate), n = VoiceProfiler.frameLength, hop = VoiceProfiler.hop
+        var start = 0
+        while start + n <= pending.count {
+            let centre = Double(offset + start + n / 2) / rate
+            closeSpans(before: centre)
+            while nextSpan < order.count, spans[order[nextSpan]].start <= centre {
+                open[order[nextSpan]] = []
+                nextSpan += 1
+            }
+            if !open.isEmpty {
+                let frame = profiler.analyse(pending[start..<(start + n)])
+                for key in open.keys where spans[key].end >= centre { open[key]?.append(frame) }
+            } else if nextSpan < order.count {
+                // Skip ahead to the next span's first frame.
+                let target = Int(spans[order[nextSpan]].start * rate) - n / 2 - offset
+                if target > start + hop {
+                    start = min(target - target % hop, pending.count - pending.count % hop)
+                    continue
+                }
+            }
+            start += hop
+        }
+        pending.removeFirst(min(start, pending.count))
+        offset += start
+    }
+
+    private mutating func closeSpans(before time: Double) {
+        for key in open.keys where spans[key].end < time {
+            prints[key] = Self.print(open.removeValue(forKey: key) ?? [])
+        }
+    }
+
+    mutating func finish() -> [VoicePrint] {
+        closeSpans(before: .infinity)
+        return prints.map { $0 ?? VoicePrint(pitch: nil, pitchSpread: 0, cepstrum: [], seconds: 0) }
+    }
+
+    /// A span's print from its frames: the loud ones (within 30 dB of its loudest, and above −60 dBFS) give the
+    /// envelope; the pitched ones among them the pitch.
+    static func print(_ frames: [VoiceProfiler.Frame]) -> VoicePrint {
+        let hopSeconds = Double(VoiceProfiler.hop) / Double(VoiceProfiler.analysisRate)
+        guard let loudest = frames.map(\.level).max() else { return VoicePrint(pitch: nil, pitchSpread: 0, cepstrum: [], seconds: 0) }
+        let loud = frames.filter { $0.level >= max(loudest - 30, -60) }
+        guard !loud.isEmpty else { return VoicePrint(pitch: nil, pitchSpread: 0, cepstrum: [], seconds: 0) }
+        var cepstrum = [Double](repeating: 0, count: VoiceProfiler.coefficients)
+        for frame in loud { for i in cepstrum.indices { cepstrum[i] += frame.cepstrum[i] / Double(loud.count) } }
+        let pitches = loud.compactMap(\.pitch).map { 12 * log2($0 / 440) }.sorted()
+        let pitched = pitches.count >= 5 && Double(pitches.count) >= 0.15 * Double(loud.count)
+        let median = pitched ? 440 * exp2(pitches[pitches.count / 2] / 12) : nil
+        let spread = pitched ? pitches[pitches.count * 3 / 4] - pitches[pitches.count / 4] : 0
+        return VoicePrint(pitch: median, pitchSpread: spread, cepstrum: cepstrum, seconds: Double(loud.count) * hopSeconds)
+    }
+}
