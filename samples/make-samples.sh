@@ -97,9 +97,9 @@ clip korean 160x90 kor
 
 timeline two-speakers 0.7 \
   "en-us|0.6|Did you finish the report for tomorrow?|A" \
-  "en-gb+f3|0.7|Almost. I still need the numbers from last week.|B" \
+  "en+f3|0.7|Almost. I still need the numbers from last week.|B" \
   "en-us|0.5|I can send them to you this afternoon.|A" \
-  "en-gb+f3|1.0|That would be perfect, thank you.|B"
+  "en+f3|1.0|That would be perfect, thank you.|B"
 clip two-speakers 160x90 eng
 
 # A mono 16 kHz WAV of speech alone, no background.

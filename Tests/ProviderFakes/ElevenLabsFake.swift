@@ -18,10 +18,11 @@ import Hummingbird
 /// Scribe `model_id` scribe_v1 or scribe_v2, `language_code` ISO 639-1 or 639-3, `num_speakers` 1–32, and an answer
 /// whose `language_code` is ISO 639-3.
 enum ElevenLabsFake {
-    static let voices: Set<String> = ["21m00Tcm4TlvDq8ikWAM", "EXAVITQu4vr4xnSDxMaL", "pNInz6obpgDQGcFmaJgB"]
+    static let voices = Set(FakeVoiceLibrary.premade.map(\.0))
     static let models = ["eleven_multilingual_v2": 10_000, "eleven_flash_v2_5": 40_000, "eleven_turbo_v2_5": 40_000, "eleven_v3": 3_000]
 
     static func register(on router: Router<BasicRequestContext>, control: FakeControl) {
+        registerVoices(on: router, control: control)
         router.post("v1/text-to-speech/:voice") { request, context -> Response in
             let body = try await request.body.collect(upTo: 1 << 20)
             if let early = try await gate(request, control, body: Array(buffer: body)) { return early }
@@ -35,7 +36,7 @@ enum ElevenLabsFake {
             guard text.count <= limit else {
                 return detail(400, "max_character_limit_exceeded", "Text is too long: \(text.count) characters, the limit is \(limit).")
             }
-            guard voices.contains(voice) else { return detail(404, "voice_not_found", "A voice with the voice_id \(voice) was not found.") }
+            guard control.library.exists(voice) else { return detail(404, "voice_not_found", "A voice with the voice_id \(voice) was not found.") }
             if json["language_code"] != nil, model == "eleven_multilingual_v2" || model == "eleven_multilingual_v1" {
                 return detail(400, "unsupported_language", "Model '\(model)' does not support the language_code parameter.", param: "language_code")
             }

@@ -30,6 +30,8 @@ public final class FakeControl: Sendable {
     private let state = Mutex(State())
     /// The texts the fake voices spoke, for the fake recognisers to hear back.
     public let voices = FakeVoices()
+    /// The ElevenLabs fake's voice library (premade and cloned voices).
+    public let library = FakeVoiceLibrary()
 
     public init() {}
 

@@ -36,6 +36,7 @@ enum OpenAIFake {
                 return error(400, "Invalid 'speed': must be between 0.25 and 4.", type: "invalid_request_error", code: nil, param: "speed")
             }
             let format = (json["response_format"] as? String) ?? "mp3"
+            control.keep("openai-speech", "\(voice)\t\(input)")
             let samples = FakeAudio.speech(input, speed: speed, sampleRate: 24_000, voices: control.voices)
             switch format {
             case "pcm":

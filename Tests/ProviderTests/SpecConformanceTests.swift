@@ -176,7 +176,7 @@ struct SpecConformanceTests {
             .synthesize(SynthesisRequest(text: "Olá.", language: "pt-BR"), to: scratch.path("a.wav"))
         #expect(try sent()["language_code"] as? String == "pt")
         let synthesizer = ElevenLabsSpeechSynthesizer(client: ElevenLabsTests.client(server))
-        let voice = LineVoice(synthesizer: synthesizer, voice: nil, voices: [:], language: "es")
+        let voice = LineVoice(synthesizer: synthesizer, voice: nil, language: "es")
         let runner = try StageRunner(folder: try WorkFolder(root: scratch.path("work")))
         let lines = [DubLine(id: 0, start: 0, end: 1, speaker: "A", source: "", text: "Uno."),
                      DubLine(id: 1, start: 1, end: 2, speaker: "B", source: "", text: "Dos."),

@@ -56,6 +56,8 @@ public struct CostEstimate: Sendable {
             }
         }
         add(plan.synthesizer, .speech, ProviderUsage(characters: Int(Double(characters) * 1.15)))
+        // Cloning: one add-voice request per speaker (instant voice cloning bills no characters) and one deletion.
+        if plan.cloneVoices { add(plan.synthesizer, .speech, ProviderUsage(requests: 2 * (plan.speakers ?? 2))) }
         if case .isolator(let provider) = plan.separation {
             add(provider, .isolation, ProviderUsage(audioSeconds: mediaSeconds, requests: 1))
         }

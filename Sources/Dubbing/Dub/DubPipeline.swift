@@ -111,12 +111,7 @@ public struct DubPipeline: Sendable {
     private func run(_ runner: StageRunner, stopAfter: String?) async throws -> DubReport {
         let plan = try request.resolve()
         let context = StageContext(runner: runner, providers: providers, onProgress: onProgress, warnings: WarningLog(onWarning: onWarning))
-        let voice = LineVoice(synthesizer: synthesizer, voice: plan.voice, voices: voices, language: plan.target)
         let separate = SeparateStage(plan: plan)
-        let translate = try TranslateStage(plan: plan, voice: voice)
-        let fitter = TimelineFitter(maxSpeed: plan.maxSpeed, voice: voice, retranslator: plan.translator == nil ? nil : translate)
-        let fit = FitStage(fitter: fitter)
-        let verify = VerifyStage(provider: plan.verifier, voice: voice, fitter: fitter)
         let mux = MuxStage(request: request, language: plan.target)
         var seconds: [String: Double] = [:]
         func step<Stage: DubStage>(_ stage: Stage, _ input: Stage.Input) async throws -> Stage.Output {
@@ -135,10 +130,20 @@ public struct DubPipeline: Sendable {
         let audio = try await step(ExtractStage(input: plan.input, stream: plan.audioStream(in: media), keepsSurround: plan.keepsSurround), media)
         let stems = try await step(separate, audio)
         let transcript = try await step(TranscribeStage(plan: plan), .init(audio: audio, stems: stems))
-        let sourceLines = try await step(LinesStage(plan: plan), .init(transcript: transcript, duration: media.duration ?? 0))
+        let sourceLines = try await step(LinesStage(plan: plan), .init(transcript: transcript, duration: media.duration ?? 0,
+                                                                               voices: stems.vocals ?? audio.path))
         if plan.translator != nil {
             try checkBudget(plan, mediaSeconds: media.duration ?? 0, sourceCharacters: sourceLines.reduce(0) { $0 + $1.source.count })
         }
+        let cast = try await step(CastStage(synthesizer: synthesizer, language: plan.target, voiceMap: voices, fixedVoice: plan.voice,
+                                            cloneVoices: plan.cloneVoices),
+                                  .init(lines: sourceLines, voices: stems.vocals ?? audio.path, background: stems.vocals == nil ? nil : stems.background))
+        // Every later stage speaks with the cast.
+        let voice = LineVoice(synthesizer: synthesizer, voice: plan.voice, language: plan.target).casting(cast)
+        let translate = try TranslateStage(plan: plan, voice: voice)
+        let fitter = TimelineFitter(maxSpeed: plan.maxSpeed, voice: voice, retranslator: plan.translator == nil ? nil : translate)
+        let fit = FitStage(fitter: fitter)
+        let verify = VerifyStage(provider: plan.verifier, voice: voice, fitter: fitter)
         let lines = try await step(translate, sourceLines)
         let spoken = try await step(SynthesizeStage(voice: voice), lines)
         let fitInput = FitStage.Input(lines: lines, spoken: spoken, mediaEnd: media.duration)
@@ -147,13 +152,28 @@ public struct DubPipeline: Sendable {
         let mix = try await step(MixStage(separated: separate.isSeparated, centreSpread: plan.centreSpread),
                                  .init(background: stems.background, audio: audio, fitted: verified.fitted, length: media.duration,
                                        vocals: stems.vocals))
-        try await runner.record(usage: providers.meter.snapshot)
         let subtitles = try await step(mux, .init(fitted: verified.fitted, mix: mix, lines: lines, sourceLanguage: plan.source?.tag ?? transcript?.language,
                                                   stereoTrack: plan.stereoTrack && audio.isSurround, codec: plan.audioCodec))
+        let clones = try await finishClones(cast, plan: plan, context: context)
+        try await runner.record(usage: providers.meter.snapshot)
         return DubReport(output: request.output, subtitles: subtitles, work: work.root, stageSeconds: seconds, executed: await runner.executed,
                          timing: Self.summary(verified.fitted.timings), loudnessIn: mix.loudnessIn, loudnessOut: mix.report.loudnessAfter,
                          truePeak: mix.report.truePeak, usage: usage(spoken), costUSD: CostEstimate.dollars(usage(spoken)), verification: verified.checks,
-                         warnings: await context.warnings.all.nilIfEmpty, layout: Self.layout(audio, plan: plan))
+                         warnings: await context.warnings.all.nilIfEmpty, layout: Self.layout(audio, plan: plan),
+                         cast: cast.summary.nilIfEmpty, clonesDeleted: clones)
+    }
+
+    /// After a finished dub, deletes the voices cloned for it unless `--keep-voices` (a failed one keeps them, for
+    /// the resumed run; `dubctl voices prune` removes what is left). Returns how many were deleted, nil when none.
+    func finishClones(_ cast: VoiceCast, plan: DubPlan, context: StageContext) async throws -> Int? {
+        guard plan.cloneVoices, !plan.keepVoices, cast.roles.contains(where: { $0.clone.map { !$0.deleted } ?? false }),
+              let cloner = synthesizer as? any VoiceCloner else { return nil }
+        return try await CastStage.deleteClones(in: work, cloner: cloner)
+    }
+
+    /// Deletes the clones recorded in `work`'s `voices.json` (`dubctl voices prune --work`); returns how many.
+    public static func deleteClones(in work: WorkFolder, cloner: any VoiceCloner) async throws -> Int {
+        try await CastStage.deleteClones(in: work, cloner: cloner)
     }
 
     /// What the report says of the dub's layout.

@@ -57,6 +57,9 @@ public struct DubPlan: Sendable, Equatable {
     public let stereoTrack: Bool
     /// The dub track's codec (nil: the container's default).
     public let audioCodec: AudioTrackCodec?
+    /// Whether each speaker's voice is cloned (`--clone-voices`), and the clones kept after the job (`--keep-voices`).
+    public let cloneVoices: Bool
+    public let keepVoices: Bool
 
     /// The recogniser, when the lines come from speech recognition.
     public var recognizer: String? {
@@ -109,6 +112,7 @@ extension DubRequest {
                        voice: voice, separation: method, maxSpeed: maxSpeed ?? Self.defaultMaxSpeed, speakers: speakers,
                        keepOriginalAudio: keepOriginalAudio, bilingual: bilingual, verifier: verify ? asr ?? Self.defaultASR : nil,
                        budgetUSD: budgetUSD, stream: stream, keepsSurround: (layout ?? "source") == "source",
-                       centreSpread: centreSpread ?? 0, stereoTrack: stereoTrack, audioCodec: audioCodec.flatMap(AudioTrackCodec.init(rawValue:)))
+                       centreSpread: centreSpread ?? 0, stereoTrack: stereoTrack, audioCodec: audioCodec.flatMap(AudioTrackCodec.init(rawValue:)),
+                       cloneVoices: cloneVoices, keepVoices: keepVoices)
     }
 }

@@ -24,6 +24,11 @@ public struct DubReport: Codable, Sendable, Equatable {
     /// The dub track's layout, its codec when not AAC, and where the dub is in it ("stereo", "stereo (Opus)", or e.g.
     /// "5.1 (AC3), the dub in the centre channel").
     public var layout: String?
+    /// Who spoke with which voice, one line per speaker (`VoiceCast.summary`: the voice, whether it was cloned and from
+    /// how many seconds, and why it was chosen).
+    public var cast: [String]?
+    /// How many cloned voices were deleted at the provider after the job (nil: none were cloned, or `--keep-voices`).
+    public var clonesDeleted: Int?
 
     enum CodingKeys: String, CodingKey {
         case output, subtitles, work
@@ -34,7 +39,8 @@ public struct DubReport: Codable, Sendable, Equatable {
         case truePeak = "true_peak_dbtp"
         case usage
         case costUSD = "cost_usd"
-        case verification, warnings, layout
+        case verification, warnings, layout, cast
+        case clonesDeleted = "clones_deleted"
     }
 }
 

@@ -44,6 +44,10 @@ extension DubRequest {
         if let budgetUSD, !(budgetUSD.isFinite && budgetUSD >= 0) { throw fail("--budget must be a number of dollars, 0 or more") }
         if let layout, !Self.layouts.contains(layout) { throw fail("--layout must be \(Self.layouts.joined(separator: " or ")), not '\(layout)'") }
         if let centreSpread, !(0...0.5).contains(centreSpread) { throw fail("--centre-spread must be between 0 and 0.5") }
+        if cloneVoices, (tts ?? Self.defaultTTS) != "elevenlabs" {
+            throw fail("--clone-voices needs --tts elevenlabs (the engine that clones voices)")
+        }
+        if keepVoices, !cloneVoices { throw fail("--keep-voices keeps cloned voices: give it with --clone-voices") }
         if let stream, stream < 0 { throw fail("--stream must be a stream index, 0 or more (see 'dubctl probe')") }
         for (option, path) in [("input", input), ("-o", output)] + files.map({ ($0.option, $0.path) }) where path.isEmpty || path.contains("\0") {
             throw fail("\(option): an empty or invalid path")

@@ -52,6 +52,10 @@ public struct DubRequest: Codable, Sendable, Equatable {
     public var layout: String?
     /// Also a stereo down-mix of the dub as a second track (for a surround dub).
     public var stereoTrack: Bool = false
+    /// Clone each speaker's voice from their own speech (ElevenLabs; the operator confirms they may), and keep the
+    /// clones after the job.
+    public var cloneVoices: Bool = false
+    public var keepVoices: Bool = false
     /// How much of the dub also goes to the front left and right in a surround dub (0–0.5; default 0: centre only).
     public var centreSpread: Double?
     /// The dub track's codec: `aac` (default), `ac3` or `eac3` (MP4, MOV, Matroska; WebM holds Opus).
@@ -73,6 +77,8 @@ public struct DubRequest: Codable, Sendable, Equatable {
         case stereoTrack = "stereo_track"
         case centreSpread = "centre_spread"
         case audioCodec = "audio_codec"
+        case cloneVoices = "clone_voices"
+        case keepVoices = "keep_voices"
     }
 
     public init(input: String, output: String, to: String) {
@@ -111,6 +117,8 @@ public struct DubRequest: Codable, Sendable, Equatable {
         stream = try c.decodeIfPresent(Int.self, forKey: .stream)
         layout = try c.decodeIfPresent(String.self, forKey: .layout)
         stereoTrack = try c.decodeIfPresent(Bool.self, forKey: .stereoTrack) ?? false
+        cloneVoices = try c.decodeIfPresent(Bool.self, forKey: .cloneVoices) ?? false
+        keepVoices = try c.decodeIfPresent(Bool.self, forKey: .keepVoices) ?? false
         centreSpread = try c.decodeIfPresent(Double.self, forKey: .centreSpread)
         audioCodec = try c.decodeIfPresent(String.self, forKey: .audioCodec)
     }

@@ -3,7 +3,7 @@ import ProviderAPI
 /// One stage of the dubbing pipeline. Its settings are fixed when it is made (from the `DubRequest`), its
 /// `Input` is what the stages before it produced, and its `Output` is all the stages after it see: the pipeline
 /// is data flowing one way through `ProbeStage` → `ExtractStage` → `SeparateStage` → `TranscribeStage` →
-/// `LinesStage` → `TranslateStage` → `SynthesizeStage` → `FitStage` → `VerifyStage` → `MixStage` → `MuxStage`.
+/// `LinesStage` → `CastStage` → `TranslateStage` → `SynthesizeStage` → `FitStage` → `VerifyStage` → `MixStage` → `MuxStage`.
 ///
 /// A stage that caches does so through the context's `StageRunner`: under a key made from its input, its
 /// settings and its provider, model or voice (whole-stage artifacts), or per line (`translate`, `synthesize`,
@@ -54,7 +54,7 @@ extension DubStage {
 
 /// The stages of a dub, in order: the one list that the pipeline, `dubctl stage`, the manifest and progress use.
 public enum StageName: String, CaseIterable, Sendable, Codable {
-    case probe, extract, separate, transcribe, lines, translate, synthesize, fit, verify, mix, mux
+    case probe, extract, separate, transcribe, lines, cast, translate, synthesize, fit, verify, mix, mux
 
     /// What the stage does, for `dubctl stage --help` and progress.
     public var summary: String {
@@ -64,6 +64,7 @@ public enum StageName: String, CaseIterable, Sendable, Codable {
         case .separate: "split vocals from the background (or take given stems)"
         case .transcribe: "recognise the speech (skipped when subtitles give the lines)"
         case .lines: "cut the dubbing lines (from subtitles or the transcript)"
+        case .cast: "give every speaker a voice of their own (voices.json; --clone-voices clones them)"
         case .translate: "translate each line within its duration budget"
         case .synthesize: "speak each line"
         case .fit: "fit every line into its slot (speed, stretch, re-translation, shift)"

@@ -16,9 +16,30 @@ struct LineVoice: Sendable {
     let synthesizer: any SpeechSynthesizer
     /// The voice for speakers not in `voices` (`--voice`; the engine's default when nil).
     let voice: String?
-    /// Voices by speaker (`--voice-map`).
-    let voices: [String: String]
+    /// Voices by speaker (the cast: `voices.json`, `--voice-map`).
+    var voices: [String: String] = [:]
+    /// What the cache knows a voice as, where that is not its id (a cloned voice: its sample).
+    var identities: [String: String] = [:]
     let language: Language
+
+    init(synthesizer: any SpeechSynthesizer, voice: String?, language: Language) {
+        self.synthesizer = synthesizer
+        self.voice = voice
+        self.language = language
+    }
+
+    /// This voice with `cast`'s voices for its speakers.
+    func casting(_ cast: VoiceCast) -> LineVoice {
+        var result = self
+        result.voices = cast.voices
+        result.identities = cast.cacheIdentities
+        return result
+    }
+
+    /// The voice a line is spoken with.
+    func voice(for line: DubLine) -> String? {
+        line.speaker.flatMap { voices[$0] } ?? voice
+    }
 
     /// The language's short code (ISO 639-1 where there is one), for rates and round-trip checks.
     var code: String { language.code }
@@ -27,8 +48,10 @@ struct LineVoice: Sendable {
     /// prosody across lines (`usesContext`) also get the text of the lines before and after it in `lines`; the cache
     /// key leaves that context out, so editing one line redoes only that line.
     func speak(_ line: DubLine, among lines: [DubLine] = [], speed: Double, take: Int = 0, runner: StageRunner) async throws -> SpokenLine {
-        let base = SynthesisRequest(text: line.text ?? "", language: language, voice: line.speaker.flatMap { voices[$0] } ?? voice, speed: speed)
-        let key = try CacheKey(["synthesize-1", synthesizer.name, try CacheKey(base).hex] + (take > 0 ? ["take-\(take)"] : []))
+        let base = SynthesisRequest(text: line.text ?? "", language: language, voice: voice(for: line), speed: speed)
+        var keyed = base
+        keyed.voice = base.voice.map { identities[$0] ?? $0 }
+        let key = try CacheKey(["synthesize-1", synthesizer.name, try CacheKey(keyed).hex] + (take > 0 ? ["take-\(take)"] : []))
         var request = base
         if synthesizer.usesContext, let index = lines.firstIndex(where: { $0.id == line.id }) {
             // The same speaker's neighbouring lines (elevenlabs-python `previous_text`/`next_text`: "text that came before
@@ -43,13 +66,15 @@ struct LineVoice: Sendable {
         }
     }
 
-    /// The speaking rate, measured once per engine, voice and language by synthesizing a calibration text (the
-    /// typical figure for languages without one).
-    func speakingRate(runner: StageRunner) async throws -> SpeakingRate {
-        let (code, language, synthesizer, voice) = (code, language, synthesizer, voice)
+    /// The speaking rate of `voice` (the default voice when nil), measured once per engine, voice and language by
+    /// synthesizing a calibration text (the typical figure for languages without one): every cast or cloned voice
+    /// budgets its own lines.
+    func speakingRate(of voice: String? = nil, runner: StageRunner) async throws -> SpeakingRate {
+        let voice = voice ?? self.voice
+        let (code, language, synthesizer) = (code, language, synthesizer)
         let typical = SpeakingRate.typical(language: code)
         guard let text = SpeakingRate.calibrationTexts[code] else { return typical }
-        let key = try CacheKey(["rate-1", synthesizer.name, voice ?? "default", code])
+        let key = try CacheKey(["rate-1", synthesizer.name, voice.map { identities[$0] ?? $0 } ?? "default", code])
         return try await runner.line("calibrate", key: key) { prefix in
             let audio = try await synthesizer.synthesize(SynthesisRequest(text: text, language: language, voice: voice), to: prefix + ".wav")
             guard audio.duration > 0.5 else { return typical }

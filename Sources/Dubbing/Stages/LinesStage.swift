@@ -28,8 +28,11 @@ struct LinesStage: DubStage {
     }
 
     let source: Source
+    /// How many speakers there are, when known (`--speakers`).
+    let speakers: Int?
 
     init(plan: DubPlan) {
+        speakers = plan.speakers
         switch plan.lines {
         case .targetSubtitles(let path): source = .targetSubtitles(path)
         case .sourceSubtitles(let path): source = .sourceSubtitles(path)
@@ -44,6 +47,8 @@ struct LinesStage: DubStage {
         let transcript: Transcript?
         /// The media's duration (the last line's gap runs to it).
         let duration: Double
+        /// The audio to tell speakers apart by: the vocals stem, or the original audio when there is none.
+        let voices: String
     }
 
     func run(_ input: Input, in context: StageContext) async throws -> [DubLine] {
@@ -57,16 +62,16 @@ struct LinesStage: DubStage {
             let translated = if case .targetSubtitles = source { true } else { false }
             origin = "subtitles '\(path)'"
             let key = try CacheKey([translated ? "lines-subtitles-3" : "lines-source-subtitles-3", try CacheKey.fingerprint(ofFile: path).hex,
-                                    "\(duration)"])
+                                    "\(duration)", try speakerKey(input)])
             lines = try await context.runner.run(Self.name, key: key, artifacts: [Self.segmentsFile]) { _ in
                 let (cues, note) = try Self.readCues(path)
                 if let note { await context.warn("subtitles '\(path)': \(note)") }
-                return cues.enumerated().map { i, cue in
+                return try await withSpeakers(cues.enumerated().map { i, cue in
                     let next = i + 1 < cues.count ? cues[i + 1].start : max(duration, cue.end)
                     let text = cue.text.replacingNewlines()
                     return DubLine(id: i, start: cue.start, end: cue.end, speaker: cue.speaker, source: translated ? "" : text,
                                    text: translated ? text : nil, gapAfter: max(0, next - cue.end))
-                }
+                }, voices: input.voices, in: context)
             }
         case .transcript(let settings):
             guard let transcript = input.transcript else {
@@ -74,9 +79,9 @@ struct LinesStage: DubStage {
             }
             origin = "the transcript"
             let segmenter = LineSegmenter(settings: settings)
-            let key = try CacheKey(["lines-asr-2", try CacheKey(transcript).hex, "\(settings.maxLine)"])
+            let key = try CacheKey(["lines-asr-2", try CacheKey(transcript).hex, "\(settings.maxLine)", try speakerKey(input)])
             lines = try await context.runner.run(Self.name, key: key, artifacts: [Self.segmentsFile]) { _ in
-                segmenter.lines(from: transcript, mediaEnd: duration)
+                try await withSpeakers(segmenter.lines(from: transcript, mediaEnd: duration), voices: input.voices, in: context)
             }
         }
         // Checked on every run, so hand edits (times in segments.json, texts in lines.json) are held to the same limits.
@@ -86,6 +91,43 @@ struct LinesStage: DubStage {
         let spoken = Self.carryingTexts(from: try context.work.readJSON([DubLine].self, from: TimelineFitter.linesFile),
                                         previousCut: previousCut, cut: lines, onto: checked.lines)
         return try DubLine.checked(spoken, mediaEnd: mediaEnd, origin: "'\(context.work.path(TimelineFitter.linesFile))'").lines
+    }
+
+    /// What the speakers found depend on: the voices' audio and the speaker count.
+    private func speakerKey(_ input: Input) throws -> String {
+        try CacheKey(["speakers-1", try CacheKey.fingerprint(ofFile: input.voices).hex, "\(speakers ?? 0)"]).hex
+    }
+
+    /// The lines with a speaker each: when none came with one (Whisper, subtitles), they are clustered by voice
+    /// (`SpeakerClusterer`, `--speakers` fixing the count); when the recogniser or the subtitles named speakers, those
+    /// are kept, and a clustering with as many speakers cross-checks them (a warning when they disagree on more than a
+    /// quarter of the speech).
+    func withSpeakers(_ lines: [DubLine], voices: String, in context: StageContext) async throws -> [DubLine] {
+        guard !lines.isEmpty else { return lines }
+        let named = Set(lines.compactMap(\.speaker))
+        let count = named.isEmpty ? speakers : named.count
+        let spans = lines.map { (start: $0.start, end: $0.end) }
+        let labels = try await BlockingWork.run {
+            SpeakerClusterer(count: count).labels(for: try VoiceProfiler().profile(path: voices, spans: spans))
+        }
+        guard !named.isEmpty else {
+            var result = lines
+            for i in result.indices { result[i].speaker = labels[i] }
+            return result
+        }
+        let given = lines.map { DiarizationScore.Turn(start: $0.start, end: $0.end, speaker: $0.speaker ?? "-") }
+        let heard = zip(lines, labels).map { DiarizationScore.Turn(start: $0.0.start, end: $0.0.end, speaker: $0.1) }
+        let disagreement = DiarizationScore.errorRate(reference: given, hypothesis: heard)
+        if disagreement > 0.25 {
+            await context.warn("the speakers named by the \(namer) and the voices heard disagree on \(Int((disagreement * 100).rounded())) % of the speech; check the speakers in \(Self.segmentsFile)")
+        }
+        return lines
+    }
+
+    /// Where the lines' speaker names came from.
+    private var namer: String {
+        if case .transcript = source { return "recogniser" }
+        return "subtitles"
     }
 
     /// `lines` (the checked cut) with the text each had in `spoken` (the last run's `lines.json`), where the line's cut

@@ -39,10 +39,13 @@ struct TranslateStage: DubStage {
         let pending = lines.filter { $0.text == nil }
         guard !pending.isEmpty else { return lines }
         let translator = try context.providers.translator(provider)
-        let rate = try await voice.speakingRate(runner: context.runner)
+        var rates: [String: SpeakingRate] = [:]
         var result = lines
         var todo: [(line: TranslationLine, key: CacheKey)] = []
         for line in pending {
+            let spoken = voice.voice(for: line) ?? ""
+            if rates[spoken] == nil { rates[spoken] = try await voice.speakingRate(of: voice.voice(for: line), runner: context.runner) }
+            guard let rate = rates[spoken] else { continue }
             let item = TranslationLine(id: line.id, text: line.source, budget: rate.budget(seconds: Self.naturalSeconds(line)))
             let key = try cacheKey(translator, item)
             if let cached = try await context.runner.cachedLine(Self.name, key: key, as: String.self) {
@@ -73,7 +76,7 @@ struct TranslateStage: DubStage {
     /// A shorter translation of one line for `seconds` of speech (`FitStage`'s re-translation remedy), cached per line.
     func retranslate(_ line: DubLine, among lines: [DubLine], seconds: Double, in context: StageContext) async throws -> String {
         let translator = try context.providers.translator(provider)
-        let rate = try await voice.speakingRate(runner: context.runner)
+        let rate = try await voice.speakingRate(of: voice.voice(for: line), runner: context.runner)
         let item = TranslationLine(id: line.id, text: line.source, budget: rate.budget(seconds: seconds))
         let key = try cacheKey(translator, item)
         let neighbours = lines.firstIndex { $0.id == line.id }.map { i in

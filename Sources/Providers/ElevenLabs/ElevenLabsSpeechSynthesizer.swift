@@ -6,7 +6,7 @@ import Foundation
 /// ElevenLabs text-to-speech (`/v1/text-to-speech/{voice_id}`): 24 kHz PCM (or MP3, decoded through FFmpeg),
 /// `voice_settings.speed` (0.7–1.2), and the neighbouring lines as `previous_text`/`next_text` for prosody.
 /// Request fields follow elevenlabs-python `text_to_speech/raw_client.py` (`convert`) and the API reference.
-public struct ElevenLabsSpeechSynthesizer: SpeechSynthesizer {
+public struct ElevenLabsSpeechSynthesizer: SpeechSynthesizer, VoiceCatalog, VoiceCloner {
     /// Output formats dub asks for.
     public enum Format: String, Sendable {
         /// Headerless 24 kHz signed 16-bit little-endian mono.
@@ -82,5 +82,24 @@ public struct ElevenLabsSpeechSynthesizer: SpeechSynthesizer {
             }
         }
         return SynthesizedAudio(path: path, duration: duration, characters: billed)
+    }
+}
+
+extension ElevenLabsSpeechSynthesizer {
+    /// The account's voice library (`ElevenLabsVoices`).
+    public func voices(for language: Language) async throws -> [CatalogVoice] {
+        try await ElevenLabsVoices(client: client).voices(for: language)
+    }
+
+    public func addVoice(name: String, samples: [String], description: String) async throws -> String {
+        try await ElevenLabsVoices(client: client).addVoice(name: name, samples: samples, description: description)
+    }
+
+    public func deleteVoice(_ id: String) async throws {
+        try await ElevenLabsVoices(client: client).deleteVoice(id)
+    }
+
+    public func clonedVoices(prefix: String) async throws -> [CatalogVoice] {
+        try await ElevenLabsVoices(client: client).clonedVoices(prefix: prefix)
     }
 }

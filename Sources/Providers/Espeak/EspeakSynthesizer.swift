@@ -8,7 +8,7 @@ import Glibc
 
 /// Offline speech with the espeak-ng library: no key, no network, many languages (Korean included).
 /// espeak-ng keeps global state, so every call runs on one dedicated thread.
-public struct EspeakSynthesizer: SpeechSynthesizer {
+public struct EspeakSynthesizer: SpeechSynthesizer, VoiceCatalog {
     public let name = "espeak"
     public let speedRange: ClosedRange<Double>? = 0.5...2.0
 
@@ -25,6 +25,25 @@ public struct EspeakSynthesizer: SpeechSynthesizer {
             return "\(language.code)-\(region.lowercased())"
         }
         return language.code
+    }
+
+    /// The language's voice in each of espeak-ng's male and female variants (`es+m3`, `es+f2`), with the variant's
+    /// gender and its pitch (the middle of the `pitch` line of its file in espeak-ng-data's `voices/!v`).
+    public func voices(for language: Language) async throws -> [CatalogVoice] {
+        let base = Self.voice(for: language)
+        let folder = try await EspeakEngine.shared.dataPath() + "/voices/!v"
+        return (["m1", "m2", "m3", "m4", "m5", "m6", "m7", "f1", "f2", "f3", "f4", "f5"]).compactMap { variant in
+            guard let text = try? InputFile.text(folder + "/" + variant, what: "espeak-ng variant", limit: InputFile.smallLimit).text else { return nil }
+            var gender: CatalogVoice.Gender?
+            var pitch: Double?
+            for line in text.split(separator: "\n") {
+                let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+                if words.first == "gender", words.count > 1 { gender = CatalogVoice.Gender(rawValue: String(words[1])) }
+                if words.first == "pitch", words.count > 2, let low = Double(words[1]), let high = Double(words[2]) { pitch = (low + high) / 2 }
+            }
+            // Variants without a pitch line keep espeak-ng's default (82-118 Hz).
+            return CatalogVoice(id: "\(base)+\(variant)", gender: gender, pitch: pitch ?? 100, note: "espeak-ng variant \(variant)")
+        }
     }
 
     public func synthesize(_ request: SynthesisRequest, to path: String) async throws -> SynthesizedAudio {
@@ -53,6 +72,28 @@ final class EspeakEngine: Sendable {
     /// The cancel flag of the utterance being spoken (read by the synthesis callback, which stops when it is set).
     nonisolated(unsafe) static var cancel: CancelFlag?
 
+    /// espeak-ng's data folder (`espeak-ng-data`), as the library reports it.
+    func dataPath() async throws -> String {
+        try await thread.run {
+            try Self.initialise()
+            var path: UnsafePointer<CChar>?
+            _ = espeak_Info(&path)
+            return path.map { String(cString: $0) } ?? "/usr/lib/x86_64-linux-gnu/espeak-ng-data"
+        }
+    }
+
+    /// Starts espeak-ng once (on the engine's thread).
+    private static func initialise() throws {
+        guard sampleRate == 0 else { return }
+        let rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 500, nil, Int32(dub_espeak_dont_exit()))
+        guard rate > 0 else { throw SynthesisError(engine: "espeak", message: "cannot initialise espeak-ng (is espeak-ng-data installed?)") }
+        sampleRate = rate
+        espeak_SetSynthCallback { wav, count, _ in
+            if let wav, count > 0 { EspeakEngine.collected.append(contentsOf: UnsafeBufferPointer(start: wav, count: Int(count))) }
+            return EspeakEngine.cancel?.isSet == true ? 1 : 0
+        }
+    }
+
     func speak(_ text: String, voice: String, rate: Int) async throws -> ([Float], Int) {
         let flag = CancelFlag()
         return try await withTaskCancellationHandler {
@@ -67,15 +108,7 @@ final class EspeakEngine: Sendable {
             if flag.isSet { throw CancellationError() }
             Self.cancel = flag
             defer { Self.cancel = nil }
-            if Self.sampleRate == 0 {
-                let rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 500, nil, Int32(dub_espeak_dont_exit()))
-                guard rate > 0 else { throw SynthesisError(engine: "espeak", message: "cannot initialise espeak-ng (is espeak-ng-data installed?)") }
-                Self.sampleRate = rate
-                espeak_SetSynthCallback { wav, count, _ in
-                    if let wav, count > 0 { EspeakEngine.collected.append(contentsOf: UnsafeBufferPointer(start: wav, count: Int(count))) }
-                    return EspeakEngine.cancel?.isSet == true ? 1 : 0
-                }
-            }
+            try Self.initialise()
             guard espeak_SetVoiceByName(voice) == EE_OK else {
                 throw SynthesisError(engine: "espeak", message: "no espeak-ng voice '\(voice)' (see 'espeak-ng --voices')")
             }

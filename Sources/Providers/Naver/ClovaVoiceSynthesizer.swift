@@ -10,7 +10,7 @@ import Foundation
 /// page, not the public API's). dub maps a playback factor `f` (1 = natural) linearly on each side: `s = −5·(f − 1)`
 /// for faster, `s = 10·(1 − f)` for slower. The line is measured after synthesis, so the rounding never reaches the
 /// timeline. Text: at most 2,000 characters per request.
-public struct ClovaVoiceSynthesizer: SpeechSynthesizer {
+public struct ClovaVoiceSynthesizer: SpeechSynthesizer, VoiceCatalog {
     public let client: NaverGatewayClient
     public var name: String { "clova-voice" }
     public var speedRange: ClosedRange<Double>? { 0.5...2.0 }
@@ -55,5 +55,24 @@ public struct ClovaVoiceSynthesizer: SpeechSynthesizer {
         client.meter.record("clova-voice", ProviderUsage(characters: request.text.count, requests: 1))
         let duration = try await BlockingWork.run { try ProviderAudio.decodeFile(download, to: path, provider: "CLOVA Voice") }
         return SynthesizedAudio(path: path, duration: duration, characters: request.text.count)
+    }
+}
+
+extension ClovaVoiceSynthesizer {
+    /// Premium speakers per language, from NAVER Cloud's speaker table (api.ncloud-docs.com/docs/ai-naver-clovavoice-
+    /// ttspremium, its rows with language and gender; children's voices left out of casting).
+    static let speakers: [String: [CatalogVoice]] = [
+        "ko": [("nara", CatalogVoice.Gender.female), ("jinho", .male), ("mijin", .female), ("nbora", .female), ("ndaeseong", .male),
+               ("ndonghyun", .male), ("neunseo", .female), ("neunwoo", .male), ("neunyoung", .female), ("ngoeun", .female),
+               ("ngyeongjun", .male), ("nheera", .female), ("nian", .male), ("nes_c_kihyo", .male), ("nes_c_mikyung", .female)]
+            .map { CatalogVoice(id: $0.0, gender: $0.1) },
+        "en": [CatalogVoice(id: "clara", gender: .female), CatalogVoice(id: "matt", gender: .male), CatalogVoice(id: "danna", gender: .female)],
+        "ja": [CatalogVoice(id: "ntomoko", gender: .female), CatalogVoice(id: "shinji", gender: .male), CatalogVoice(id: "nnaomi", gender: .female)],
+        "zh": [CatalogVoice(id: "meimei", gender: .female), CatalogVoice(id: "liangliang", gender: .male)],
+        "es": [CatalogVoice(id: "carmen", gender: .female), CatalogVoice(id: "jose", gender: .male)],
+    ]
+
+    public func voices(for language: Language) async throws -> [CatalogVoice] {
+        Self.speakers[language.code] ?? []
     }
 }

@@ -4,7 +4,7 @@ import AudioKitCore
 import Foundation
 
 /// OpenAI `/audio/speech`: asks for headerless 24 kHz s16le PCM and writes it as WAV with its exact duration.
-public struct OpenAISpeechSynthesizer: SpeechSynthesizer {
+public struct OpenAISpeechSynthesizer: SpeechSynthesizer, VoiceCatalog {
     public let client: OpenAIClient
     public var model: String
     public var defaultVoice: String
@@ -35,5 +35,26 @@ public struct OpenAISpeechSynthesizer: SpeechSynthesizer {
         client.meter.record("openai", ProviderUsage(characters: request.text.count, requests: 1))
         let frames = try await BlockingWork.run { try ProviderAudio.convertS16LE(download, sampleRate: 24_000, to: path, provider: "OpenAI") }
         return SynthesizedAudio(path: path, duration: Double(frames) / 24_000, characters: request.text.count)
+    }
+}
+
+extension OpenAISpeechSynthesizer {
+    /// The built-in voices. openapi.yaml `VoiceIdsShared` lists alloy, ash, ballad, coral, echo, sage, shimmer, verse,
+    /// marin and cedar (and `CreateSpeechRequest.voice` names fable, onyx and nova too); tts-1 and tts-1-hd speak with
+    /// alloy, ash, coral, echo, fable, onyx, nova, sage and shimmer. OpenAI publishes no gender or pitch: these are
+    /// dub's casting estimates from listening, the voices multilingual.
+    static let builtIn: [CatalogVoice] = [
+        CatalogVoice(id: "onyx", gender: .male, pitch: 95, note: "deep"), CatalogVoice(id: "echo", gender: .male, pitch: 110),
+        CatalogVoice(id: "ash", gender: .male, pitch: 115), CatalogVoice(id: "fable", gender: .male, pitch: 125, note: "British"),
+        CatalogVoice(id: "cedar", gender: .male, pitch: 110), CatalogVoice(id: "ballad", gender: .male, pitch: 125),
+        CatalogVoice(id: "verse", gender: .male, pitch: 120), CatalogVoice(id: "alloy", pitch: 160, note: "neutral"),
+        CatalogVoice(id: "sage", gender: .female, pitch: 185), CatalogVoice(id: "marin", gender: .female, pitch: 190),
+        CatalogVoice(id: "coral", gender: .female, pitch: 200), CatalogVoice(id: "nova", gender: .female, pitch: 210),
+        CatalogVoice(id: "shimmer", gender: .female, pitch: 215),
+    ]
+    static let classicModelVoices: Set<String> = ["alloy", "ash", "coral", "echo", "fable", "onyx", "nova", "sage", "shimmer"]
+
+    public func voices(for language: Language) async throws -> [CatalogVoice] {
+        model.hasPrefix("tts-1") ? Self.builtIn.filter { Self.classicModelVoices.contains($0.id) } : Self.builtIn
     }
 }

@@ -72,7 +72,7 @@ struct DubCommand: AsyncParsableCommand {
         lines: \(t.lines), \(t.withinSlot) within their slot, max speed-up \(t.maxFactor.fixed(2))x, max shift \(t.maxShift.fixed(2)) s, overlaps \(t.overlaps)
         usage: \(Self.describe(report.usage, cost: report.costUSD))\(report.verification.map { "\n" + Self.describe($0) } ?? "")
         loudness: \(report.loudnessIn.fixed(1)) LUFS in, \(report.loudnessOut.fixed(1)) LUFS out, true peak \(report.truePeak.fixed(1)) dBTP
-        layout: \(report.layout ?? "stereo")
+        layout: \(report.layout ?? "stereo")\((report.cast ?? []).isEmpty ? "" : "\nvoices:\n" + (report.cast ?? []).map { "  " + $0 }.joined(separator: "\n"))\(report.clonesDeleted.map { "\ncloned voices deleted at the provider: \($0)" } ?? "")
         work folder: \(clean ? "removed (--clean)" : "\(report.work) (timing.json has the per-line report)")
         """)
     }
@@ -91,7 +91,21 @@ struct DubCommand: AsyncParsableCommand {
         }
         print("dry run: \(request.input), \(seconds.fixed(1)) s; nothing was sent to any provider")
         print("  \(Self.describe(usage, cost: cost))")
+        print("  voices: \(Self.castPlan(request))")
         print("  estimated total: $\(total.fixed(3))\(request.budgetUSD.map { $0 < total ? " — over the budget of $\($0.fixed(2))" : " — within the budget of $\($0.fixed(2))" } ?? "")")
+    }
+
+    /// How the voices will be chosen: the cast in the work folder's `voices.json` when an earlier run made one, else
+    /// the rule casting will follow.
+    static func castPlan(_ request: DubRequest) -> String {
+        let work = WorkFolder.existing(request.work ?? DubPipeline.defaultWork(for: request))
+        if let cast = try? work?.readJSON(VoiceCast.self, from: VoiceCast.file), !cast.roles.isEmpty {
+            return "the cast in \(VoiceCast.file) (edit it to recast a speaker)\n" + cast.summary.map { "    " + $0 }.joined(separator: "\n")
+        }
+        if let voice = request.voice { return "\(voice) for every speaker" + (request.voiceMap == nil ? "" : " not in the voice map") }
+        let tts = request.tts ?? DubRequest.defaultTTS
+        return "each speaker gets a distinct voice from \(tts)'s voices for the language, by gender and pitch" + (request.cloneVoices ? "; each cloned from their own speech (--clone-voices)" : "")
+            + (request.voiceMap == nil ? "" : "; the voice map wins") + "; written to \(VoiceCast.file) in the work folder"
     }
 
     /// `verify: 5 of 6 lines heard as written; failing: 3 (error rate 0.50, cut off)`.

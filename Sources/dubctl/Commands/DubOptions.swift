@@ -16,10 +16,14 @@ struct DubOptions: ParsableArguments {
     @Option(help: "Speech recognition: \(ProviderCatalog.providers(for: .transcription).joined(separator: ", ")).") var asr = DubRequest.defaultASR
     @Option(help: "Translation: \(ProviderCatalog.providers(for: .translation).joined(separator: ", ")).") var translator = DubRequest.defaultTranslator
     @Option(help: "Speech synthesizer: \(ProviderCatalog.providers(for: .speech).joined(separator: ", ")).") var tts = DubRequest.defaultTTS
-    @Option(help: "Voice (default: the language's).") var voice: String?
+    @Option(help: "One voice for every speaker (default: each speaker cast a voice of their own, see voices.json).") var voice: String?
     @Option(name: .customLong("voice-map"), help: "A JSON object of speaker to voice (speakers not in it use --voice).") var voiceMap: String?
+    @Flag(name: .customLong("clone-voices"), help: """
+        Clone each speaker's voice from their own speech (--tts elevenlabs). Only with the speakers' consent: see README, "Voices".
+        """) var cloneVoices = false
+    @Flag(name: .customLong("keep-voices"), help: "Keep the cloned voices at the provider after the job (default: deleted).") var keepVoices = false
     @Option(help: "Glossary for translation (JSON object or 'term = translation' lines).") var glossary: String?
-    @Option(help: "Number of speakers, when known.") var speakers: Int?
+    @Option(help: "Number of speakers, when known (recognition and clustering by voice).") var speakers: Int?
     @Option(name: .customLong("max-line"), help: "Longest dubbing line, in seconds.") var maxLine = DubRequest.defaultMaxLine
     @Option(help: "Vocal separation: \(DubRequest.separations.joined(separator: ", ")).") var separation = DubRequest.defaultSeparation
     @Option(help: "Vocals and background made elsewhere, as VOCALS,BACKGROUND.") var stems: String?
@@ -69,6 +73,8 @@ struct DubOptions: ParsableArguments {
         request.stereoTrack = stereoTrack
         request.centreSpread = centreSpread
         request.audioCodec = audioCodec
+        request.cloneVoices = cloneVoices
+        request.keepVoices = keepVoices
         return request
     }
 }

@@ -1,0 +1,154 @@
+import AudioKitCore
+import DubSupport
+@testable import Dubbing
+import Foundation
+import ProviderFakes
+import TestSupport
+import Testing
+
+/// Casting and cloning against the fakes: the two-speaker sample (an en-us voice near 100 Hz and an en-gb female voice
+/// near 200 Hz, four lines) dubbed without a voice map.
+@Suite("voices: casting and cloning", .tags(.endToEnd))
+struct CastingTests {
+    typealias Combo = DubProvidersTests.Combo
+
+    static func lines(_ scratch: Scratch) throws -> [DubLine] {
+        try JSONDecoder().decode([DubLine].self, from: Data(contentsOf: URL(fileURLWithPath: scratch.path("work/lines.json"))))
+    }
+
+    static func cast(_ scratch: Scratch) throws -> VoiceCast {
+        try DubJSON.decoder.decode(VoiceCast.self, from: Data(contentsOf: URL(fileURLWithPath: scratch.path("work/voices.json"))))
+    }
+
+    @Test("Whisper gives no speakers: the voices are clustered into two, and casting gives each its own OpenAI voice on its own lines, the same on a re-run")
+    func openAICasting() async throws {
+        let scratch = try Scratch()
+        let server = try await FakeProviderServer.start()
+        defer { server.stop() }
+        let combo = Combo(asr: "openai", translator: "openai", tts: "openai", separation: "none")
+        let (run, report) = try await DubProvidersTests.dub(scratch, server, combo, sample: "two-speakers.mp4")
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = try Self.lines(scratch)
+        // The lines alternate A, B, A, B in the sample.
+        let speakers = lines.map { $0.speaker ?? "" }
+        #expect(speakers.count == 4 && Set(speakers).count == 2 && speakers[0] == speakers[2] && speakers[1] == speakers[3] && speakers[0] != speakers[1],
+                "\(speakers)")
+        let cast = try Self.cast(scratch)
+        #expect(cast.roles.count == 2)
+        let voices = cast.voices
+        #expect(Set(voices.values).count == 2, "\(cast)")
+        // The first speaker is the low male voice, the second the female one: the cast follows gender.
+        #expect(cast.roles.first { $0.speaker == speakers[0] }?.gender == .male)
+        #expect(cast.roles.first { $0.speaker == speakers[1] }?.gender == .female)
+        // Every line was spoken with its speaker's voice.
+        let spoken = Dictionary(server.control.kept("openai-speech").map { entry in
+            let parts = entry.split(separator: "\t", maxSplits: 1).map(String.init)
+            return (parts[1], parts[0])
+        }) { first, _ in first }
+        for line in lines {
+            #expect(spoken[line.text ?? ""] == voices[line.speaker ?? ""], "line \(line.id)")
+        }
+        #expect(report?.cast?.count == 2)
+        // A second run casts the same and speaks nothing again.
+        let before = server.control.kept("openai-speech").count
+        let (again, _) = try await DubProvidersTests.dub(scratch, server, combo, sample: "two-speakers.mp4")
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try Self.cast(scratch).voices == voices)
+        #expect(server.control.kept("openai-speech").count == before)
+    }
+
+    @Test("--clone-voices clones each speaker from their own speech, speaks their lines with it, reuses it on a resumed run and deletes it after the job; without the flag nothing is cloned")
+    func elevenLabsCloning() async throws {
+        let scratch = try Scratch()
+        let server = try await FakeProviderServer.start()
+        defer { server.stop() }
+        let combo = Combo(asr: "elevenlabs", translator: "openai", tts: "elevenlabs", separation: "none")
+        // Without the flag: cast from the library, nothing uploaded.
+        let (plain, _) = try await DubProvidersTests.dub(scratch, server, combo, sample: "two-speakers.mp4")
+        #expect(plain.status == 0, "\(plain.stderr)")
+        #expect(!server.control.requests.contains { $0.path.hasSuffix("/voices/add") })
+        #expect(Set(try Self.cast(scratch).voices.values).count == 2)
+
+        // With --keep-voices the clones stay, for the next run.
+        let (kept, keptReport) = try await DubProvidersTests.dub(scratch, server, combo, sample: "two-speakers.mp4", extra: ["--clone-voices", "--keep-voices"])
+        #expect(kept.status == 0, "\(kept.stderr)")
+        let clones = server.control.library.all
+        #expect(clones.count == 2)
+        let cast = try Self.cast(scratch)
+        let lines = try Self.lines(scratch)
+        for role in cast.roles {
+            let clone = try #require(clones.first { $0.id == role.clone?.voiceID }, "\(role)")
+            // Each clone holds its own speaker's speech: the first speaker's voice is near 100 Hz, the second's near 200 Hz.
+            let expected = role.speaker == lines[0].speaker ? 100.0 : 205.0
+            #expect(abs(12 * log2(clone.pitch / expected)) < 2, "\(role.speaker): \(clone.pitch) Hz")
+            #expect(role.voice == clone.id && clone.name.hasPrefix("dub-"))
+        }
+        let used = server.control.requests.map(\.path).filter { $0.contains("/text-to-speech/") }.map { String($0.split(separator: "/").last ?? "") }
+        #expect(Set(used).isSuperset(of: Set(clones.map(\.id))))
+        #expect(!server.control.requests.contains { $0.path.contains("/v1/voices/") && !$0.path.hasSuffix("/add") }, "nothing deleted with --keep-voices")
+        #expect(keptReport?.cast?.allSatisfy { $0.contains("cloned from") } == true)
+
+        // A resumed run reuses the clones (no upload), and without --keep-voices deletes them at the end.
+        let (resumed, report) = try await DubProvidersTests.dub(scratch, server, combo, sample: "two-speakers.mp4", extra: ["--clone-voices"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(server.control.library.all.count == 2)
+        #expect(server.control.library.all.allSatisfy { $0.deleted })
+        #expect(report?.clonesDeleted == 2)
+        #expect(try Self.cast(scratch).roles.allSatisfy { $0.clone?.deleted == true })
+    }
+
+    @Test("--clone-voices is refused for an engine that cannot clone, and --keep-voices without it")
+    func cloningNeedsElevenLabs() async throws {
+        let scratch = try Scratch()
+        for extra in [["--tts", "openai", "--clone-voices"], ["--keep-voices"]] {
+            let run = try await ProviderCommandTests.dubctl(["dub", Repository.sample("two-speakers.mp4"), "--to", "es", "-o", scratch.path("x.mp4")] + extra,
+                                                            environment: [:])
+            #expect(run.status != 0)
+            #expect(run.stderr.contains("--clone-voices") || run.stderr.contains("--keep-voices"), "\(run.stderr)")
+        }
+    }
+}
+
+/// Offline casting with espeak-ng: the lines come from subtitles without speakers.
+@Suite("voices: offline casting with espeak-ng", .tags(.endToEnd))
+struct OfflineCastingTests {
+    @Test("a two-speaker dialogue dubbed from subtitles gets two espeak-ng voices, each on its own speaker's lines; editing voices.json redoes only that speaker's lines")
+    func espeakCasting() async throws {
+        let scratch = try Scratch()
+        struct Truth: Decodable { let start: Double; let end: Double; let speaker: String }
+        let truth = try JSONDecoder().decode([Truth].self, from: Data(contentsOf: URL(fileURLWithPath: Repository.sample("two-speakers.lines.json"))))
+        let texts = ["¿Terminaste el informe para mañana?", "Casi. Todavía necesito los números de la semana pasada.",
+                     "Te los puedo enviar esta tarde.", "Eso sería perfecto, gracias."]
+        let srt = zip(truth, texts).enumerated().map { i, pair in
+            "\(i + 1)\n\(SubtitleFormat.timestamp(pair.0.start, separator: ",")) --> \(SubtitleFormat.timestamp(pair.0.end, separator: ","))\n\(pair.1)\n"
+        }.joined(separator: "\n")
+        try srt.write(toFile: scratch.path("es.srt"), atomically: true, encoding: .utf8)
+        let arguments = ["dub", Repository.sample("two-speakers.mp4"), "--to", "es", "--subtitles", scratch.path("es.srt"), "--tts", "espeak",
+                         "-o", scratch.path("out.mp4"), "--work", scratch.path("work"), "--json"]
+        let run = try await ProviderCommandTests.dubctl(arguments, environment: [:])
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = try CastingTests.lines(scratch)
+        var cast = try CastingTests.cast(scratch)
+        // The speakers found match the truth (names aside), and each has a voice of its own.
+        let names = Dictionary(zip(truth.map(\.speaker), lines.map { $0.speaker ?? "" })) { first, _ in first }
+        #expect(names.count == 2 && Set(names.values).count == 2 && zip(truth, lines).allSatisfy { names[$0.speaker] == $1.speaker }, "\(lines)")
+        #expect(Set(cast.voices.values).count == 2, "\(cast)")
+        #expect(cast.voices[names["A"] ?? ""]?.contains("+m") == true && cast.voices[names["B"] ?? ""]?.contains("+f") == true, "\(cast)")
+
+        // Recast speaker B by hand: a re-run speaks B's lines again, and only those.
+        let b = names["B"] ?? ""
+        let index = try #require(cast.roles.firstIndex { $0.speaker == b })
+        let edited = cast.voices[b] == "es+f2" ? "es+f4" : "es+f2"
+        cast.roles[index].voice = edited
+        try Data(try DubJSON.encode(cast, pretty: true)).write(to: URL(fileURLWithPath: scratch.path("work/voices.json")))
+        let again = try await ProviderCommandTests.dubctl(arguments, environment: [:])
+        #expect(again.status == 0, "\(again.stderr)")
+        let report = try DubJSON.decoder.decode(DubReport.self, from: Data(again.stdout.utf8))
+        let spoken = report.executed.filter { $0.hasPrefix("synthesize#") }
+        #expect(spoken.count == lines.filter { $0.speaker == b }.count, "\(report.executed)")
+        let recast = try CastingTests.cast(scratch)
+        #expect(recast.voices[b] == edited)
+        #expect(recast.roles.first { $0.speaker == b }?.reason.contains("edited") == true)
+        #expect(recast.voices[names["A"] ?? ""] == cast.voices[names["A"] ?? ""])
+    }
+}
