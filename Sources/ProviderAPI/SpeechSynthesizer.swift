@@ -12,15 +12,18 @@ public struct SynthesisRequest: Sendable, Equatable, Codable {
     /// The lines spoken before and after, for providers that keep prosody across lines (ElevenLabs).
     public var previousText: String?
     public var nextText: String?
+    /// How to say it, for the engines that take a note (nil: as the engine reads the text).
+    public var delivery: Delivery?
 
     public init(text: String, language: Language, voice: String? = nil, speed: Double = 1,
-                previousText: String? = nil, nextText: String? = nil) {
+                previousText: String? = nil, nextText: String? = nil, delivery: Delivery? = nil) {
         self.text = text
         self.language = language
         self.voice = voice
         self.speed = speed
         self.previousText = previousText
         self.nextText = nextText
+        self.delivery = delivery == .neutral ? nil : delivery
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import AudioKitCore
 import DubSupport
 import ProviderAPI
@@ -35,5 +36,23 @@ struct EspeakSynthesizerTests {
         await #expect(throws: SynthesisError.self) {
             try await EspeakSynthesizer().synthesize(SynthesisRequest(text: text, language: "en", voice: "xx-nonexistent"), to: scratch.path("c.wav"))
         }
+    }
+}
+
+@Suite("espeak-ng delivery")
+struct EspeakDeliveryTests {
+    @Test("an excited line is spoken higher than a neutral one, a sad one lower (pitch measured on the audio)")
+    func deliveryMovesPitch() async throws {
+        let scratch = try Scratch()
+        let text = "We finally found the missing piece of the puzzle today."
+        var pitches: [Delivery: Double] = [:]
+        for delivery in [Delivery.neutral, .excited, .sad] {
+            let audio = try await EspeakSynthesizer().synthesize(SynthesisRequest(text: text, language: "en", delivery: delivery),
+                                                                 to: scratch.path("\(delivery).wav"))
+            pitches[delivery] = try VoiceProfiler().profile(path: audio.path, spans: [(0, audio.duration)])[0].pitch
+        }
+        let neutral = try #require(pitches[.neutral]), excited = try #require(pitches[.excited]), sad = try #require(pitches[.sad])
+        #expect(12 * log2(excited / neutral) > 1, "\(pitches)")
+        #expect(12 * log2(neutral / sad) > 1, "\(pitches)")
     }
 }

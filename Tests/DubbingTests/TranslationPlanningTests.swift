@@ -31,7 +31,7 @@ struct TranslationPlanningTests {
         let lines = (0..<7).map { TranslationLine(id: $0, text: "line \($0)") }
         let result = try await TranslationBatcher(translator: translator, batchSize: 3, context: 2, concurrency: 2)
             .translate(lines, source: "en", target: "es", glossary: ["Line 4": "renglón 4", "elsewhere": "en otra parte"])
-        #expect(result.count == 7 && result[4] == "<line 4>")
+        #expect(result.count == 7 && result[4]?.text == "<line 4>" && result[4]?.delivery == nil)
         let asked = translator.asked.withLock { $0 }.sorted { $0.lines[0].id < $1.lines[0].id }
         #expect(asked.map { $0.lines.map(\.id) } == [[0, 1, 2], [3, 4, 5], [6]])
         #expect(asked[1].before == ["line 1", "line 2"] && asked[1].after == ["line 6"])

@@ -152,3 +152,55 @@ struct OfflineCastingTests {
         #expect(recast.voices[names["A"] ?? ""] == cast.voices[names["A"] ?? ""])
     }
 }
+
+extension OfflineCastingTests {
+    @Test("speakers named by the subtitles are kept, and a warning says when the voices heard disagree with them")
+    func namedSpeakersCrossChecked() async throws {
+        let scratch = try Scratch()
+        struct Truth: Decodable { let start: Double; let end: Double; let speaker: String }
+        let truth = try JSONDecoder().decode([Truth].self, from: Data(contentsOf: URL(fileURLWithPath: Repository.sample("two-speakers.lines.json"))))
+        func vtt(_ name: (Int, Truth) -> String) -> String {
+            "WEBVTT\n\n" + truth.enumerated().map { i, line in
+                "\(SubtitleFormat.timestamp(line.start, separator: ".")) --> \(SubtitleFormat.timestamp(line.end, separator: "."))\n<v \(name(i, line))>Línea \(i + 1).\n"
+            }.joined(separator: "\n")
+        }
+        for (file, text, warned) in [("right.vtt", vtt { $1.speaker }, false), ("wrong.vtt", vtt { _, _ in "Narrator" }, true)] {
+            try text.write(toFile: scratch.path(file), atomically: true, encoding: .utf8)
+            let run = try await ProviderCommandTests.dubctl(["dub", Repository.sample("two-speakers.mp4"), "--to", "es", "--subtitles", scratch.path(file),
+                                                             "--tts", "espeak", "-o", scratch.path("\(file).mp4"), "--work", scratch.path("\(file).work"), "--json"],
+                                                            environment: [:])
+            #expect(run.status == 0, "\(run.stderr)")
+            let report = try DubJSON.decoder.decode(DubReport.self, from: Data(run.stdout.utf8))
+            #expect((report.warnings ?? []).contains { $0.contains("disagree") } == warned, "\(file): \(report.warnings ?? [])")
+            let lines = try JSONDecoder().decode([DubLine].self, from: Data(contentsOf: URL(fileURLWithPath: scratch.path("\(file).work/lines.json"))))
+            #expect(lines.map(\.speaker) == truth.map { warned ? "Narrator" : $0.speaker })
+        }
+    }
+}
+
+@Suite("delivery notes end to end", .tags(.endToEnd))
+struct DeliveryEndToEndTests {
+    @Test("a question in the source subtitles is translated with the delivery 'question', kept in lines.json and sent to gpt-4o-mini-tts as instructions")
+    func questionReachesTheVoice() async throws {
+        let scratch = try Scratch()
+        let server = try await FakeProviderServer.start()
+        defer { server.stop() }
+        struct Truth: Decodable { let start: Double; let end: Double; let text: String }
+        let truth = try JSONDecoder().decode([Truth].self, from: Data(contentsOf: URL(fileURLWithPath: Repository.sample("two-speakers.lines.json"))))
+        let srt = truth.enumerated().map { i, line in
+            "\(i + 1)\n\(SubtitleFormat.timestamp(line.start, separator: ",")) --> \(SubtitleFormat.timestamp(line.end, separator: ","))\n\(line.text)\n"
+        }.joined(separator: "\n")
+        try srt.write(toFile: scratch.path("en.srt"), atomically: true, encoding: .utf8)
+        var environment = DubProvidersTests.environment(scratch, server)
+        environment["OPENAI_TTS_MODEL"] = "gpt-4o-mini-tts"
+        let run = try await ProviderCommandTests.dubctl(
+            ["dub", Repository.sample("two-speakers.mp4"), "--to", "es", "--from", "en", "--source-subtitles", scratch.path("en.srt"),
+             "--translator", "openai", "--tts", "openai", "-o", scratch.path("out.mp4"), "--work", scratch.path("work")], environment: environment)
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = try CastingTests.lines(scratch)
+        #expect(lines.map(\.delivery) == [.question, .neutral, .neutral, .neutral], "\(lines)")
+        let instructed = server.control.kept("openai-speech-instructions")
+        #expect(instructed.count == 1 && instructed.first?.hasPrefix(lines[0].text ?? "-") == true && instructed.first?.hasSuffix("rising at the end.") == true,
+                "\(instructed)")
+    }
+}

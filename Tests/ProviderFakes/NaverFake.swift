@@ -14,7 +14,12 @@ import Hummingbird
 /// (Papago answers an empty translation).
 enum NaverFake {
     /// Premium speakers the fake knows, with their language (which sets the text limit).
-    static let speakers = ["nara": "ko", "jinho": "ko", "clara": "en", "matt": "en", "ntomoko": "ja", "meimei": "zh", "carmen": "es"]
+    /// (NAVER Cloud's speaker table, api.ncloud-docs.com/docs/ai-naver-clovavoice-ttspremium.)
+    static let speakers = ["nara": "ko", "jinho": "ko", "mijin": "ko", "nbora": "ko", "ndaeseong": "ko", "ndonghyun": "ko", "neunseo": "ko",
+                           "neunwoo": "ko", "neunyoung": "ko", "ngoeun": "ko", "ngyeongjun": "ko", "nheera": "ko", "nian": "ko",
+                           "nes_c_kihyo": "ko", "nes_c_mikyung": "ko", "vara": "ko", "vmikyung": "ko", "vyuna": "ko", "vgoeun": "ko",
+                           "vdaeseong": "ko", "clara": "en", "matt": "en", "ntomoko": "ja", "shinji": "ja",
+                           "meimei": "zh", "liangliang": "zh", "carmen": "es", "jose": "es"]
     /// Papago's languages.
     static let papagoLanguages: Set<String> = ["ko", "en", "ja", "zh-CN", "zh-TW", "vi", "id", "th", "de", "ru", "es", "it", "fr"]
 
@@ -22,7 +27,9 @@ enum NaverFake {
         router.post("naver/tts-premium/v1/tts") { request, context -> Response in
             let quirk = control.nextQuirk(for: request.uri.path)
             if let early = try await gateway(request, control, quirk: quirk) { return early }
-            return tts(formFields(try await request.body.collect(upTo: 1 << 20)), voices: control.voices)
+            let form = formFields(try await request.body.collect(upTo: 1 << 20))
+            if let emotion = form["emotion"] { control.keep("clova-voice-emotion", "\(form["speaker"] ?? "")\t\(emotion)") }
+            return tts(form, voices: control.voices)
         }
         router.post("naver/nmt/v1/translation") { request, context -> Response in
             let quirk = control.nextQuirk(for: request.uri.path)
@@ -46,6 +53,14 @@ enum NaverFake {
         guard text.count <= 2_000 else { return voiceError("VS06", "Text exceeds max length.") }
         guard let volume = Int(form["volume"] ?? "0"), (-5...5).contains(volume) else { return voiceError("VS07", "Unsupported volume.") }
         guard let pitch = Int(form["pitch"] ?? "0"), (-5...5).contains(pitch) else { return voiceError("VS08", "Unsupported pitch.") }
+        // `emotion` 0–3 (0 neutral, 1 sad, 2 happy, 3 angry) for nara, vara, vmikyung, vdain, vyuna, vgoeun and vdaeseong;
+        // nara has no 3 (the same page). The error code for a bad value is not documented: answered as VS08's shape.
+        if let emotion = form["emotion"] {
+            let speakers: Set<String> = ["nara", "vara", "vmikyung", "vdain", "vyuna", "vgoeun", "vdaeseong"]
+            guard let value = Int(emotion), (0...3).contains(value), speakers.contains(speaker), !(speaker == "nara" && value == 3) else {
+                return voiceError("VS08", "Unsupported emotion.")
+            }
+        }
         let format = form["format"] ?? "mp3"
         guard let rate = Int(form["sampling-rate"] ?? "24000"), [8_000, 16_000, 24_000, 48_000].contains(rate), ["mp3", "wav"].contains(format) else {
             return voiceError("VS08", "Unsupported format or sampling-rate.")

@@ -21,6 +21,14 @@ extension OpenAIFake {
             let system = messages.first { ($0["role"] as? String) == "system" }?["content"] as? String ?? ""
             let user = messages.last { ($0["role"] as? String) == "user" }?["content"] as? String ?? ""
             var lines = translate(user, target: targetLanguage(in: system))
+            // A schema that asks for each line's delivery gets one: read from the source's punctuation.
+            if deliveryEnum(json) != nil {
+                let sources = sourceTexts(user)
+                for i in lines.indices {
+                    let text = sources[lines[i]["id"] as? Int ?? -1] ?? ""
+                    lines[i]["delivery"] = text.hasSuffix("?") ? "question" : text.hasSuffix("!") ? "excited" : "neutral"
+                }
+            }
             var finish = "stop", refusal: String? = nil
             var content: String?
             switch control.nextQuirk(for: path) {
@@ -90,11 +98,43 @@ extension OpenAIFake {
                 if schema["strict"] as? Bool == true, body["additionalProperties"] as? Bool != false {
                     return ("Invalid schema for response_format: 'additionalProperties' is required to be supplied and to be false.", "response_format")
                 }
+                // Strict mode: "all fields or function parameters must be specified as required" (platform.openai.com
+                // docs, Structured Outputs, "Supported schemas").
+                if schema["strict"] as? Bool == true, let missing = unrequired(body) {
+                    return ("Invalid schema for response_format: 'required' is required to be supplied and to be an array including every key in properties. Missing '\(missing)'.", "response_format")
+                }
             case "text", "json_object": break
             default: return ("Invalid value for 'response_format.type'.", "response_format.type")
             }
         }
         return nil
+    }
+
+    /// The first property of an object schema (or of any object nested in it) that its `required` list leaves out.
+    static func unrequired(_ schema: [String: Any]) -> String? {
+        if let properties = schema["properties"] as? [String: Any] {
+            let required = Set(schema["required"] as? [String] ?? [])
+            if let missing = properties.keys.sorted().first(where: { !required.contains($0) }) { return missing }
+            for value in properties.values {
+                if let nested = value as? [String: Any], let missing = unrequired(nested) { return missing }
+            }
+        }
+        if let items = schema["items"] as? [String: Any] { return unrequired(items) }
+        return nil
+    }
+
+    /// The `enum` of the `delivery` property of the lines' items in a json_schema response format, if there is one.
+    static func deliveryEnum(_ json: [String: Any]) -> [String]? {
+        let schema = ((json["response_format"] as? [String: Any])?["json_schema"] as? [String: Any])?["schema"] as? [String: Any]
+        let items = ((schema?["properties"] as? [String: Any])?["lines"] as? [String: Any])?["items"] as? [String: Any]
+        return ((items?["properties"] as? [String: Any])?["delivery"] as? [String: Any])?["enum"] as? [String]
+    }
+
+    /// The source text of each line in the user message, by id.
+    static func sourceTexts(_ user: String) -> [Int: String] {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(user.utf8)) as? [String: Any],
+              let lines = object["lines"] as? [[String: Any]] else { return [:] }
+        return Dictionary(lines.compactMap { line in (line["id"] as? Int).map { ($0, line["text"] as? String ?? "") } }) { first, _ in first }
     }
 
     /// The target tag the instructions name (`into Portuguese (Brazil) (pt-BR).`), or `xx`.

@@ -37,6 +37,7 @@ enum OpenAIFake {
             }
             let format = (json["response_format"] as? String) ?? "mp3"
             control.keep("openai-speech", "\(voice)\t\(input)")
+            if let instructions = json["instructions"] as? String { control.keep("openai-speech-instructions", "\(input)\t\(instructions)") }
             let samples = FakeAudio.speech(input, speed: speed, sampleRate: 24_000, voices: control.voices)
             switch format {
             case "pcm":

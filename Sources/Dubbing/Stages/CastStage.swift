@@ -8,7 +8,7 @@ import Foundation
 #endif
 
 /// cast: a voice for every speaker (`Casting`), written to `voices.json`. Each speaker is heard once (their lines'
-/// `VoicePrint`s pooled, cached), the engine's catalog read, and the cast kept stable across runs: an operator's edit
+/// `VoicePrint`s pooled: `LinePrints`, shared with the lines stage), the engine's catalog read, and the cast kept stable across runs: an operator's edit
 /// in `voices.json` stays, `--voice-map` and `--voice` win. With `--clone-voices` each speaker's cleanest speech is
 /// uploaded to the engine's voice cloning and their lines use that voice (the ids kept in `voices.json`, so a resumed
 /// run reuses them; `deleteClones` removes them after the job).
@@ -29,29 +29,18 @@ struct CastStage: DubStage {
         let background: String?
     }
 
-    /// What a speaker's pooled voice print and share are, as measured (cached per work folder and lines).
-    struct Heard: Codable, Sendable {
-        var prints: [String: VoicePrint]
-    }
-
     func run(_ input: Input, in context: StageContext) async throws -> VoiceCast {
         let lines = input.lines
         let names = Self.speakers(in: lines)
-        let spans = lines.map { (start: $0.start, end: $0.end) }
-        let key = try CacheKey(["heard-1", try CacheKey.fingerprint(ofFile: input.voices).hex, try CacheKey(spans.map { [$0.start, $0.end] }).hex,
-                                try CacheKey(lines.map { $0.speaker ?? "" }).hex])
-        let voices = input.voices
-        let heard = try await context.runner.line(Self.name, key: key) { _ in
-            let prints = try await BlockingWork.run { try VoiceProfiler().profile(path: voices, spans: spans) }
-            var bySpeaker: [String: [VoicePrint]] = [:]
-            for (line, print) in zip(lines, prints) { bySpeaker[line.speaker ?? "", default: []].append(print) }
-            return Heard(prints: bySpeaker.compactMapValues(VoicePrint.pooled))
-        }
+        let prints = try await LinePrints.measure(input.voices, lines: lines, runner: context.runner)
+        var bySpeaker: [String: [VoicePrint]] = [:]
+        for (line, print) in zip(lines, prints) { bySpeaker[line.speaker ?? "", default: []].append(print) }
+        let heard = bySpeaker.compactMapValues(VoicePrint.pooled)
         let speakers = names.map { name in
             let own = lines.filter { ($0.speaker ?? "") == name }
             let seconds = own.reduce(0) { $0 + $1.duration }
             let words = own.reduce(0) { $0 + $1.source.split(separator: " ").count }
-            return Casting.Speaker(name: name, print: heard.prints[name], seconds: seconds, lines: own.count,
+            return Casting.Speaker(name: name, print: heard[name], seconds: seconds, lines: own.count,
                                    wordsPerSecond: words > 0 && seconds > 0 ? Double(words) / seconds : nil)
         }
         let catalog: [CatalogVoice]

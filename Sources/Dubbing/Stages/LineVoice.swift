@@ -48,7 +48,7 @@ struct LineVoice: Sendable {
     /// prosody across lines (`usesContext`) also get the text of the lines before and after it in `lines`; the cache
     /// key leaves that context out, so editing one line redoes only that line.
     func speak(_ line: DubLine, among lines: [DubLine] = [], speed: Double, take: Int = 0, runner: StageRunner) async throws -> SpokenLine {
-        let base = SynthesisRequest(text: line.text ?? "", language: language, voice: voice(for: line), speed: speed)
+        let base = SynthesisRequest(text: line.text ?? "", language: language, voice: voice(for: line), speed: speed, delivery: line.delivery)
         var keyed = base
         keyed.voice = base.voice.map { identities[$0] ?? $0 }
         let key = try CacheKey(["synthesize-1", synthesizer.name, try CacheKey(keyed).hex] + (take > 0 ? ["take-\(take)"] : []))

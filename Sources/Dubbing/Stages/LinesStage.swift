@@ -100,16 +100,12 @@ struct LinesStage: DubStage {
 
     /// The lines with a speaker each: when none came with one (Whisper, subtitles), they are clustered by voice
     /// (`SpeakerClusterer`, `--speakers` fixing the count); when the recogniser or the subtitles named speakers, those
-    /// are kept, and a clustering with as many speakers cross-checks them (a warning when they disagree on more than a
-    /// quarter of the speech).
+    /// are kept, and the clustering cross-checks them (a warning when they disagree on more than a quarter of the
+    /// speech).
     func withSpeakers(_ lines: [DubLine], voices: String, in context: StageContext) async throws -> [DubLine] {
         guard !lines.isEmpty else { return lines }
         let named = Set(lines.compactMap(\.speaker))
-        let count = named.isEmpty ? speakers : named.count
-        let spans = lines.map { (start: $0.start, end: $0.end) }
-        let labels = try await BlockingWork.run {
-            SpeakerClusterer(count: count).labels(for: try VoiceProfiler().profile(path: voices, spans: spans))
-        }
+        let labels = SpeakerClusterer(count: speakers).labels(for: try await LinePrints.measure(voices, lines: lines, runner: context.runner))
         guard !named.isEmpty else {
             var result = lines
             for i in result.indices { result[i].speaker = labels[i] }
@@ -144,6 +140,7 @@ struct LinesStage: DubStage {
             else { return line }
             var carried = line
             carried.text = text
+            carried.delivery = previous.delivery
             return carried
         }
     }

@@ -9,7 +9,8 @@ import Foundation
 
 /// translate: every line without a text gets one, within a duration budget: the most characters (syllables for
 /// Korean, Japanese, Chinese) that fit its slot and the usable silence after it at the voice's measured speaking
-/// rate. Lines go in batches with their neighbours as context and the glossary. Each translation is cached per
+/// rate. Lines go in batches with their neighbours as context and the glossary; a translator that reads how each line
+/// is said gives its delivery note too (`DubLine.delivery`). Each translation is cached per
 /// line; `TimelineFitter` writes the texts into `lines.json`, so a hand-edited line is kept.
 struct TranslateStage: DubStage {
     static let stage = StageName.translate
@@ -48,8 +49,8 @@ struct TranslateStage: DubStage {
             guard let rate = rates[spoken] else { continue }
             let item = TranslationLine(id: line.id, text: line.source, budget: rate.budget(seconds: Self.naturalSeconds(line)))
             let key = try cacheKey(translator, item)
-            if let cached = try await context.runner.cachedLine(Self.name, key: key, as: String.self) {
-                Self.setText(cached, of: line.id, in: &result)
+            if let cached = try await context.runner.cachedLine(Self.name, key: key, as: Translation.self) {
+                Self.set(cached, of: line.id, in: &result)
             } else {
                 todo.append((item, key))
             }
@@ -58,9 +59,9 @@ struct TranslateStage: DubStage {
             let translated = try await TranslationBatcher(translator: translator).translate(
                 todo.map(\.line), source: from, target: voice.language, glossary: glossary)
             for (item, key) in todo {
-                guard let text = translated[item.id] else { continue }
-                try await context.runner.storeLine(Self.name, key: key, text)
-                Self.setText(text, of: item.id, in: &result)
+                guard let translation = translated[item.id] else { continue }
+                try await context.runner.storeLine(Self.name, key: key, translation)
+                Self.set(translation, of: item.id, in: &result)
             }
         }
         return result
@@ -84,19 +85,21 @@ struct TranslateStage: DubStage {
         } ?? ([], [])
         let request = TranslationRequest(lines: [item], source: from, target: voice.language, before: neighbours.0, after: neighbours.1, glossary: glossary)
         return try await context.runner.line(Self.name, key: key) { _ in
-            guard let text = try await translator.translate(request)[line.id] else {
+            guard let translation = try await translator.translations(request)[line.id] else {
                 throw ProviderError(code: .badResponse, provider: translator.name, message: "no translation for line \(line.id)")
             }
-            return text
-        }
+            return translation
+        }.text
     }
 
     private func cacheKey(_ translator: any Translator, _ item: TranslationLine) throws -> CacheKey {
-        try CacheKey(["translate-1", translator.name, from?.tag ?? "auto", voice.language.tag, item.text,
+        try CacheKey(["translate-2", translator.name, from?.tag ?? "auto", voice.language.tag, item.text,
                       translator.followsBudgets ? "\(item.budget ?? 0)" : "-", try CacheKey(glossary).hex])
     }
 
-    private static func setText(_ text: String, of id: Int, in lines: inout [DubLine]) {
-        if let index = lines.firstIndex(where: { $0.id == id }) { lines[index].text = text }
+    private static func set(_ translation: Translation, of id: Int, in lines: inout [DubLine]) {
+        guard let index = lines.firstIndex(where: { $0.id == id }) else { return }
+        lines[index].text = translation.text
+        lines[index].delivery = translation.delivery
     }
 }

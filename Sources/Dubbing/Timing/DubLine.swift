@@ -20,9 +20,11 @@ public struct DubLine: Codable, Sendable, Equatable {
     public var text: String?
     /// Silence until the next line starts (or to the end of the media), in seconds.
     public var gapAfter: Double
+    /// How to say it (from the translator; editable in `lines.json`), for the engines that take a delivery note.
+    public var delivery: Delivery?
 
     enum CodingKeys: String, CodingKey {
-        case id, start, end, speaker, source, text
+        case id, start, end, speaker, source, text, delivery
         case gapAfter = "gap_after"
     }
 

@@ -28,26 +28,26 @@ public struct TranslationBatcher: Sendable {
         }
     }
 
-    /// Translations of every line, by id.
-    public func translate(_ lines: [TranslationLine], source: Language?, target: Language, glossary: [String: String] = [:]) async throws -> [Int: String] {
+    /// Translations of every line (with their delivery notes, where the translator gives them), by id.
+    public func translate(_ lines: [TranslationLine], source: Language?, target: Language, glossary: [String: String] = [:]) async throws -> [Int: Translation] {
         let batches = requests(for: lines, source: source, target: target, glossary: glossary)
         let translator = translator
-        var results: [Int: String] = [:]
-        try await withThrowingTaskGroup(of: [Int: String].self) { group in
+        var results: [Int: Translation] = [:]
+        try await withThrowingTaskGroup(of: [Int: Translation].self) { group in
             var next = 0
             for _ in 0..<min(concurrency, batches.count) {
                 let batch = batches[next]; next += 1
-                group.addTask { try await translator.translate(batch) }
+                group.addTask { try await translator.translations(batch) }
             }
             while let result = try await group.next() {
                 results.merge(result) { a, _ in a }
                 if next < batches.count {
                     let batch = batches[next]; next += 1
-                    group.addTask { try await translator.translate(batch) }
+                    group.addTask { try await translator.translations(batch) }
                 }
             }
         }
-        let missing = lines.filter { results[$0.id]?.isEmpty ?? true }.map(\.id)
+        let missing = lines.filter { results[$0.id]?.text.isEmpty ?? true }.map(\.id)
         guard missing.isEmpty else {
             throw ProviderError(code: .badResponse, provider: translator.name, message: "no translation for lines \(missing.prefix(10).map(String.init).joined(separator: ", "))")
         }

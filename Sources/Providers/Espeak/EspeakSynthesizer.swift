@@ -27,6 +27,20 @@ public struct EspeakSynthesizer: SpeechSynthesizer, VoiceCatalog {
         return language.code
     }
 
+    /// espeak-ng's pitch (0–100, 50 normal), pitch range (0–100, 50 normal) and a rate factor for a delivery note.
+    static func tone(_ delivery: Delivery?) -> (pitch: Int32, range: Int32, rate: Double) {
+        switch delivery {
+        case nil, .neutral?: (50, 50, 1)
+        case .calm?: (45, 35, 0.95)
+        case .excited?, .happy?: (62, 75, 1.06)
+        case .sad?: (40, 30, 0.92)
+        case .angry?: (55, 70, 1.04)
+        case .whispering?: (40, 20, 0.95)
+        case .shouting?: (68, 80, 1.02)
+        case .question?: (52, 70, 1)
+        }
+    }
+
     /// The language's voice in each of espeak-ng's male and female variants (`es+m3`, `es+f2`), with the variant's
     /// gender and its pitch (the middle of the `pitch` line of its file in espeak-ng-data's `voices/!v`).
     public func voices(for language: Language) async throws -> [CatalogVoice] {
@@ -50,8 +64,9 @@ public struct EspeakSynthesizer: SpeechSynthesizer, VoiceCatalog {
         let text = request.text.trimmed
         guard !text.isEmpty else { throw SynthesisError(engine: name, message: "nothing to say") }
         let voice = request.voice ?? Self.voice(for: request.language)
-        let rate = Int((Self.naturalRate * min(max(request.speed, 0.5), 2.0)).rounded())
-        let (samples, sampleRate) = try await EspeakEngine.shared.speak(text, voice: voice, rate: rate)
+        let tone = Self.tone(request.delivery)
+        let rate = Int((Self.naturalRate * tone.rate * min(max(request.speed, 0.5), 2.0)).rounded())
+        let (samples, sampleRate) = try await EspeakEngine.shared.speak(text, voice: voice, rate: rate, pitch: tone.pitch, range: tone.range)
         let trimmed = EspeakEngine.trimSilence(samples, sampleRate: sampleRate)
         try AtomicFile.write(to: path, mode: 0o600) { temp in
             let writer = try SoundFileWriter(path: temp, format: try SoundFileFormat(container: .wav, encoding: .float32),
@@ -94,16 +109,16 @@ final class EspeakEngine: Sendable {
         }
     }
 
-    func speak(_ text: String, voice: String, rate: Int) async throws -> ([Float], Int) {
+    func speak(_ text: String, voice: String, rate: Int, pitch: Int32 = 50, range: Int32 = 50) async throws -> ([Float], Int) {
         let flag = CancelFlag()
         return try await withTaskCancellationHandler {
-            try await speak(text, voice: voice, rate: rate, flag: flag)
+            try await speak(text, voice: voice, rate: rate, pitch: pitch, range: range, flag: flag)
         } onCancel: {
             flag.set()
         }
     }
 
-    private func speak(_ text: String, voice: String, rate: Int, flag: CancelFlag) async throws -> ([Float], Int) {
+    private func speak(_ text: String, voice: String, rate: Int, pitch: Int32, range: Int32, flag: CancelFlag) async throws -> ([Float], Int) {
         try await thread.run {
             if flag.isSet { throw CancellationError() }
             Self.cancel = flag
@@ -113,6 +128,8 @@ final class EspeakEngine: Sendable {
                 throw SynthesisError(engine: "espeak", message: "no espeak-ng voice '\(voice)' (see 'espeak-ng --voices')")
             }
             espeak_SetParameter(espeakRATE, Int32(rate), 0)
+            espeak_SetParameter(espeakPITCH, pitch, 0)
+            espeak_SetParameter(espeakRANGE, range, 0)
             Self.collected.removeAll(keepingCapacity: true)
             let rc = text.withCString { espeak_Synth($0, strlen($0) + 1, 0, POS_CHARACTER, 0, UInt32(dub_espeak_chars_utf8()), nil, nil) }
             guard rc == EE_OK else { throw SynthesisError(engine: "espeak", message: "synthesis failed (\(rc.rawValue))") }

@@ -48,10 +48,10 @@ public struct ClovaVoiceSynthesizer: SpeechSynthesizer, VoiceCatalog {
         }
         let download = AtomicFile.temporaryPath(for: path, suffix: ".wav")
         defer { AtomicFile.discard(download) }
-        _ = try await client.postForm(client.voiceURL, [
-            ("speaker", speaker), ("text", request.text), ("speed", "\(Self.clovaSpeed(request.speed))"),
-            ("format", "wav"), ("sampling-rate", "24000"),
-        ], responseFile: download)
+        var fields = [("speaker", speaker), ("text", request.text), ("speed", "\(Self.clovaSpeed(request.speed))"),
+                      ("format", "wav"), ("sampling-rate", "24000")]
+        if let emotion = Self.emotion(request.delivery, speaker: speaker) { fields.append(("emotion", "\(emotion)")) }
+        _ = try await client.postForm(client.voiceURL, fields, responseFile: download)
         client.meter.record("clova-voice", ProviderUsage(characters: request.text.count, requests: 1))
         let duration = try await BlockingWork.run { try ProviderAudio.decodeFile(download, to: path, provider: "CLOVA Voice") }
         return SynthesizedAudio(path: path, duration: duration, characters: request.text.count)
@@ -59,15 +59,32 @@ public struct ClovaVoiceSynthesizer: SpeechSynthesizer, VoiceCatalog {
 }
 
 extension ClovaVoiceSynthesizer {
+    /// Speakers that take `emotion` (0 neutral, 1 sad, 2 happy, 3 angry; nara not 3), per NAVER Cloud's API page
+    /// (api.ncloud-docs.com/docs/en/ai-naver-clovavoice-ttspremium).
+    static let emotionSpeakers: Set<String> = ["nara", "vara", "vmikyung", "vdain", "vyuna", "vgoeun", "vdaeseong"]
+
+    /// The `emotion` value for a delivery note, for a speaker that takes one; nil otherwise (or for a neutral line).
+    static func emotion(_ delivery: Delivery?, speaker: String) -> Int? {
+        guard let delivery, emotionSpeakers.contains(speaker) else { return nil }
+        switch delivery {
+        case .sad: return 1
+        case .happy, .excited: return 2
+        case .angry, .shouting: return speaker == "nara" ? nil : 3
+        default: return nil
+        }
+    }
+
     /// Premium speakers per language, from NAVER Cloud's speaker table (api.ncloud-docs.com/docs/ai-naver-clovavoice-
-    /// ttspremium, its rows with language and gender; children's voices left out of casting).
+    /// ttspremium, its rows with language and gender, and the speakers its `emotion` field names; children's voices left
+    /// out of casting). The speakers that take a delivery note come first.
     static let speakers: [String: [CatalogVoice]] = [
-        "ko": [("nara", CatalogVoice.Gender.female), ("jinho", .male), ("mijin", .female), ("nbora", .female), ("ndaeseong", .male),
+        "ko": [("nara", CatalogVoice.Gender.female), ("vdaeseong", .male), ("vara", .female), ("vmikyung", .female), ("vyuna", .female),
+               ("vgoeun", .female), ("jinho", .male), ("mijin", .female), ("nbora", .female), ("ndaeseong", .male),
                ("ndonghyun", .male), ("neunseo", .female), ("neunwoo", .male), ("neunyoung", .female), ("ngoeun", .female),
                ("ngyeongjun", .male), ("nheera", .female), ("nian", .male), ("nes_c_kihyo", .male), ("nes_c_mikyung", .female)]
             .map { CatalogVoice(id: $0.0, gender: $0.1) },
-        "en": [CatalogVoice(id: "clara", gender: .female), CatalogVoice(id: "matt", gender: .male), CatalogVoice(id: "danna", gender: .female)],
-        "ja": [CatalogVoice(id: "ntomoko", gender: .female), CatalogVoice(id: "shinji", gender: .male), CatalogVoice(id: "nnaomi", gender: .female)],
+        "en": [CatalogVoice(id: "clara", gender: .female), CatalogVoice(id: "matt", gender: .male)],
+        "ja": [CatalogVoice(id: "ntomoko", gender: .female), CatalogVoice(id: "shinji", gender: .male)],
         "zh": [CatalogVoice(id: "meimei", gender: .female), CatalogVoice(id: "liangliang", gender: .male)],
         "es": [CatalogVoice(id: "carmen", gender: .female), CatalogVoice(id: "jose", gender: .male)],
     ]

@@ -27,6 +27,8 @@ struct TranslatedLines: Codable {
     struct Line: Codable {
         var id: Int
         var text: String
+        /// How the line is said (`Delivery`); optional in decoding, so a reply without it still translates.
+        var delivery: String?
     }
     var lines: [Line]
 
@@ -46,8 +48,10 @@ struct TranslatedLines: Codable {
                         "items": [
                             "type": "object",
                             "additionalProperties": false,
-                            "required": ["id", "text"],
-                            "properties": ["id": ["type": "integer"], "text": ["type": "string"]],
+                            // Strict mode: every property is required ("all fields must be required", structured outputs guide).
+                            "required": ["id", "text", "delivery"],
+                            "properties": ["id": ["type": "integer"], "text": ["type": "string"],
+                                           "delivery": ["type": "string", "enum": Delivery.allCases.map(\.rawValue)]],
                         ],
                     ],
                 ],

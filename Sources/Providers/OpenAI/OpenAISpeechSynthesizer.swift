@@ -25,10 +25,12 @@ public struct OpenAISpeechSynthesizer: SpeechSynthesizer, VoiceCatalog {
             throw ProviderError(code: .unsupported, provider: "OpenAI", message: "a line of \(request.text.count) characters is over the speech input limit of \(Self.inputLimit)")
         }
         // Fields per openapi.yaml CreateSpeechRequest: speed 0.25–4.0; response_format pcm is 24 kHz s16le mono.
-        let body: [String: Any] = [
+        var body: [String: Any] = [
             "model": model, "input": request.text, "voice": request.voice ?? defaultVoice,
             "response_format": "pcm", "speed": min(4, max(0.25, request.speed)),
         ]
+        // `instructions`: "Does not work with tts-1 or tts-1-hd" (openapi.yaml CreateSpeechRequest).
+        if let note = request.delivery.flatMap(Self.instructions), !model.hasPrefix("tts-1") { body["instructions"] = note }
         let download = AtomicFile.temporaryPath(for: path, suffix: ".pcm")
         defer { AtomicFile.discard(download) }
         _ = try await client.postJSON("/audio/speech", body, responseFile: download)
@@ -39,6 +41,21 @@ public struct OpenAISpeechSynthesizer: SpeechSynthesizer, VoiceCatalog {
 }
 
 extension OpenAISpeechSynthesizer {
+    /// The `instructions` for a delivery note (none for a neutral line).
+    static func instructions(_ delivery: Delivery) -> String? {
+        switch delivery {
+        case .neutral: nil
+        case .calm: "Speak calmly and evenly."
+        case .excited: "Speak with excitement and energy."
+        case .happy: "Speak warmly, sounding happy."
+        case .sad: "Speak softly, sounding sad."
+        case .angry: "Speak with anger, tense and clipped."
+        case .whispering: "Whisper."
+        case .shouting: "Speak loudly, as if calling out."
+        case .question: "Ask it as a question, rising at the end."
+        }
+    }
+
     /// The built-in voices. openapi.yaml `VoiceIdsShared` lists alloy, ash, ballad, coral, echo, sage, shimmer, verse,
     /// marin and cedar (and `CreateSpeechRequest.voice` names fable, onyx and nova too); tts-1 and tts-1-hd speak with
     /// alloy, ash, coral, echo, fable, onyx, nova, sage and shimmer. OpenAI publishes no gender or pitch: these are

@@ -18,6 +18,11 @@ public struct OpenAITranslator: Translator {
     }
 
     public func translate(_ request: TranslationRequest) async throws -> [Int: String] {
+        try await translations(request).mapValues(\.text)
+    }
+
+    /// Translations with the delivery the model reads in each line (one more field of the structured output).
+    public func translations(_ request: TranslationRequest) async throws -> [Int: Translation] {
         guard !request.lines.isEmpty else { return [:] }
         do {
             return try await ask(request)
@@ -34,8 +39,8 @@ public struct OpenAITranslator: Translator {
             a.after = second.map(\.text).prefix(2) + request.after
             b.lines = second
             b.before = Array((request.before + first.map(\.text)).suffix(2))
-            async let left = translate(a)
-            async let right = translate(b)
+            async let left = translations(a)
+            async let right = translations(b)
             return try await left.merging(try await right) { x, _ in x }
         }
     }
@@ -67,7 +72,7 @@ public struct OpenAITranslator: Translator {
         return body
     }
 
-    private func ask(_ request: TranslationRequest) async throws -> [Int: String] {
+    private func ask(_ request: TranslationRequest) async throws -> [Int: Translation] {
         let http = try client.jsonRequest("/chat/completions", try body(request))
         let completion = try await client.send(http, decoding: ChatCompletion.self)
         client.meter.record("openai", ProviderUsage(promptTokens: completion.usage?.promptTokens ?? 0,
@@ -83,15 +88,15 @@ public struct OpenAITranslator: Translator {
     }
 
     /// One non-empty translation for exactly the requested ids.
-    static func validate(_ reply: TranslatedLines, against request: TranslationRequest) throws -> [Int: String] {
+    static func validate(_ reply: TranslatedLines, against request: TranslationRequest) throws -> [Int: Translation] {
         let wanted = Set(request.lines.map(\.id))
-        var out: [Int: String] = [:]
+        var out: [Int: Translation] = [:]
         for line in reply.lines {
             guard wanted.contains(line.id) else { throw ReplyProblem(reason: "unexpected id \(line.id)") }
             guard out[line.id] == nil else { throw ReplyProblem(reason: "id \(line.id) twice") }
             let text = line.text.trimmed
             guard !text.isEmpty else { throw ReplyProblem(reason: "empty translation for id \(line.id)") }
-            out[line.id] = text
+            out[line.id] = Translation(text: text, delivery: line.delivery.flatMap(Delivery.init(rawValue:)))
         }
         let missing = wanted.subtracting(out.keys)
         guard missing.isEmpty else { throw ReplyProblem(reason: "missing ids \(missing.sorted())") }
@@ -106,7 +111,8 @@ public struct OpenAITranslator: Translator {
         spoken aloud in the time the original took, so write natural, spoken \(target) that keeps the meaning \
         and tone, and keep every line within its max_length (characters; for ko, ja and zh: syllables). Shorten \
         freely when needed; never add explanations. Use the glossary's translations for its terms. The context \
-        lines are for understanding only. Answer with exactly one entry per input id.
+        lines are for understanding only. For each line also say how it is delivered in the original (delivery: \
+        \(Delivery.allCases.map(\.rawValue).joined(separator: ", "))). Answer with exactly one entry per input id.
         """
     }
 

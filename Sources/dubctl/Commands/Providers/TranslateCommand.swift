@@ -62,7 +62,7 @@ struct TranslateCommand: AsyncParsableCommand {
         var result = source
         result.language = target.tag
         for index in result.segments.indices {
-            result.segments[index].text = translated[result.segments[index].id] ?? result.segments[index].text
+            result.segments[index].text = translated[result.segments[index].id]?.text ?? result.segments[index].text
             result.segments[index].words = []
         }
         try TranscriptFile.write(result, to: output)
