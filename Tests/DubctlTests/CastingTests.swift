@@ -55,6 +55,9 @@ struct CastingTests {
         #expect(again.status == 0, "\(again.stderr)")
         #expect(try Self.cast(scratch).voices == voices)
         #expect(server.control.kept("openai-speech").count == before)
+        // --dry-run shows the cast in the work folder.
+        let dry = try await DubProvidersTests.dub(scratch, server, combo, sample: "two-speakers.mp4", extra: ["--dry-run"]).0
+        #expect(dry.stdout.contains("the cast in voices.json") && voices.values.allSatisfy { dry.stdout.contains(": \($0)") }, "\(dry.stdout)")
     }
 
     @Test("--clone-voices clones each speaker from their own speech, speaks their lines with it, reuses it on a resumed run and deletes it after the job; without the flag nothing is cloned")
@@ -69,6 +72,13 @@ struct CastingTests {
         #expect(!server.control.requests.contains { $0.path.hasSuffix("/voices/add") })
         #expect(Set(try Self.cast(scratch).voices.values).count == 2)
 
+        // The estimate counts the cloning requests.
+        func requests(_ extra: [String]) async throws -> Int {
+            let dry = try await DubProvidersTests.dub(scratch, server, combo, sample: "two-speakers.mp4", extra: extra + ["--dry-run"]).0
+            let estimate = try JSONSerialization.jsonObject(with: Data(dry.stdout.utf8)) as? [String: Any]
+            return ((estimate?["usage"] as? [String: Any])?["elevenlabs"] as? [String: Any])?["requests"] as? Int ?? -1
+        }
+        #expect(try await requests(["--clone-voices", "--speakers", "2"]) == (try await requests([])) + 4)
         // With --keep-voices the clones stay, for the next run.
         let (kept, keptReport) = try await DubProvidersTests.dub(scratch, server, combo, sample: "two-speakers.mp4", extra: ["--clone-voices", "--keep-voices"])
         #expect(kept.status == 0, "\(kept.stderr)")

@@ -85,8 +85,10 @@ struct DubCommand: AsyncParsableCommand {
         let cost = CostEstimate.dollars(usage)
         let total = cost.values.reduce(0, +)
         if json {
-            struct Estimate: Encodable { var media_seconds: Double; var usage: [String: ProviderUsage]; var cost_usd: [String: Double]; var total_usd: Double }
-            print(try DubJSON.string(Estimate(media_seconds: seconds, usage: usage, cost_usd: cost, total_usd: total), pretty: true))
+            struct Estimate: Encodable {
+                var media_seconds: Double; var usage: [String: ProviderUsage]; var cost_usd: [String: Double]; var total_usd: Double; var voices: String
+            }
+            print(try DubJSON.string(Estimate(media_seconds: seconds, usage: usage, cost_usd: cost, total_usd: total, voices: Self.castPlan(request)), pretty: true))
             return
         }
         print("dry run: \(request.input), \(seconds.fixed(1)) s; nothing was sent to any provider")
