@@ -21,6 +21,14 @@ for n in 2 3 4; do
     printf "  %-44s %6.1f %%   %d speakers found\n" "$n voices, seed $seed ($(printf %.0f "$seconds") s of speech)" "$(awk -v d="$der" 'BEGIN { print d * 100 }')" "$found"
   done
 done
+python3 "$here/bench/make-dialogue.py" 2-same "$out/same" 1
+same=$("$DUBCTL" speakers "$out/same.wav" --lines "$out/same.lines.json" --score --json)
+printf "  %-44s %6.1f %%   %d speakers found (outside the target set)\n" "2 men at one pitch (en-us, en-gb)" \
+  "$(python3 -c 'import json, sys; print(json.load(sys.stdin)["diarization_error_rate"] * 100)' <<<"$same")" \
+  "$(python3 -c 'import json, sys; print(json.load(sys.stdin)["count"])' <<<"$same")"
+same=$("$DUBCTL" speakers "$out/same.wav" --lines "$out/same.lines.json" --score --json --speakers 2)
+printf "  %-44s %6.1f %%\n" "  the same with --speakers 2" \
+  "$(python3 -c 'import json, sys; print(json.load(sys.stdin)["diarization_error_rate"] * 100)' <<<"$same")"
 sample=$("$DUBCTL" speakers "$here/samples/two-speakers.mp4" --lines "$here/samples/two-speakers.lines.json" --score --json)
 printf "  %-44s %6.1f %%\n" "samples/two-speakers.mp4 (over its music bed)" \
   "$(python3 -c 'import json, sys; print(json.load(sys.stdin)["diarization_error_rate"] * 100)' <<<"$sample")"

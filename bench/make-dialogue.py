@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generates a dialogue whose speakers are known by construction, for measuring speaker clustering.
 
-usage: make-dialogue.py SPEAKERS OUT_PREFIX [SEED]
+usage: make-dialogue.py SPEAKERS OUT_PREFIX [SEED]     (SPEAKERS: 2, 3, 4, or 2-same)
 
 Each speaker is an espeak-ng voice of its own pitch and gender; lines are spoken in a seeded random order (never the
 same speaker twice in a row), with pauses of 0.25-0.9 s, over a quiet noise floor. Writes OUT_PREFIX.wav (22.05 kHz
@@ -14,6 +14,8 @@ VOICES = {
     2: [("en-us", 50), ("en+f3", 50)],
     3: [("en-us+m1", 35), ("en+f2", 50), ("en-gb+m5", 80)],
     4: [("en-us+m1", 35), ("en+f4", 35), ("en-gb+m3", 80), ("en+f5", 85)],
+    # The hard case, outside the target set: two men at one pitch, told apart only by accent and timbre.
+    "2-same": [("en-us", 50), ("en-gb", 50)],
 }
 SENTENCES = [
     "Did you finish the report for tomorrow?", "Almost, I still need last week's numbers.",
@@ -37,9 +39,10 @@ def speak(voice, text, path):
         return samples, w.getframerate()
 
 def main():
-    speakers, prefix = int(sys.argv[1]), sys.argv[2]
+    kind, prefix = sys.argv[1], sys.argv[2]
+    voices, rate = VOICES[int(kind) if kind.isdigit() else kind], 22050
+    speakers = len(voices)
     rng = random.Random(int(sys.argv[3]) if len(sys.argv) > 3 else speakers)
-    voices, rate = VOICES[speakers], 22050
     out, lines, previous = array.array("h"), [], None
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(8 * speakers):
