@@ -18,6 +18,10 @@ public struct CatalogVoice: Sendable, Codable, Equatable {
     /// What the provider says of it (labels, age, accent).
     public var note: String?
 
+    /// What dub's cloned voices are called (`dub-<work>-<speaker>`), so `dubctl voices prune` finds its own.
+    public static let clonePrefix = "dub-"
+
+    /// A voice `id` (`name` defaults to it) as casting sees it.
     public init(id: String, name: String? = nil, gender: Gender? = nil, pitch: Double? = nil, note: String? = nil) {
         self.id = id
         self.name = name ?? id
@@ -25,26 +29,4 @@ public struct CatalogVoice: Sendable, Codable, Equatable {
         self.pitch = pitch
         self.note = note
     }
-}
-
-/// An engine that can list its voices for a language (OpenAI's fixed set, ElevenLabs' voice library, CLOVA Voice's
-/// speakers, espeak-ng's variants), so dub can cast one per speaker.
-public protocol VoiceCatalog: Sendable {
-    /// The voices that can speak `language`, best-known first.
-    func voices(for language: Language) async throws -> [CatalogVoice]
-}
-
-/// An engine that can make a voice from recordings of a speaker (ElevenLabs instant voice cloning) and delete it.
-public protocol VoiceCloner: Sendable {
-    /// Uploads `samples` (audio files) as a new voice called `name`; returns its id.
-    func addVoice(name: String, samples: [String], description: String) async throws -> String
-    /// Deletes a voice made by `addVoice`. A voice that is already gone is not an error.
-    func deleteVoice(_ id: String) async throws
-    /// The voices dub made that still exist (their names start with `prefix`), for `dubctl voices prune`.
-    func clonedVoices(prefix: String) async throws -> [CatalogVoice]
-}
-
-/// What dub's cloned voices are called: `dub-<work>-<speaker>`, so `dubctl voices prune` finds its own leftovers.
-public enum VoiceCloning {
-    public static let namePrefix = "dub-"
 }

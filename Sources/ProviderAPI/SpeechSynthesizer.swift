@@ -49,12 +49,15 @@ public protocol SpeechSynthesizer: Sendable {
     var speedRange: ClosedRange<Double>? { get }
     /// Whether the engine keeps prosody across lines from the neighbouring text (`previousText`, `nextText`).
     var usesContext: Bool { get }
+    /// Whether the engine acts on `SynthesisRequest.delivery` (others get none, so a changed note costs nothing).
+    var takesDelivery: Bool { get }
     /// Writes the spoken `request` to `path` (WAV) and returns its exact duration.
     func synthesize(_ request: SynthesisRequest, to path: String) async throws -> SynthesizedAudio
 }
 
 extension SpeechSynthesizer {
     public var usesContext: Bool { false }
+    public var takesDelivery: Bool { false }
 }
 
 /// A synthesis failure.

@@ -39,23 +39,6 @@ public struct TranslationRequest: Sendable, Equatable, Codable {
     }
 }
 
-/// How a line is said, as the translator reads it from the source and its context: a note the speech engines that
-/// take one act on (OpenAI `instructions`, CLOVA Voice `emotion`, espeak-ng's pitch and rate).
-public enum Delivery: String, Sendable, Codable, CaseIterable {
-    case neutral, calm, excited, happy, sad, angry, whispering, shouting, question
-}
-
-/// A translated line, and how to say it when the translator tells.
-public struct Translation: Sendable, Equatable, Codable {
-    public var text: String
-    public var delivery: Delivery?
-
-    public init(text: String, delivery: Delivery? = nil) {
-        self.text = text
-        self.delivery = delivery
-    }
-}
-
 /// A machine translator the pipeline can use. It returns exactly one non-empty translation per line id.
 public protocol Translator: Sendable {
     /// The provider and model, part of every cache key (e.g. `openai-gpt-4o-mini`, `papago`).

@@ -6,7 +6,7 @@ import Testing
 
 /// Speaker clustering on dialogues whose speakers are known by construction (bench/make-dialogue.py: espeak-ng voices
 /// of different pitch and gender, a seeded turn order, a quiet noise floor).
-@Suite("speaker clustering")
+@Suite("speaker clustering", .tags(.reference))
 struct SpeakerClusteringTests {
     struct Turn: Decodable { let start: Double; let end: Double; let speaker: String }
 
@@ -35,6 +35,19 @@ struct SpeakerClusteringTests {
         #expect(Self.errorRate(turns, counted) <= 0.10)
     }
 
+    @Test("no lines, one line, lines too short to tell, and a count above the lines: every line still gets a speaker, as few as the voices allow")
+    func edgeCases() {
+        let low = VoicePrint(pitch: 100, pitchSpread: 1, cepstrum: [Double](repeating: 0, count: 12), seconds: 2)
+        let high = VoicePrint(pitch: 220, pitchSpread: 1, cepstrum: [Double](repeating: 1, count: 12), seconds: 2)
+        let short = VoicePrint(pitch: nil, pitchSpread: 0, cepstrum: [Double](repeating: 1, count: 12), seconds: 0.1)
+        #expect(SpeakerClusterer().labels(for: []).isEmpty)
+        #expect(SpeakerClusterer().labels(for: [low]) == ["S1"])
+        #expect(SpeakerClusterer().labels(for: [short, short]) == ["S1", "S1"])
+        #expect(SpeakerClusterer().labels(for: [low, high, low, short]) == ["S1", "S2", "S1", "S2"])
+        #expect(SpeakerClusterer(count: 5).labels(for: [low, high]) == ["S1", "S2"])
+        #expect(SpeakerClusterer(count: 1).labels(for: [low, high]) == ["S1", "S1"])
+    }
+
     @Test("the error rate counts time given to the wrong speaker after the best mapping of names")
     func errorRate() {
         let reference: [DiarizationScore.Turn] = [.init(start: 0, end: 2, speaker: "A"), .init(start: 2, end: 3, speaker: "B"), .init(start: 3, end: 4, speaker: "A")]
@@ -43,5 +56,8 @@ struct SpeakerClusteringTests {
         #expect(DiarizationScore.errorRate(reference: reference, hypothesis: swapped) == 0)
         #expect(abs(DiarizationScore.errorRate(reference: reference, hypothesis: oneWrong) - 0.25) < 0.01)
         #expect(abs(DiarizationScore.errorRate(reference: reference, hypothesis: Array(swapped.prefix(1))) - 0.5) < 0.01)
+        // Overlapping reference speech counts twice; a turn with times that make no span is left out.
+        let overlapping: [DiarizationScore.Turn] = [.init(start: 0, end: 2, speaker: "A"), .init(start: 1, end: 2, speaker: "B"), .init(start: 3, end: -1, speaker: "A")]
+        #expect(abs(DiarizationScore.errorRate(reference: overlapping, hypothesis: [.init(start: 0, end: 2, speaker: "x")]) - 1.0 / 3) < 1e-9)
     }
 }

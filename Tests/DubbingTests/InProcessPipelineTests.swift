@@ -110,7 +110,8 @@ struct InProcessPipelineTests {
         try work.writeJSON(request, to: DubPipeline.requestFile)
         let pipeline = try DubPipeline(request: request, providers: ScriptedProviders(), work: work)
         let run = try await pipeline.runStage(StageName.lines.rawValue)
-        #expect(run.executed == ["extract", "lines"], "\(run.executed)")
+        // The lines stage measures each line's voice once (cached beside it) to tell the speakers apart.
+        #expect(run.executed.filter { !$0.hasPrefix("voiceprints#") } == ["extract", "lines"], "\(run.executed)")
         let again = try await pipeline.runStage(StageName.lines.rawValue)
         #expect(again.executed == ["lines"], "earlier stages come from the folder: \(again.executed)")
         #expect(try JSONDecoder().decode([DubLine].self, from: Data(contentsOf: URL(fileURLWithPath: work.path("segments.json")))).count == 6)

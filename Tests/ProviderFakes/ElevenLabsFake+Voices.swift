@@ -17,6 +17,8 @@ public final class FakeVoiceLibrary: Sendable {
         public var pitch: Double
         public var seconds: Double
         public var deleted: Bool
+        /// The labels it was uploaded with.
+        public var labels: [String: String]
     }
 
     /// Premade voices: id, name, gender, age, accent.
@@ -35,9 +37,11 @@ public final class FakeVoiceLibrary: Sendable {
         ElevenLabsFake.voices.contains(id) || clones.withLock { $0.contains { $0.id == id && !$0.deleted } }
     }
 
-    func add(name: String, pitch: Double, seconds: Double) -> String {
+    /// Adds a cloned voice (as `POST /v1/voices/add` does, or as a test puts one of the user's own in the library).
+    @discardableResult
+    public func add(name: String, pitch: Double, seconds: Double, labels: [String: String] = [:]) -> String {
         let id = String((0..<20).map { _ in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".randomElement()! })
-        clones.withLock { $0.append(Clone(id: id, name: name, pitch: pitch, seconds: seconds, deleted: false)) }
+        clones.withLock { $0.append(Clone(id: id, name: name, pitch: pitch, seconds: seconds, deleted: false, labels: labels)) }
         return id
     }
 
@@ -56,7 +60,7 @@ public final class FakeVoiceLibrary: Sendable {
              "labels": ["gender": gender, "age": age, "accent": accent, "use_case": "narration"], "is_owner": false]
         }
         let cloned: [[String: Any]] = all.filter { !$0.deleted }.map { clone in
-            ["voice_id": clone.id, "name": clone.name, "category": "cloned", "description": "cloned", "labels": ["created_by": "dub"], "is_owner": true]
+            ["voice_id": clone.id, "name": clone.name, "category": "cloned", "description": "cloned", "labels": clone.labels, "is_owner": true]
         }
         return premade + cloned
     }
@@ -64,7 +68,8 @@ public final class FakeVoiceLibrary: Sendable {
 
 extension ElevenLabsFake {
     /// `GET /v2/voices`, `POST /v1/voices/add` and `DELETE /v1/voices/{voice_id}` (elevenlabs-python `voices/raw_client.py`,
-    /// `voices/ivc/raw_client.py`; openapi.json `Body_Add_voice_v1_voices_add_post`): `page_size` 1–100 (default 10) with
+    /// `voices/ivc/raw_client.py`; openapi.json `Body_Add_voice_v1_voices_add_post`), and `GET /v1/voices/{voice_id}` (one
+    /// voice, 404 `voice_not_found` when there is none): `page_size` 1–100 (default 10) with
     /// `next_page_token` and `has_more`, `category` and `search` filters; add-voice requires `name` and one or more
     /// `files` parts, `labels` a serialized JSON object, and answers `{voice_id, requires_verification}`; delete answers
     /// `{"status":"ok"}`. The fake also refuses samples that hold two voices (pitch clusters far apart) or no voice.
@@ -94,8 +99,12 @@ extension ElevenLabsFake {
             guard let name = form["name"]?.text, !name.isEmpty else { return invalid(["body", "name"], "field required", "value_error.missing") }
             let files = form.parts.filter { $0.name == "files" }
             guard !files.isEmpty, files.allSatisfy({ $0.filename != nil }) else { return invalid(["body", "files"], "field required", "value_error.missing") }
-            if let labels = form["labels"]?.text, (try? JSONSerialization.jsonObject(with: Data(labels.utf8)) as? [String: Any]) == nil {
-                return invalid(["body", "labels"], "labels must be a serialized JSON object", "value_error")
+            var labels: [String: String] = [:]
+            if let text = form["labels"]?.text {
+                guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+                    return invalid(["body", "labels"], "labels must be a serialized JSON object", "value_error")
+                }
+                labels = object.compactMapValues { $0 as? String }
             }
             var pitches: [Double] = []
             var seconds = 0.0
@@ -112,8 +121,16 @@ extension ElevenLabsFake {
             if min(low, high) * 4 >= pitches.count {
                 return detail(400, "multiple_speakers", "The samples appear to hold more than one voice: upload one speaker's speech.")
             }
-            let id = control.library.add(name: name, pitch: pitches[pitches.count / 2], seconds: seconds)
+            let id = control.library.add(name: name, pitch: pitches[pitches.count / 2], seconds: seconds, labels: labels)
             return FakeReply.json(200, ["voice_id": id, "requires_verification": false])
+        }
+        router.get("v1/voices/:voice") { request, context -> Response in
+            if let early = try await gate(request, control) { return early }
+            let voice = context.parameters.get("voice") ?? ""
+            guard let listed = control.library.listed().first(where: { $0["voice_id"] as? String == voice }) else {
+                return detail(404, "voice_not_found", "A voice with the voice_id \(voice) was not found.")
+            }
+            return FakeReply.json(200, listed)
         }
         router.delete("v1/voices/:voice") { request, context -> Response in
             if let early = try await gate(request, control) { return early }

@@ -31,8 +31,8 @@ struct Casting {
     /// `--voice`: one voice for every speaker not in the map (no casting).
     let fixedVoice: String?
 
-    /// The cast for `speakers`, keeping the roles of `previous` (the last `voices.json`) whose voice was edited or is
-    /// still what casting would choose, so a re-run is stable and an edit sticks.
+    /// The cast for `speakers`, keeping from `previous` (the last `voices.json`, same engine and language) every voice
+    /// an operator edited there, and every earlier pick still in the catalog, so a re-run is stable and an edit sticks.
     func cast(_ speakers: [Speaker], synthesizer: String, language: Language, previous: VoiceCast?) -> VoiceCast {
         let total = max(speakers.reduce(0) { $0 + $1.seconds }, 1e-9)
         let kept = previous.flatMap { $0.synthesizer == synthesizer && $0.language == language.tag ? $0 : nil }
@@ -47,8 +47,11 @@ struct Casting {
                 (role.voice, role.reason) = (voice, "from --voice-map")
             } else if let fixedVoice {
                 (role.voice, role.reason) = (fixedVoice, "from --voice")
-            } else if let old = previousRoles[speaker.name], let voice = old.voice, voice != old.cast, old.clone == nil {
+            } else if let old = previousRoles[speaker.name], old.isEdited, let voice = old.voice {
                 (role.voice, role.cast, role.reason) = (voice, old.cast, "edited in \(VoiceCast.file)")
+            } else if let old = previousRoles[speaker.name], old.clone == nil, let voice = old.voice, voice == old.cast,
+                      catalog.isEmpty || catalog.contains(where: { $0.id == voice }) {
+                (role.voice, role.cast, role.reason) = (voice, voice, old.reason)
             } else {
                 continue
             }

@@ -29,6 +29,10 @@ public struct VoiceCast: Codable, Sendable, Equatable {
             case speaker, voice, cast, reason, pitch, gender, seconds, lines, clone
             case wordsPerSecond = "words_per_second"
         }
+
+        /// Whether an operator changed the voice casting chose (a role cast by `--voice-map` or `--voice` has no
+        /// `cast`, and is not an edit: dropping the option brings casting back).
+        public var isEdited: Bool { cast != nil && voice != cast && clone == nil }
     }
 
     /// A voice made from a speaker's own recordings.
@@ -51,8 +55,18 @@ public struct VoiceCast: Codable, Sendable, Equatable {
 
     /// The engine the voices belong to; a cast for another engine is cast again.
     public var synthesizer: String
+    /// The language spoken (its tag); a cast for another language is cast again.
     public var language: String
+    /// One role per speaker, in order of their first line.
     public var roles: [Role]
+    /// Clones no role uses any more (a speaker recast, or the sample changed) that were not deleted yet: deleted
+    /// with the others after the job (or by `dubctl voices prune --work`), never forgotten.
+    public var retired: [Clone]?
+
+    /// Every clone not yet deleted, in use or retired.
+    public var liveClones: [Clone] {
+        (roles.compactMap(\.clone) + (retired ?? [])).filter { !$0.deleted }
+    }
 
     public static let file = "voices.json"
 

@@ -7,7 +7,7 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// The dubbing pipeline: probe → extract → separate → transcribe → lines → translate → synthesize → fit →
+/// The dubbing pipeline: probe → extract → separate → transcribe → lines → cast → translate → synthesize → fit →
 /// verify → mix → mux, each stage a `DubStage` whose output is the next ones' input. Every stage writes its
 /// artifacts to the work folder under a content-addressed key, so a re-run (or a resumed job) repeats only what
 /// changed; per-line work is cached per line.
@@ -154,7 +154,7 @@ public struct DubPipeline: Sendable {
                                        vocals: stems.vocals))
         let subtitles = try await step(mux, .init(fitted: verified.fitted, mix: mix, lines: lines, sourceLanguage: plan.source?.tag ?? transcript?.language,
                                                   stereoTrack: plan.stereoTrack && audio.isSurround, codec: plan.audioCodec))
-        let clones = try await finishClones(cast, plan: plan, context: context)
+        let clones = await finishClones(cast, plan: plan, context: context)
         try await runner.record(usage: providers.meter.snapshot)
         return DubReport(output: request.output, subtitles: subtitles, work: work.root, stageSeconds: seconds, executed: await runner.executed,
                          timing: Self.summary(verified.fitted.timings), loudnessIn: mix.loudnessIn, loudnessOut: mix.report.loudnessAfter,
@@ -165,10 +165,16 @@ public struct DubPipeline: Sendable {
 
     /// After a finished dub, deletes the voices cloned for it unless `--keep-voices` (a failed one keeps them, for
     /// the resumed run; `dubctl voices prune` removes what is left). Returns how many were deleted, nil when none.
-    func finishClones(_ cast: VoiceCast, plan: DubPlan, context: StageContext) async throws -> Int? {
-        guard plan.cloneVoices, !plan.keepVoices, cast.roles.contains(where: { $0.clone.map { !$0.deleted } ?? false }),
-              let cloner = synthesizer as? any VoiceCloner else { return nil }
-        return try await CastStage.deleteClones(in: work, cloner: cloner)
+    /// A deletion that fails does not fail the finished dub: it is a warning, and the clones stay on record for
+    /// `dubctl voices prune --work`.
+    func finishClones(_ cast: VoiceCast, plan: DubPlan, context: StageContext) async -> Int? {
+        guard plan.cloneVoices, !plan.keepVoices, !cast.liveClones.isEmpty, let cloner = synthesizer as? any VoiceCloner else { return nil }
+        do {
+            return try await CastStage.deleteClones(in: work, cloner: cloner)
+        } catch {
+            await context.warn("the voices cloned for this dub could not all be deleted (\(error)); remove them with 'dubctl voices prune --work \(work.root)'")
+            return nil
+        }
     }
 
     /// Deletes the clones recorded in `work`'s `voices.json` (`dubctl voices prune --work`); returns how many.

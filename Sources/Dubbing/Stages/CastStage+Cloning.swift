@@ -25,7 +25,7 @@ extension CastStage {
         for index in cast.roles.indices {
             let role = cast.roles[index]
             guard voiceMap[role.speaker] == nil, fixedVoice == nil, !role.speaker.isEmpty else { continue }
-            let sample = "\(Self.cloneFolder)/\(Self.fileName(role.speaker)).wav"
+            let sample = "\(Self.cloneFolder)/\(try Self.fileName(role.speaker)).wav"
             let picked = try await Self.gatherSample(of: role.speaker, lines: lines, voices: input.voices, background: input.background,
                                                      to: context.work.path(sample))
             guard picked.seconds > 0 else {
@@ -36,10 +36,10 @@ extension CastStage {
                 await context.warn("speaker \(role.speaker): only \(picked.seconds.fixed(1)) s of clean speech to clone from (\(Int(Self.wantedSeconds)) s or more sound more like them)")
             }
             let digest = CacheKey(bytes: try InputFile.read(context.work.path(sample), what: "voice sample", limit: InputFile.workFileLimit)).short
-            if let clone = old[role.speaker]?.clone, clone.digest == digest, !clone.deleted {
+            if let clone = old[role.speaker]?.clone, clone.digest == digest, !clone.deleted, try await cloner.hasVoice(clone.voiceID) {
                 cast.roles[index].clone = clone
             } else {
-                let id = try await cloner.addVoice(name: "\(VoiceCloning.namePrefix)\(job)-\(role.speaker)", samples: [context.work.path(sample)],
+                let id = try await cloner.addVoice(name: "\(CatalogVoice.clonePrefix)\(job)-\(role.speaker)", samples: [context.work.path(sample)],
                                                    description: "Cloned by dub from speaker \(role.speaker) of a video, with the operator's consent (--clone-voices).")
                 cast.roles[index].clone = VoiceCast.Clone(voiceID: id, sample: sample, seconds: picked.seconds, digest: digest, deleted: false)
             }
@@ -51,22 +51,26 @@ extension CastStage {
         return cast
     }
 
-    /// Deletes the clones in the work folder's `voices.json` at the provider and marks them deleted.
+    /// Deletes every clone the work folder's `voices.json` records (in use or retired) at the provider, and marks
+    /// each deleted as it goes. Returns how many were deleted.
     static func deleteClones(in work: WorkFolder, cloner: any VoiceCloner) async throws -> Int {
         guard var cast = try work.readJSON(VoiceCast.self, from: VoiceCast.file) else { return 0 }
         var deleted = 0
-        for index in cast.roles.indices {
-            guard let clone = cast.roles[index].clone, !clone.deleted else { continue }
+        for clone in cast.liveClones {
             try await cloner.deleteVoice(clone.voiceID)
-            cast.roles[index].clone?.deleted = true
+            for index in cast.roles.indices where cast.roles[index].clone?.voiceID == clone.voiceID { cast.roles[index].clone?.deleted = true }
+            for index in (cast.retired ?? []).indices where cast.retired?[index].voiceID == clone.voiceID { cast.retired?[index].deleted = true }
             deleted += 1
             try work.writeJSON(cast, to: VoiceCast.file)
         }
         return deleted
     }
 
-    static func fileName(_ speaker: String) -> String {
-        String(speaker.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
+    /// A file name for a speaker's sample: their name's letters and digits (at most 32) and a digest of the whole name,
+    /// so no two speakers share one.
+    static func fileName(_ speaker: String) throws -> String {
+        let safe = String(speaker.prefix(32).map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") ? $0 : "_" })
+        return safe + "-" + String(try CacheKey([speaker]).short.prefix(8))
     }
 
     /// Writes a speaker's cleanest speech to `path` (44.1 kHz mono 16-bit WAV, lines joined by 0.3 s of silence): their

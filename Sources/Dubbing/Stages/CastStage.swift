@@ -39,17 +39,23 @@ struct CastStage: DubStage {
         let speakers = names.map { name in
             let own = lines.filter { ($0.speaker ?? "") == name }
             let seconds = own.reduce(0) { $0 + $1.duration }
+            // Words a second where the source text has words (not Chinese or Japanese, written without spaces).
             let words = own.reduce(0) { $0 + $1.source.split(separator: " ").count }
+            let spaced = words >= 2 * own.count
             return Casting.Speaker(name: name, print: heard[name], seconds: seconds, lines: own.count,
-                                   wordsPerSecond: words > 0 && seconds > 0 ? Double(words) / seconds : nil)
+                                   wordsPerSecond: spaced && seconds > 0 ? Double(words) / seconds : nil)
         }
-        let catalog: [CatalogVoice]
-        if fixedVoice == nil, let engine = synthesizer as? any VoiceCatalog {
+        // A voices.json that does not read is an operator's edit gone wrong: say so rather than overwrite it.
+        let previous = try context.work.readJSON(VoiceCast.self, from: VoiceCast.file)
+        let kept = previous.flatMap { $0.synthesizer == synthesizer.name && $0.language == language.tag ? $0 : nil }
+        // The catalog is read only when a speaker needs casting (a re-run with every voice chosen stays offline).
+        let uncast = speakers.contains { speaker in
+            voiceMap[speaker.name] == nil && kept?.roles.first(where: { $0.speaker == speaker.name })?.voice == nil
+        }
+        var catalog: [CatalogVoice] = []
+        if fixedVoice == nil, uncast, let engine = synthesizer as? any VoiceCatalog {
             catalog = try await engine.voices(for: language)
-        } else {
-            catalog = []
         }
-        let previous = try? context.work.readJSON(VoiceCast.self, from: VoiceCast.file)
         var cast = Casting(catalog: catalog, voiceMap: voiceMap, fixedVoice: fixedVoice)
             .cast(speakers, synthesizer: synthesizer.name, language: language, previous: previous)
         if cloneVoices {
@@ -58,6 +64,9 @@ struct CastStage: DubStage {
             }
             cast = try await clone(cast, previous: previous, lines: lines, input: input, cloner: cloner, context: context)
         }
+        // Clones of the last run that no role uses now stay on record until deleted.
+        let used = Set(cast.roles.compactMap(\.clone?.voiceID))
+        cast.retired = (previous?.liveClones ?? []).filter { !used.contains($0.voiceID) }.nilIfEmpty
         try context.work.writeJSON(cast, to: VoiceCast.file)
         return cast
     }

@@ -38,7 +38,7 @@ struct LineVoice: Sendable {
 
     /// The voice a line is spoken with.
     func voice(for line: DubLine) -> String? {
-        line.speaker.flatMap { voices[$0] } ?? voice
+        voices[line.speaker ?? ""] ?? voice
     }
 
     /// The language's short code (ISO 639-1 where there is one), for rates and round-trip checks.
@@ -48,7 +48,8 @@ struct LineVoice: Sendable {
     /// prosody across lines (`usesContext`) also get the text of the lines before and after it in `lines`; the cache
     /// key leaves that context out, so editing one line redoes only that line.
     func speak(_ line: DubLine, among lines: [DubLine] = [], speed: Double, take: Int = 0, runner: StageRunner) async throws -> SpokenLine {
-        let base = SynthesisRequest(text: line.text ?? "", language: language, voice: voice(for: line), speed: speed, delivery: line.delivery)
+        let base = SynthesisRequest(text: line.text ?? "", language: language, voice: voice(for: line), speed: speed,
+                                    delivery: synthesizer.takesDelivery ? line.delivery : nil)
         var keyed = base
         keyed.voice = base.voice.map { identities[$0] ?? $0 }
         let key = try CacheKey(["synthesize-1", synthesizer.name, try CacheKey(keyed).hex] + (take > 0 ? ["take-\(take)"] : []))

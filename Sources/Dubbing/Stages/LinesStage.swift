@@ -71,7 +71,7 @@ struct LinesStage: DubStage {
                     let text = cue.text.replacingNewlines()
                     return DubLine(id: i, start: cue.start, end: cue.end, speaker: cue.speaker, source: translated ? "" : text,
                                    text: translated ? text : nil, gapAfter: max(0, next - cue.end))
-                }, voices: input.voices, in: context)
+                }, voices: input.voices, mediaEnd: duration, origin: "subtitles '\(path)'", in: context)
             }
         case .transcript(let settings):
             guard let transcript = input.transcript else {
@@ -81,7 +81,8 @@ struct LinesStage: DubStage {
             let segmenter = LineSegmenter(settings: settings)
             let key = try CacheKey(["lines-asr-2", try CacheKey(transcript).hex, "\(settings.maxLine)", try speakerKey(input)])
             lines = try await context.runner.run(Self.name, key: key, artifacts: [Self.segmentsFile]) { _ in
-                try await withSpeakers(segmenter.lines(from: transcript, mediaEnd: duration), voices: input.voices, in: context)
+                try await withSpeakers(segmenter.lines(from: transcript, mediaEnd: duration), voices: input.voices, mediaEnd: duration,
+                                       origin: "the transcript", in: context)
             }
         }
         // Checked on every run, so hand edits (times in segments.json, texts in lines.json) are held to the same limits.
@@ -101,9 +102,11 @@ struct LinesStage: DubStage {
     /// The lines with a speaker each: when none came with one (Whisper, subtitles), they are clustered by voice
     /// (`SpeakerClusterer`, `--speakers` fixing the count); when the recogniser or the subtitles named speakers, those
     /// are kept, and the clustering cross-checks them (a warning when they disagree on more than a quarter of the
-    /// speech).
-    func withSpeakers(_ lines: [DubLine], voices: String, in context: StageContext) async throws -> [DubLine] {
+    /// speech); a line among them without a name gets the name most of its voice's lines have. The lines are checked
+    /// against the limits first, so nothing unbounded reaches the clustering.
+    func withSpeakers(_ lines: [DubLine], voices: String, mediaEnd: Double, origin: String, in context: StageContext) async throws -> [DubLine] {
         guard !lines.isEmpty else { return lines }
+        _ = try DubLine.checked(lines, mediaEnd: mediaEnd > 0 ? mediaEnd : nil, origin: origin)
         let named = Set(lines.compactMap(\.speaker))
         let labels = SpeakerClusterer(count: speakers).labels(for: try await LinePrints.measure(voices, lines: lines, runner: context.runner))
         guard !named.isEmpty else {
@@ -117,7 +120,15 @@ struct LinesStage: DubStage {
         if disagreement > 0.25 {
             await context.warn("the speakers named by the \(namer) and the voices heard disagree on \(Int((disagreement * 100).rounded())) % of the speech; check the speakers in \(Self.segmentsFile)")
         }
-        return lines
+        guard lines.contains(where: { $0.speaker == nil }) else { return lines }
+        // Each voice heard takes the name most of its named lines have.
+        var votes: [String: [String: Double]] = [:]
+        for (line, label) in zip(lines, labels) { if let name = line.speaker { votes[label, default: [:]][name, default: 0] += line.duration } }
+        var result = lines
+        for i in result.indices where result[i].speaker == nil {
+            result[i].speaker = votes[labels[i]]?.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key ?? labels[i]
+        }
+        return result
     }
 
     /// Where the lines' speaker names came from.

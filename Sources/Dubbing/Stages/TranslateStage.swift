@@ -45,8 +45,13 @@ struct TranslateStage: DubStage {
         var todo: [(line: TranslationLine, key: CacheKey)] = []
         for line in pending {
             let spoken = voice.voice(for: line) ?? ""
-            if rates[spoken] == nil { rates[spoken] = try await voice.speakingRate(of: voice.voice(for: line), runner: context.runner) }
-            guard let rate = rates[spoken] else { continue }
+            let rate: SpeakingRate
+            if let known = rates[spoken] {
+                rate = known
+            } else {
+                rate = try await voice.speakingRate(of: voice.voice(for: line), runner: context.runner)
+                rates[spoken] = rate
+            }
             let item = TranslationLine(id: line.id, text: line.source, budget: rate.budget(seconds: Self.naturalSeconds(line)))
             let key = try cacheKey(translator, item)
             if let cached = try await context.runner.cachedLine(Self.name, key: key, as: Translation.self) {

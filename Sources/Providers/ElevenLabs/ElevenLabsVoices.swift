@@ -34,17 +34,43 @@ public struct ElevenLabsVoices: VoiceCatalog, VoiceCloner {
         let next_page_token: String?
     }
 
-    /// Every voice in the account's library (premade, cloned, professional), with its labels' gender; ElevenLabs'
-    /// voices are multilingual, so the language does not narrow them. dub's own clones (`dub-` names) are left out.
+    /// The premade voices of the library, with their labels' gender (ElevenLabs' voices are multilingual, so the
+    /// language does not narrow them). The account's cloned and professional voices are people's own voices: casting
+    /// never hands them to another speaker.
     public func voices(for language: Language) async throws -> [CatalogVoice] {
-        try await list(query: "").filter { !$0.name.hasPrefix(VoiceCloning.namePrefix) }
+        try await list(query: "&category=premade").voices
     }
 
+    /// The voices dub cloned (named with `prefix` and labelled `created_by: dub`).
     public func clonedVoices(prefix: String) async throws -> [CatalogVoice] {
-        try await list(query: "&category=cloned&search=\(prefix)").filter { $0.name.hasPrefix(prefix) }
+        let search = prefix.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        return try await list(query: "&category=cloned&search=\(search)").voices.filter { $0.name.hasPrefix(prefix) && $0.note?.contains("created_by=dub") == true }
     }
 
-    private func list(query: String) async throws -> [CatalogVoice] {
+    /// Whether the voice `id` still exists (`GET /v1/voices/{voice_id}`: 200, or 404 / `voice_not_found`).
+    public func hasVoice(_ id: String) async throws -> Bool {
+        var request = HTTPRequest(method: "GET", url: "\(client.baseURL)/v1/voices/\(Self.pathSegment(id))")
+        client.timeouts.apply(to: &request)
+        do {
+            _ = try await client.send(request)
+            return true
+        } catch let error as ProviderError where Self.isNotFound(error) {
+            return false
+        }
+    }
+
+    /// An id as one URL path segment (`/` and every other reserved character escaped).
+    static func pathSegment(_ id: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return id.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+    }
+
+    static func isNotFound(_ error: ProviderError) -> Bool {
+        error.status == 404 || error.message.contains("voice_not_found")
+    }
+
+    private func list(query: String) async throws -> (voices: [CatalogVoice], more: Bool) {
         var result: [CatalogVoice] = []
         var token: String?
         for _ in 0..<Self.maxPages {
@@ -56,18 +82,20 @@ public struct ElevenLabsVoices: VoiceCatalog, VoiceCloner {
             result += page.voices.map { voice in
                 let labels = voice.labels ?? [:]
                 let gender = labels["gender"].flatMap { CatalogVoice.Gender(rawValue: $0.lowercased()) }
-                let note = [voice.category, labels["age"], labels["accent"], labels["description"] ?? voice.description]
+                let note = [voice.category, labels["age"], labels["accent"], labels["description"] ?? voice.description,
+                            labels["created_by"].map { "created_by=\($0)" }]
                     .compactMap { $0?.isEmpty == false ? $0 : nil }.joined(separator: ", ")
                 return CatalogVoice(id: voice.voice_id, name: voice.name, gender: gender, note: note.isEmpty ? nil : note)
             }
-            guard page.has_more == true, let next = page.next_page_token else { break }
+            guard page.has_more == true, let next = page.next_page_token else { return (result, false) }
             token = next
         }
-        return result
+        return (result, true)
     }
 
     struct Added: Decodable {
         let voice_id: String
+        let requires_verification: Bool?
     }
 
     public func addVoice(name: String, samples: [String], description: String) async throws -> String {
@@ -77,18 +105,25 @@ public struct ElevenLabsVoices: VoiceCatalog, VoiceCloner {
         parts += samples.map { MultipartPart(name: "files", .file(path: $0, filename: ($0 as NSString).lastPathComponent, contentType: "audio/wav")) }
         var request = HTTPRequest(url: client.baseURL + "/v1/voices/add", body: .multipart(parts))
         client.timeouts.apply(to: &request)
+        // Sent once: a retry could make a second voice nobody records.
+        request.isIdempotent = false
         let added = try await client.send(request, decoding: Added.self)
         client.meter.record("elevenlabs", ProviderUsage(requests: 1))
+        if added.requires_verification == true {
+            try? await deleteVoice(added.voice_id)
+            throw ProviderError(code: .unsupported, provider: "ElevenLabs",
+                                message: "the voice cloned as '\(name)' requires verification before it can speak; verify it in ElevenLabs, or dub without --clone-voices")
+        }
         return added.voice_id
     }
 
     public func deleteVoice(_ id: String) async throws {
-        let path = id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? id
-        var request = HTTPRequest(method: "DELETE", url: "\(client.baseURL)/v1/voices/\(path)")
+        var request = HTTPRequest(method: "DELETE", url: "\(client.baseURL)/v1/voices/\(Self.pathSegment(id))")
         client.timeouts.apply(to: &request)
         do {
             _ = try await client.send(request)
-        } catch let error as ProviderError where error.status == 404 {
+            client.meter.record("elevenlabs", ProviderUsage(requests: 1))
+        } catch let error as ProviderError where Self.isNotFound(error) {
             return
         }
     }

@@ -11,6 +11,8 @@ import Glibc
 public struct EspeakSynthesizer: SpeechSynthesizer, VoiceCatalog {
     public let name = "espeak"
     public let speedRange: ClosedRange<Double>? = 0.5...2.0
+    /// As pitch, pitch range and rate.
+    public var takesDelivery: Bool { true }
 
     /// espeak-ng's natural rate, words per minute.
     static let naturalRate = 160.0
@@ -18,10 +20,10 @@ public struct EspeakSynthesizer: SpeechSynthesizer, VoiceCatalog {
     public init() {}
 
     /// espeak-ng's voice for a language: the tag when espeak-ng has a voice for it (`pt-br`, `en-us`, `es-419`), else
-    /// the language (Chinese is `cmn`, Mandarin).
+    /// the language (Chinese is `cmn`, Mandarin; British English is `en`: `en-gb+f3` would fall back to the male voice).
     static func voice(for language: Language) -> String {
         if language.code == "zh" { return "cmn" }
-        if let region = language.region, ["pt-br", "en-us", "en-gb", "es-419", "fr-be", "fr-ch", "vi-vn"].contains("\(language.code)-\(region.lowercased())") {
+        if let region = language.region, ["pt-br", "en-us", "es-419", "fr-be", "fr-ch", "vi-vn"].contains("\(language.code)-\(region.lowercased())") {
             return "\(language.code)-\(region.lowercased())"
         }
         return language.code

@@ -59,7 +59,8 @@ public final class HTTPClient: Sendable {
                 return response
             case .success(let response):
                 outcome = .response(status: response.status, headers: response.headers, isQuotaError: isQuotaError(response))
-                let decision = retry.decide(after: outcome, attempt: attempt)
+                var decision = retry.decide(after: outcome, attempt: attempt)
+                if !request.isIdempotent, response.status != 429 { decision = .fail(reason: "not retried: the request is not idempotent") }
                 log(request, attempt: attempt, status: response.status, decision: decision, requestID: Self.requestID(response.headers))
                 guard case .retry(let wait) = decision else {
                     throw makeError(response, attempt: attempt, message: errorMessage(response))
@@ -67,7 +68,8 @@ public final class HTTPClient: Sendable {
                 try await Task.sleep(for: .milliseconds(Int(wait * 1000)))
             case .failure(let error):
                 outcome = .transport
-                let decision = retry.decide(after: outcome, attempt: attempt)
+                var decision = retry.decide(after: outcome, attempt: attempt)
+                if !request.isIdempotent { decision = .fail(reason: "not retried: the request is not idempotent") }
                 log(request, attempt: attempt, status: 0, decision: decision, requestID: nil)
                 guard case .retry(let wait) = decision else {
                     throw ProviderError(code: error.code, provider: provider, message: error.message, attempts: attempt)
@@ -86,7 +88,7 @@ public final class HTTPClient: Sendable {
             attempt += 1
             let response = try await send(request, errorMessage: errorMessage)
             if let value = try? JSONDecoder().decode(T.self, from: Data(response.body)) { return value }
-            guard attempt < 2 else {
+            guard attempt < 2, request.isIdempotent else {
                 throw ProviderError(code: .badResponse, provider: provider, status: response.status, requestID: Self.requestID(response.headers),
                                     message: "the answer is not the expected JSON (\(response.body.count) bytes)", attempts: attempt)
             }

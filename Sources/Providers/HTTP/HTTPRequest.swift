@@ -31,6 +31,9 @@ public struct HTTPRequest: Sendable {
     /// Addresses to use for host names instead of asking DNS (`host:port:address`, curl's `CURLOPT_RESOLVE`): a
     /// webhook's host is resolved and checked once, then pinned for the connection.
     public var pinnedAddresses: [String] = []
+    /// False for a request that must not be sent twice (it creates something, such as a cloned voice): it is then
+    /// retried only after a 429, which the service answers without doing the work, and its answer is not asked again.
+    public var isIdempotent = true
 
     public init(method: String = "POST", url: String, headers: HTTPHeaders = [:], secretHeaders: HTTPHeaders = [:], body: Body = .none) {
         self.method = method

@@ -14,6 +14,8 @@ public struct ClovaVoiceSynthesizer: SpeechSynthesizer, VoiceCatalog {
     public let client: NaverGatewayClient
     public var name: String { "clova-voice" }
     public var speedRange: ClosedRange<Double>? { 0.5...2.0 }
+    /// As `emotion`, for the speakers that have one.
+    public var takesDelivery: Bool { true }
 
     /// A default Premium speaker per language (Korean, English, Japanese, Chinese and Spanish women: `nara`, `clara`,
     /// `ntomoko`, `meimei`, `carmen` from the speaker table). Other languages need `--voice`.

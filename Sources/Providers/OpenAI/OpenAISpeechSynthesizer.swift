@@ -10,6 +10,8 @@ public struct OpenAISpeechSynthesizer: SpeechSynthesizer, VoiceCatalog {
     public var defaultVoice: String
     public var name: String { "openai-\(model)" }
     public var speedRange: ClosedRange<Double>? { 0.25...4 }
+    /// `instructions` "does not work with tts-1 or tts-1-hd".
+    public var takesDelivery: Bool { !model.hasPrefix("tts-1") }
 
     public init(client: OpenAIClient, model: String = "tts-1", defaultVoice: String = "alloy") {
         self.client = client

@@ -86,9 +86,13 @@ struct DubCommand: AsyncParsableCommand {
         let total = cost.values.reduce(0, +)
         if json {
             struct Estimate: Encodable {
-                var media_seconds: Double; var usage: [String: ProviderUsage]; var cost_usd: [String: Double]; var total_usd: Double; var voices: String
+                var media_seconds: Double; var usage: [String: ProviderUsage]; var cost_usd: [String: Double]; var total_usd: Double
+                /// How the voices are chosen, and the cast an earlier run of this work folder made.
+                var voices: String; var cast: VoiceCast?
             }
-            print(try DubJSON.string(Estimate(media_seconds: seconds, usage: usage, cost_usd: cost, total_usd: total, voices: Self.castPlan(request)), pretty: true))
+            let cast = try? WorkFolder.existing(request.work ?? DubPipeline.defaultWork(for: request))?.readJSON(VoiceCast.self, from: VoiceCast.file)
+            print(try DubJSON.string(Estimate(media_seconds: seconds, usage: usage, cost_usd: cost, total_usd: total, voices: Self.castPlan(request),
+                                              cast: cast ?? nil), pretty: true))
             return
         }
         print("dry run: \(request.input), \(seconds.fixed(1)) s; nothing was sent to any provider")

@@ -38,17 +38,23 @@ struct VoicesCommand: AsyncParsableCommand {
             abstract: "Delete the voices dub cloned (named dub-...) that are still at the provider.",
             discussion: """
             A dub with --clone-voices deletes its clones when it finishes, unless --keep-voices; a failed or stopped run
-            keeps them for its resumed run. This removes what is left: every voice whose name starts with 'dub-', or,
-            with --work, the clones recorded in that work folder's voices.json.
+            keeps them for its resumed run. With --work, this deletes the clones recorded in that work folder's
+            voices.json (and marks them deleted there). With --all, every voice dub cloned in the account (named 'dub-'
+            and labelled created_by dub) — including those a running dub is using or --keep-voices kept.
 
             Example:
-              dubctl voices prune --dry-run
-              dubctl voices prune --work film.es.mp4.work
+              dubctl voices prune --work .film.es.mp4.work
+              dubctl voices prune --all --dry-run
             """
         )
         @Option(help: "The engine that cloned them.") var tts = "elevenlabs"
         @Option(help: "Only the clones of this work folder.") var work: String?
+        @Flag(help: "Every voice dub cloned in the account, whichever dub made it.") var all = false
         @Flag(name: .customLong("dry-run"), help: "List what would be deleted, delete nothing.") var dryRun = false
+
+        func validate() throws {
+            guard (work != nil) != all else { throw ValidationError("give --work DIR (one dub's clones) or --all (every clone dub made)") }
+        }
 
         func run() async throws {
             let engine = try ProviderCatalog(settings: try ProviderSettings.load()).synthesizer(tts)
@@ -57,12 +63,12 @@ struct VoicesCommand: AsyncParsableCommand {
                 guard let folder = WorkFolder.existing(work), let cast = try folder.readJSON(VoiceCast.self, from: VoiceCast.file) else {
                     throw ValidationError("--work: \(work) holds no \(VoiceCast.file)")
                 }
-                let left = cast.roles.compactMap { role in role.clone.flatMap { $0.deleted ? nil : "\($0.voiceID) (speaker \(role.speaker))" } }
+                let left = cast.liveClones.map(\.voiceID)
                 if dryRun { return print(left.isEmpty ? "nothing to delete" : "would delete: " + left.joined(separator: ", ")) }
                 let deleted = try await DubPipeline.deleteClones(in: folder, cloner: cloner)
                 return print("deleted \(deleted) cloned voice\(deleted == 1 ? "" : "s")")
             }
-            let voices = try await cloner.clonedVoices(prefix: VoiceCloning.namePrefix)
+            let voices = try await cloner.clonedVoices(prefix: CatalogVoice.clonePrefix)
             if dryRun { return print(voices.isEmpty ? "nothing to delete" : "would delete: " + voices.map { "\($0.id) (\($0.name))" }.joined(separator: ", ")) }
             for voice in voices { try await cloner.deleteVoice(voice.id) }
             print("deleted \(voices.count) cloned voice\(voices.count == 1 ? "" : "s")")

@@ -2,13 +2,18 @@ import DubSupport
 
 /// How well one labelling of speech turns by speaker agrees with another: the diarization error rate (the share of
 /// the reference's speech time given to the wrong speaker, missed, or given to a speaker where there is none), after
-/// the one-to-one mapping of labels that agrees best. Measured on a 10 ms grid.
+/// the one-to-one mapping of labels that agrees best. Computed over the exact intervals between turn boundaries (a
+/// sweep: memory in the number of turns, not the media's length).
 public enum DiarizationScore {
     /// One labelled stretch of speech.
     public struct Turn: Sendable, Equatable {
+        /// Where it starts and ends, in seconds.
         public var start: Double
         public var end: Double
+        /// Who speaks.
         public var speaker: String
+
+        /// A turn of `speaker` from `start` to `end`.
         public init(start: Double, end: Double, speaker: String) {
             self.start = start
             self.end = end
@@ -16,50 +21,49 @@ public enum DiarizationScore {
         }
     }
 
-    static let step = 0.01
-
     /// The error rate of `hypothesis` against `reference`, from 0 (every turn right) up; 0 when the reference holds no
-    /// speech.
+    /// speech. Turns with times that are not finite, or that end before they start, are left out.
     public static func errorRate(reference: [Turn], hypothesis: [Turn]) -> Double {
-        let end = (reference + hypothesis).map(\.end).max() ?? 0
-        let ticks = Int((end / step).rounded(.up))
-        func labels(_ turns: [Turn]) -> [Set<String>] {
-            var grid = [Set<String>](repeating: [], count: ticks + 1)
-            for turn in turns {
-                let first = Int((turn.start / step).rounded()), last = Int((turn.end / step).rounded())
-                guard first < last else { continue }
-                for t in first..<min(last, grid.count) { grid[t].insert(turn.speaker) }
+        let valid = { (turn: Turn) in turn.start.isFinite && turn.end.isFinite && turn.end > turn.start }
+        let (ref, hyp) = (reference.filter(valid), hypothesis.filter(valid))
+        let refSpeakers = Array(Set(ref.map(\.speaker))).sorted(), hypSpeakers = Array(Set(hyp.map(\.speaker))).sorted()
+        let refIndex = Dictionary(uniqueKeysWithValues: refSpeakers.enumerated().map { ($1, $0) })
+        let hypIndex = Dictionary(uniqueKeysWithValues: hypSpeakers.enumerated().map { ($1, $0) })
+        // Boundary events: +1 / −1 per speaker, in time order (ends before starts at the same instant).
+        var events: [(time: Double, delta: Int, reference: Bool, speaker: Int)] = []
+        for turn in ref { events += [(turn.start, 1, true, refIndex[turn.speaker]!), (turn.end, -1, true, refIndex[turn.speaker]!)] }
+        for turn in hyp { events += [(turn.start, 1, false, hypIndex[turn.speaker]!), (turn.end, -1, false, hypIndex[turn.speaker]!)] }
+        events.sort { ($0.time, $0.delta) < ($1.time, $1.delta) }
+        var refActive = [Int](repeating: 0, count: refSpeakers.count), hypActive = [Int](repeating: 0, count: hypSpeakers.count)
+        var overlap = [[Double]](repeating: [Double](repeating: 0, count: hypSpeakers.count), count: refSpeakers.count)
+        var speech = 0.0, errors = 0.0
+        var last = events.first?.time ?? 0
+        for event in events {
+            let span = event.time - last
+            if span > 0 {
+                let refs = refActive.indices.filter { refActive[$0] > 0 }, hyps = hypActive.indices.filter { hypActive[$0] > 0 }
+                speech += Double(refs.count) * span
+                errors += Double(max(refs.count, hyps.count)) * span
+                for r in refs { for h in hyps { overlap[r][h] += span } }
             }
-            return grid
-        }
-        let (ref, hyp) = (labels(reference), labels(hypothesis))
-        let refSpeakers = Array(Set(reference.map(\.speaker))).sorted(), hypSpeakers = Array(Set(hypothesis.map(\.speaker))).sorted()
-        // Overlap time of each reference speaker with each hypothesis speaker.
-        var overlap = [[Int]](repeating: [Int](repeating: 0, count: hypSpeakers.count), count: refSpeakers.count)
-        var speech = 0, errors = 0
-        for t in ref.indices {
-            speech += ref[t].count
-            errors += max(ref[t].count, hyp[t].count)
-            for (i, r) in refSpeakers.enumerated() where ref[t].contains(r) {
-                for (j, h) in hypSpeakers.enumerated() where hyp[t].contains(h) { overlap[i][j] += 1 }
-            }
+            last = event.time
+            if event.reference { refActive[event.speaker] += event.delta } else { hypActive[event.speaker] += event.delta }
         }
         guard speech > 0 else { return 0 }
         // Correct time is the best one-to-one mapping's total overlap.
-        return Double(errors - bestMatching(overlap)) / Double(speech)
+        return max(0, errors - bestMatching(overlap)) / speech
     }
 
-    /// The largest total of a one-to-one assignment of rows to columns (exhaustive for up to 8 columns, greedy above).
-    static func bestMatching(_ weights: [[Int]]) -> Int {
+    /// The largest total of a one-to-one assignment of rows to columns (exhaustive for up to 8 of each, greedy above).
+    static func bestMatching(_ weights: [[Double]]) -> Double {
         guard let columns = weights.first?.count, columns > 0 else { return 0 }
         if columns > 8 || weights.count > 8 {
-            var used = Set<Int>(), total = 0
+            var rows = Set<Int>(), used = Set<Int>(), total = 0.0
             let pairs = weights.indices.flatMap { i in (0..<columns).map { (i, $0, weights[i][$0]) } }.sorted { $0.2 > $1.2 }
-            var rows = Set<Int>()
             for (i, j, w) in pairs where !rows.contains(i) && !used.contains(j) { rows.insert(i); used.insert(j); total += w }
             return total
         }
-        func search(_ row: Int, _ used: Set<Int>) -> Int {
+        func search(_ row: Int, _ used: Set<Int>) -> Double {
             guard row < weights.count else { return 0 }
             var best = search(row + 1, used)
             for j in 0..<columns where !used.contains(j) { best = max(best, weights[row][j] + search(row + 1, used.union([j]))) }

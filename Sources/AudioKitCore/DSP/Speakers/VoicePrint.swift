@@ -56,7 +56,7 @@ public struct VoicePrint: Sendable, Equatable, Codable {
         }
         let pitched = usable.filter { $0.pitch != nil }
         let pitchTotal = pitched.reduce(0) { $0 + $1.seconds }
-        let logPitch = pitched.reduce(0) { $0 + log2($1.pitch!) * $1.seconds }
+        let logPitch = pitched.reduce(0) { $0 + log2($1.pitch ?? 1) * $1.seconds }
         let spread = usable.reduce(0) { $0 + $1.pitchSpread * $1.seconds } / total
         return VoicePrint(pitch: pitchTotal > 0 ? exp2(logPitch / pitchTotal) : nil, pitchSpread: spread, cepstrum: cepstrum, seconds: total)
     }

@@ -148,9 +148,11 @@ private struct FrameStream {
     var offset = 0
 
     init(spans: [(start: Double, end: Double)], profiler: VoiceProfiler) {
+        // A span whose times are not finite measures nothing.
+        let spans: [(start: Double, end: Double)] = spans.map { $0.start.isFinite && $0.end.isFinite ? $0 : (0, -1) }
         self.spans = spans
         self.profiler = profiler
-        order = spans.indices.sorted { spans[$0].start < spans[$1].start }
+        order = spans.indices.filter { spans[$0].end >= spans[$0].start }.sorted { spans[$0].start < spans[$1].start }
         prints = Array(repeating: nil, count: spans.count)
     }
 
