@@ -75,6 +75,14 @@ public struct LineTiming: Codable, Sendable, Equatable {
     public var shift: Double
     public var method: FitMethod
     public var text: String
+    /// The engine's own speed the line was spoken at (1: natural), and the time-stretch after it.
+    public var engineSpeed: Double?
+    public var stretch: Double?
+    /// Seconds of silence taken before the slot and after it.
+    public var borrowedBefore: Double?
+    public var borrowedAfter: Double?
+    /// Whether the line was re-translated shorter to fit (condensed).
+    public var condensed: Bool?
 
     enum CodingKeys: String, CodingKey {
         case id
@@ -82,6 +90,11 @@ public struct LineTiming: Codable, Sendable, Equatable {
         case slotEnd = "slot_end"
         case rawDuration = "raw_duration"
         case start, duration, factor, shift, method, text
+        case engineSpeed = "engine_speed"
+        case stretch
+        case borrowedBefore = "borrowed_before"
+        case borrowedAfter = "borrowed_after"
+        case condensed
     }
 }
 

@@ -38,8 +38,8 @@ public struct FitSettings: Sendable, Equatable {
     public var maxSpeed: Double = 1.15
     /// The absolute cap on speed-up, used only when nothing else fits.
     public var hardCap: Double = 1.3
-    /// Lines are never slowed below this factor.
-    public var minSpeed: Double = 0.9
+    /// Lines are never slowed below this factor (drawn-out short lines sound wrong: the silence is left instead).
+    public var minSpeed: Double = 0.95
     /// Silence kept between consecutive lines, in seconds.
     public var minGap: Double = 0.08
     /// Silence kept between lines of different speakers, in seconds.
@@ -47,16 +47,21 @@ public struct FitSettings: Sendable, Equatable {
     /// How far a line may be pushed later than its original start, in seconds: a hard limit (a line that cannot
     /// start by then is dropped).
     public var driftLimit: Double = 0.75
-    /// The largest change of speed factor between neighbouring lines that are close together.
+    /// The largest change of speed factor between neighbouring lines: consecutive lines of one speaker less than
+    /// `speakerNeighbourGap` apart, and any two lines less than `neighbourGap` apart.
     public var maxSpeedStep: Double = 0.1
     /// Lines closer than this are "neighbours" for smoothing, in seconds.
     public var neighbourGap: Double = 0.6
+    /// Consecutive lines of one speaker closer than this are one stretch of their speech, in seconds.
+    public var speakerNeighbourGap: Double = 3
+    /// How much earlier than its slot a line may start, taking silence before it (never the previous line's slot).
+    public var borrowBefore: Double = 0.25
+    /// How early a line may start without it being heard as early; more is borrowed only to stay within `maxSpeed`.
+    public var startTolerance: Double = 0.15
     /// The speeds the TTS provider can synthesize at itself, if any.
     public var providerSpeedRange: ClosedRange<Double>?
     /// How many times a line may be re-translated shorter.
     public var maxRetranslations: Int = 2
-    /// Slow lines much shorter than their slot down (never below `minSpeed`) so they fill it more naturally.
-    public var slowShortLines: Bool = true
     /// The end of the media; the last line may not run past it.
     public var mediaEnd: Double?
 
@@ -113,6 +118,10 @@ public struct FitDecision: Sendable, Equatable, Codable {
 
     /// Where the line ends.
     public var end: Double { start + duration }
+    /// Seconds of the silence before its slot the line starts in.
+    public var borrowedBefore: Double { max(0, slotStart - start) }
+    /// Seconds it runs past its slot's end.
+    public var borrowedAfter: Double { method == .dropped ? 0 : max(0, end - slotEnd) }
 }
 
 /// The planner's answer for a whole timeline.

@@ -75,7 +75,9 @@ struct TimelineFitter: Sendable {
             timings.append(LineTiming(id: decision.id, slotStart: decision.slotStart, slotEnd: decision.slotEnd,
                                       rawDuration: input.spoken[decision.id]?.audio.duration ?? decision.rawDuration, start: decision.start,
                                       duration: decision.duration, factor: decision.factor * spoken.speed, shift: decision.shift,
-                                      method: decision.method, text: texts[decision.id] ?? ""))
+                                      method: decision.method, text: texts[decision.id] ?? "", engineSpeed: spoken.speed, stretch: decision.factor,
+                                      borrowedBefore: decision.borrowedBefore, borrowedAfter: decision.borrowedAfter,
+                                      condensed: (retranslations[decision.id] ?? 0) > 0))
         }
         try context.work.writeJSON(timings, to: Self.timingFile)
         return FitStage.Output(timings: timings, clips: clips)
