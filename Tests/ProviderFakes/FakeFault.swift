@@ -25,6 +25,7 @@ public final class FakeControl: Sendable {
         var quirks: [String: [String]] = [:]
         var requests: [RecordedRequest] = []
         var latency: Double = 0
+        var expansion: Double = 0
         var kept: [String: [String]] = [:]
     }
     private let state = Mutex(State())
@@ -54,6 +55,14 @@ public final class FakeControl: Sendable {
             state.quirks[key] = queue
             return quirk
         }
+    }
+
+    /// How much longer than the source the chat fake's translations are (0.3: 30 % more characters), as a real
+    /// translation into a longer language is; with an expansion set, a translation may also overshoot its `max_length` by
+    /// up to 10 %, as language models do, so that the fit's shortening has work to do.
+    public var translationExpansion: Double {
+        get { state.withLock { $0.expansion } }
+        set { state.withLock { $0.expansion = newValue } }
     }
 
     /// Seconds every answer is delayed by.

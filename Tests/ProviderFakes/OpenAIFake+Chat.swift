@@ -20,7 +20,7 @@ extension OpenAIFake {
             let prompt = messages.compactMap { $0["content"] as? String }.joined(separator: "\n")
             let system = messages.first { ($0["role"] as? String) == "system" }?["content"] as? String ?? ""
             let user = messages.last { ($0["role"] as? String) == "user" }?["content"] as? String ?? ""
-            var lines = translate(user, target: targetLanguage(in: system))
+            var lines = translate(user, target: targetLanguage(in: system), expansion: control.translationExpansion)
             // A schema that asks for each line's delivery gets one: read from the source's punctuation.
             if deliveryEnum(json) != nil {
                 let sources = sourceTexts(user)
@@ -144,7 +144,7 @@ extension OpenAIFake {
     }
 
     /// `[target] text` per line, glossary terms replaced, cut at a word to `max_length`.
-    static func translate(_ user: String, target: String) -> [[String: Any]] {
+    static func translate(_ user: String, target: String, expansion: Double = 0) -> [[String: Any]] {
         guard let object = try? JSONSerialization.jsonObject(with: Data(user.utf8)) as? [String: Any],
               let lines = object["lines"] as? [[String: Any]] else { return [] }
         let glossary = object["glossary"] as? [String: String] ?? [:]
@@ -152,8 +152,20 @@ extension OpenAIFake {
             guard let id = line["id"] as? Int, var text = line["text"] as? String else { return nil }
             for (term, translation) in glossary { text = text.replacingOccurrences(of: term, with: translation) }
             var translated = "[\(target)] \(text)"
+            if expansion > 0 {
+                // Filler words until the text is `expansion` longer than the source.
+                let filler = ["muy", "realmente", "bastante", "simplemente", "claramente"]
+                var words = translated.split(separator: " ").map(String.init)
+                var k = 0
+                while words.joined(separator: " ").count < Int(Double(text.count) * (1 + expansion)) + target.count + 3 {
+                    words.insert(filler[k % filler.count], at: min(words.count, 2 + (k * 3) % max(1, words.count - 1)))
+                    k += 1
+                }
+                translated = words.joined(separator: " ")
+            }
             if let budget = line["max_length"] as? Int {
-                while translated.count > max(budget, 1), let space = translated.lastIndex(of: " ") {
+                let limit = expansion > 0 ? Int(Double(budget) * 1.1) : budget
+                while translated.count > max(limit, 1), let space = translated.lastIndex(of: " ") {
                     translated = String(translated[..<space])
                 }
             }

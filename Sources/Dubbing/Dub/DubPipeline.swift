@@ -141,7 +141,8 @@ public struct DubPipeline: Sendable {
         // Every later stage speaks with the cast.
         let voice = LineVoice(synthesizer: synthesizer, voice: plan.voice, language: plan.target).casting(cast)
         let translate = try TranslateStage(plan: plan, voice: voice)
-        let fitter = TimelineFitter(maxSpeed: plan.maxSpeed, voice: voice, retranslator: plan.translator == nil ? nil : translate)
+        let condenser = plan.condenser == nil ? nil : try TranslateStage(plan: plan, voice: voice, condensing: true)
+        let fitter = TimelineFitter(maxSpeed: plan.maxSpeed, voice: voice, retranslator: plan.translator == nil ? condenser : translate)
         let fit = FitStage(fitter: fitter)
         let verify = VerifyStage(provider: plan.verifier, voice: voice, fitter: fitter)
         let lines = try await step(translate, sourceLines)

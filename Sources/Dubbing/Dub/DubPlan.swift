@@ -36,6 +36,8 @@ public struct DubPlan: Sendable, Equatable {
     public let lines: LineSource
     /// The translator; nil when the lines come translated.
     public let translator: String?
+    /// The translator that shortens given target-language lines that do not fit (`--condense`), if asked.
+    public let condenser: String?
     public let synthesizer: String
     /// The voice for speakers without one in the voice map.
     public let voice: String?
@@ -108,7 +110,8 @@ extension DubRequest {
             }
         }
         return DubPlan(request: self, input: input, output: output, target: try language(to), source: try from.map(language), lines: lines,
-                       translator: subtitles == nil ? translator ?? Self.defaultTranslator : nil, synthesizer: tts ?? Self.defaultTTS,
+                       translator: subtitles == nil ? translator ?? Self.defaultTranslator : nil,
+                       condenser: subtitles != nil && condense ? translator ?? Self.defaultTranslator : nil, synthesizer: tts ?? Self.defaultTTS,
                        voice: voice, separation: method, maxSpeed: maxSpeed ?? Self.defaultMaxSpeed, speakers: speakers,
                        keepOriginalAudio: keepOriginalAudio, bilingual: bilingual, verifier: verify ? asr ?? Self.defaultASR : nil,
                        budgetUSD: budgetUSD, stream: stream, keepsSurround: (layout ?? "source") == "source",

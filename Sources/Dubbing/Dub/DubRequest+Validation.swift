@@ -47,6 +47,10 @@ extension DubRequest {
         if cloneVoices, (tts ?? Self.defaultTTS) != "elevenlabs" {
             throw fail("--clone-voices needs --tts elevenlabs (the engine that clones voices)")
         }
+        if condense, subtitles == nil {
+            throw fail("--condense shortens given target-language lines: give it with --subtitles (translated lines are re-translated shorter anyway)")
+        }
+        if condense, (translator ?? Self.defaultTranslator) == "papago" { throw fail("--condense needs --translator openai (Papago cannot keep to a length)") }
         if keepVoices, !cloneVoices { throw fail("--keep-voices keeps cloned voices: give it with --clone-voices") }
         if let stream, stream < 0 { throw fail("--stream must be a stream index, 0 or more (see 'dubctl probe')") }
         for (option, path) in [("input", input), ("-o", output)] + files.map({ ($0.option, $0.path) }) where path.isEmpty || path.contains("\0") {

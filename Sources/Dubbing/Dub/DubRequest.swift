@@ -56,6 +56,9 @@ public struct DubRequest: Codable, Sendable, Equatable {
     /// clones after the job.
     public var cloneVoices: Bool = false
     public var keepVoices: Bool = false
+    /// With `subtitles`: shorten a given line that does not fit at a comfortable speed, with the translator (its text
+    /// rewritten in its own language under a tighter budget).
+    public var condense: Bool = false
     /// How much of the dub also goes to the front left and right in a surround dub (0–0.5; default 0: centre only).
     public var centreSpread: Double?
     /// The dub track's codec: `aac` (default), `ac3` or `eac3` (MP4, MOV, Matroska; WebM holds Opus).
@@ -79,6 +82,7 @@ public struct DubRequest: Codable, Sendable, Equatable {
         case audioCodec = "audio_codec"
         case cloneVoices = "clone_voices"
         case keepVoices = "keep_voices"
+        case condense
     }
 
     public init(input: String, output: String, to: String) {
@@ -119,6 +123,7 @@ public struct DubRequest: Codable, Sendable, Equatable {
         stereoTrack = try c.decodeIfPresent(Bool.self, forKey: .stereoTrack) ?? false
         cloneVoices = try c.decodeIfPresent(Bool.self, forKey: .cloneVoices) ?? false
         keepVoices = try c.decodeIfPresent(Bool.self, forKey: .keepVoices) ?? false
+        condense = try c.decodeIfPresent(Bool.self, forKey: .condense) ?? false
         centreSpread = try c.decodeIfPresent(Double.self, forKey: .centreSpread)
         audioCodec = try c.decodeIfPresent(String.self, forKey: .audioCodec)
     }

@@ -23,12 +23,17 @@ struct TranslateStage: DubStage {
     let glossary: [String: String]
     /// The voice whose speaking rate sets the budgets.
     let voice: LineVoice
+    /// Whether this shortens given target-language lines (`--condense`) instead of translating source lines.
+    let condensing: Bool
 
-    init(plan: DubPlan, voice: LineVoice) throws {
-        provider = plan.translator ?? DubRequest.defaultTranslator
-        from = plan.source
+    /// The translation stage of `plan`; with `condensing`, the `--condense` remedy for target-language subtitles (the
+    /// given text "translated" into its own language under a tighter budget).
+    init(plan: DubPlan, voice: LineVoice, condensing: Bool = false) throws {
+        provider = (condensing ? plan.condenser : plan.translator) ?? DubRequest.defaultTranslator
+        from = condensing ? plan.target : plan.source
         glossary = try plan.request.glossary.map(Glossary.load) ?? [:]
         self.voice = voice
+        self.condensing = condensing
     }
 
     /// Seconds a line may fill at natural speed: its slot plus up to one second of the silence after it.
@@ -72,21 +77,29 @@ struct TranslateStage: DubStage {
         return result
     }
 
-    /// Whether asking again for a shorter line can help: the translator follows budgets and the lines have source
-    /// text (not given translated by subtitles).
+    /// Whether asking again for a shorter line can help: the translator follows budgets and the lines have text to
+    /// shorten (source text; or, condensing, the given text).
     func canRetranslate(_ lines: [DubLine], in context: StageContext) -> Bool {
-        guard lines.contains(where: { !$0.source.isEmpty }), let translator = try? context.providers.translator(provider) else { return false }
+        guard lines.contains(where: { !Self.original(of: $0, condensing: condensing).isEmpty }),
+              let translator = try? context.providers.translator(provider) else { return false }
         return translator.followsBudgets
+    }
+
+    /// The text a shorter version is made from: the source text, or (condensing) the line as it is now.
+    static func original(of line: DubLine, condensing: Bool) -> String {
+        condensing ? line.text ?? "" : line.source
     }
 
     /// A shorter translation of one line for `seconds` of speech (`FitStage`'s re-translation remedy), cached per line.
     func retranslate(_ line: DubLine, among lines: [DubLine], seconds: Double, in context: StageContext) async throws -> String {
         let translator = try context.providers.translator(provider)
         let rate = try await voice.speakingRate(of: voice.voice(for: line), runner: context.runner)
-        let item = TranslationLine(id: line.id, text: line.source, budget: rate.budget(seconds: seconds))
+        let condensing = condensing
+        let item = TranslationLine(id: line.id, text: Self.original(of: line, condensing: condensing), budget: rate.budget(seconds: seconds))
         let key = try cacheKey(translator, item)
         let neighbours = lines.firstIndex { $0.id == line.id }.map { i in
-            (lines[max(0, i - 2)..<i].map(\.source), lines[(i + 1)..<min(lines.count, i + 3)].map(\.source))
+            (lines[max(0, i - 2)..<i].map { Self.original(of: $0, condensing: condensing) },
+             lines[(i + 1)..<min(lines.count, i + 3)].map { Self.original(of: $0, condensing: condensing) })
         } ?? ([], [])
         let request = TranslationRequest(lines: [item], source: from, target: voice.language, before: neighbours.0, after: neighbours.1, glossary: glossary)
         return try await context.runner.line(Self.name, key: key) { _ in

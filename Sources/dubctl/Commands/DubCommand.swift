@@ -69,7 +69,7 @@ struct DubCommand: AsyncParsableCommand {
         let t = report.timing
         print("""
         wrote \(report.output) (+ \(report.subtitles.joined(separator: ", ")))
-        lines: \(t.lines), \(t.withinSlot) within their slot, max speed-up \(t.maxFactor.fixed(2))x, max shift \(t.maxShift.fixed(2)) s, overlaps \(t.overlaps)
+        lines: \(t.lines), \(t.withinSlot) within their slot, max speed-up \(t.maxFactor.fixed(2))x, max shift \(t.maxShift.fixed(2)) s, overlaps \(t.overlaps), condensed \(t.methods[FitMethod.retranslated.rawValue] ?? 0) (timing.json says which)
         usage: \(Self.describe(report.usage, cost: report.costUSD))\(report.verification.map { "\n" + Self.describe($0) } ?? "")
         loudness: \(report.loudnessIn.fixed(1)) LUFS in, \(report.loudnessOut.fixed(1)) LUFS out, true peak \(report.truePeak.fixed(1)) dBTP
         layout: \(report.layout ?? "stereo")\((report.cast ?? []).isEmpty ? "" : "\nvoices:\n" + (report.cast ?? []).map { "  " + $0 }.joined(separator: "\n"))\(report.clonesDeleted.map { "\ncloned voices deleted at the provider: \($0)" } ?? "")

@@ -21,6 +21,8 @@ struct DubOptions: ParsableArguments {
     @Flag(name: .customLong("clone-voices"), help: """
         Clone each speaker's voice from their own speech (--tts elevenlabs). Only with the speakers' consent: see README, "Voices".
         """) var cloneVoices = false
+    @Flag(help: "With --subtitles: shorten a given line that does not fit at a comfortable speed, with --translator (openai).")
+    var condense = false
     @Flag(name: .customLong("keep-voices"), help: "Keep the cloned voices at the provider after the job (default: deleted).") var keepVoices = false
     @Option(help: "Glossary for translation (JSON object or 'term = translation' lines).") var glossary: String?
     @Option(help: "Number of speakers, when known (recognition and clustering by voice).") var speakers: Int?
@@ -75,6 +77,7 @@ struct DubOptions: ParsableArguments {
         request.audioCodec = audioCodec
         request.cloneVoices = cloneVoices
         request.keepVoices = keepVoices
+        request.condense = condense
         return request
     }
 }
