@@ -71,12 +71,12 @@ struct HTTPClientTests {
         for ext in ["mp3", "wav"] {
             let encoded = scratch.path("tone.\(ext)")
             try Tool.ffmpeg(["-f", "lavfi", "-i", "sine=f=440:r=22050:d=1.5", encoded])
-            let seconds = try ProviderAudio.decodeFile(encoded, to: scratch.path("\(ext).wav"), provider: "test")
+            let seconds = try ProviderAudio.decodeFile(encoded, to: scratch.path("\(ext).wav"), trim: false, provider: "test")
             #expect(abs(seconds - 1.5) < (ext == "mp3" ? 0.03 : 1e-6), "\(ext): \(seconds)")
         }
         try "not audio".write(toFile: scratch.path("bad.mp3"), atomically: true, encoding: .utf8)
         #expect(throws: ProviderError.self) {
-            _ = try ProviderAudio.decodeFile(scratch.path("bad.mp3"), to: scratch.path("bad.wav"), provider: "test")
+            _ = try ProviderAudio.decodeFile(scratch.path("bad.mp3"), to: scratch.path("bad.wav"), trim: true, provider: "test")
         }
         #expect(!FileManager.default.fileExists(atPath: scratch.path("bad.wav")))
     }

@@ -78,7 +78,7 @@ public struct ElevenLabsSpeechSynthesizer: SpeechSynthesizer, VoiceCatalog, Voic
         let duration = try await BlockingWork.run {
             switch format {
             case .pcm: Double(try ProviderAudio.convertS16LE(download, sampleRate: 24_000, to: path, provider: "ElevenLabs")) / 24_000
-            case .mp3: try ProviderAudio.decodeFile(download, to: path, provider: "ElevenLabs")
+            case .mp3: try ProviderAudio.decodeFile(download, to: path, trim: true, provider: "ElevenLabs")
             }
         }
         return SynthesizedAudio(path: path, duration: duration, characters: billed)

@@ -33,6 +33,6 @@ public struct ElevenLabsVoiceIsolator: VoiceIsolator {
         _ = try await client.send(request)
         client.meter.record("elevenlabs", ProviderUsage(audioSeconds: chunk.duration, requests: 1))
         let encoded = folder + "/isolated.download"
-        return try await BlockingWork.run { try ProviderAudio.decodeFile(encoded, to: vocalsPath, provider: "ElevenLabs") }
+        return try await BlockingWork.run { try ProviderAudio.decodeFile(encoded, to: vocalsPath, trim: false, provider: "ElevenLabs") }
     }
 }

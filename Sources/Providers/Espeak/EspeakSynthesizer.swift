@@ -69,7 +69,7 @@ public struct EspeakSynthesizer: SpeechSynthesizer, VoiceCatalog {
         let tone = Self.tone(request.delivery)
         let rate = Int((Self.naturalRate * tone.rate * min(max(request.speed, 0.5), 2.0)).rounded())
         let (samples, sampleRate) = try await EspeakEngine.shared.speak(text, voice: voice, rate: rate, pitch: tone.pitch, range: tone.range)
-        let trimmed = EspeakEngine.trimSilence(samples, sampleRate: sampleRate)
+        let trimmed = SilenceTrimmer.trim(samples, sampleRate: sampleRate)
         try AtomicFile.write(to: path, mode: 0o600) { temp in
             let writer = try SoundFileWriter(path: temp, format: try SoundFileFormat(container: .wav, encoding: .float32),
                                              sampleRate: sampleRate, channels: 1)
@@ -139,14 +139,5 @@ final class EspeakEngine: Sendable {
             if flag.isSet { throw CancellationError() }
             return (Self.collected.map { Float($0) / 32768 }, Int(Self.sampleRate))
         }
-    }
-
-    /// Drops leading and trailing silence (keeping 10 ms), so the measured length is the speech itself.
-    static func trimSilence(_ samples: [Float], sampleRate: Int) -> [Float] {
-        let threshold: Float = 0.002
-        guard let first = samples.firstIndex(where: { abs($0) > threshold }),
-              let last = samples.lastIndex(where: { abs($0) > threshold }) else { return samples }
-        let margin = sampleRate / 100
-        return Array(samples[max(0, first - margin)...min(samples.count - 1, last + margin)])
     }
 }

@@ -55,7 +55,7 @@ public struct ClovaVoiceSynthesizer: SpeechSynthesizer, VoiceCatalog {
         if let emotion = Self.emotion(request.delivery, speaker: speaker) { fields.append(("emotion", "\(emotion)")) }
         _ = try await client.postForm(client.voiceURL, fields, responseFile: download)
         client.meter.record("clova-voice", ProviderUsage(characters: request.text.count, requests: 1))
-        let duration = try await BlockingWork.run { try ProviderAudio.decodeFile(download, to: path, provider: "CLOVA Voice") }
+        let duration = try await BlockingWork.run { try ProviderAudio.decodeFile(download, to: path, trim: true, provider: "CLOVA Voice") }
         return SynthesizedAudio(path: path, duration: duration, characters: request.text.count)
     }
 }
