@@ -110,4 +110,25 @@ struct TimelineTargetTests {
             #expect(f.overCap == 0 && f.largestStep <= 0.10 + 1e-9 && f.slowest >= 0.95 && f.finalDrift < 1e-9, "\(f)")
         }
     }
+
+    @Test("one long line among short ones is condensed, and the short lines around it keep their slots and natural speed")
+    func oneLongLine() {
+        var settings = FitSettings()
+        settings.providerSpeedRange = 0.7...1.2
+        var lines = (0..<9).map { FitLine(id: $0, slotStart: Double($0) * 2, slotEnd: Double($0) * 2 + 1.4, duration: 1.2, speaker: "A") }
+        lines[4].duration = 3.5
+        let (plan, fitted) = Self.fit(lines, settings: settings)
+        let f = Self.figures(plan, fitted, settings: settings)
+        #expect(fitted[4].retranslations > 0)
+        #expect(f.onSlot == 1 && f.atMost115 == 1 && f.largestStep <= 0.10 + 1e-9 && f.finalDrift == 0, "\(f)")
+        #expect(plan.decisions.filter { $0.id != 4 }.allSatisfy { $0.start == $0.slotStart && $0.factor == 1 })
+    }
+
+    @Test("sparse lines are left alone: on their slots, at natural speed, nothing asked of the engine or the translator")
+    func sparse() {
+        let lines = (0..<20).map { FitLine(id: $0, slotStart: Double($0) * 5, slotEnd: Double($0) * 5 + 2, duration: 1.5 + 0.05 * Double($0 % 5)) }
+        let plan = FitPlanner().plan(lines)
+        #expect(plan.isFinal)
+        #expect(plan.decisions.allSatisfy { $0.start == $0.slotStart && $0.factor == 1 && $0.method == .fits })
+    }
 }

@@ -69,3 +69,37 @@ struct TimingTests {
         }
     }
 }
+
+/// The timing targets end to end: generated clips (bench/make-timing-clip.py) at three densities, translated by the fake
+/// translator answering 15 % longer than the source and overshooting its budgets, spoken by espeak-ng.
+@Suite("timing targets end to end", .tags(.endToEnd, .reference))
+struct TimingTargetEndToEndTests {
+    struct Timing: Decodable { let slot_start: Double; let slot_end: Double; let start: Double; let duration: Double; let factor: Double; let shift: Double; let method: String }
+
+    @Test("at 140, 170 and 200 words a minute: >= 95 % of lines on their slots, >= 90 % at 1.15x or less, none over the cap or below 0.95x, no drift at the end",
+          arguments: [140, 170, 200])
+    func densities(wpm: Int) async throws {
+        let scratch = try Scratch()
+        let server = try await FakeProviderServer.start()
+        defer { server.stop() }
+        server.control.translationExpansion = 0.15
+        let clip = scratch.path("clip")
+        _ = try Tool.run("/usr/bin/env", ["python3", Repository.root.appendingPathComponent("bench/make-timing-clip.py").path, "\(wpm)", "0.15", clip, "1"])
+        let run = try await ProviderCommandTests.dubctl(["dub", clip + ".mp4", "--to", "es", "--from", "en", "--source-subtitles", clip + ".src.srt",
+                                                         "--translator", "openai", "--tts", "espeak", "--separation", "none",
+                                                         "-o", scratch.path("out.mp4"), "--work", scratch.path("work")],
+                                                        environment: DubProvidersTests.environment(scratch, server))
+        #expect(run.status == 0, "\(run.stderr)")
+        let timing = try JSONDecoder().decode([Timing].self, from: Data(contentsOf: URL(fileURLWithPath: scratch.path("work/timing.json"))))
+            .sorted { $0.slot_start < $1.slot_start }
+        let spoken = timing.filter { $0.method != "dropped" }
+        let onSlot = timing.indices.filter { i in
+            let next = i + 1 < timing.count ? timing[i + 1].slot_start : .infinity
+            return timing[i].method != "dropped" && abs(timing[i].start - timing[i].slot_start) <= 0.15 + 1e-6 && timing[i].start + timing[i].duration <= next + 1e-6
+        }.count
+        #expect(Double(onSlot) >= 0.95 * Double(timing.count), "\(onSlot) of \(timing.count)")
+        #expect(Double(spoken.filter { $0.factor <= 1.15 + 1e-6 }.count) >= 0.90 * Double(timing.count))
+        #expect(spoken.allSatisfy { $0.factor <= 1.3 + 1e-6 && $0.factor >= 0.95 })
+        #expect((spoken.last?.shift ?? 1) < 1e-6)
+    }
+}
