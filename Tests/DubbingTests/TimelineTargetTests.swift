@@ -34,13 +34,13 @@ struct TimelineTargetTests {
         return lines
     }
 
-    /// Plans, carries out the remedies as the fitter would (four rounds), and plans again.
+    /// Plans, carries out the remedies as the fitter would (`FitPlanner.maxRounds` rounds), and plans again.
     static func fit(_ lines: [FitLine], settings: FitSettings) -> (FitPlan, [FitLine]) {
         var current = lines
         // Each line's length at natural speed, as it is now (a re-translation makes it shorter).
         var natural = Dictionary(uniqueKeysWithValues: lines.map { ($0.id, $0.duration) })
         var plan = FitPlanner(settings: settings).plan(current)
-        for _ in 0..<4 where !plan.isFinal {
+        for _ in 0..<FitPlanner.maxRounds where !plan.isFinal {
             for (id, action) in plan.actions {
                 guard let i = current.firstIndex(where: { $0.id == id }) else { continue }
                 switch action {

@@ -19,6 +19,10 @@ import ProviderAPI
 public struct FitPlanner: Sendable {
     public var settings: FitSettings
 
+    /// How many rounds of remedies (re-translate, speak at the engine's speed) a caller carries out before the plan
+    /// it has is final.
+    public static let maxRounds = 5
+
     /// Speed-ups below this are left to the time-stretch (asking the engine again would not be worth a request).
     static let engineThreshold = 1.05
 
@@ -79,6 +83,10 @@ public struct FitPlanner: Sendable {
             decision.method = method(for: line, decision: decision, total: factor * line.providerSpeed)
             decisions.append(decision)
             previousEnd = decision.end
+        }
+        // Shorter texts change the speeds around them: the engine is asked for speeds once they are settled.
+        if actions.contains(where: { if case .retranslate = $0.action { true } else { false } }) {
+            actions.removeAll { if case .resynthesize = $0.action { true } else { false } }
         }
         return FitPlan(decisions: decisions, actions: actions)
     }

@@ -39,7 +39,7 @@ struct TimelineFitter: Sendable {
             }
         }
         var plan = planner.plan(fitLines())
-        for _ in 0..<4 where !plan.isFinal {
+        for _ in 0..<FitPlanner.maxRounds where !plan.isFinal {
             for (id, action) in plan.actions {
                 guard let index = lines.firstIndex(where: { $0.id == id }) else { continue }
                 switch action {
