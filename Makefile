@@ -28,7 +28,7 @@ test: ## Run the test suite (Swift Testing)
 	$(SWIFT) build
 	$(SWIFT) test
 
-bench: ## Release build, then time dub against ffmpeg, sox, curl and pgbench in the same run
+bench: ## Release build; time dub against ffmpeg, sox, curl and pgbench in the same run; speaker and timing targets
 	$(SWIFT) build -c release
 	bash bench/run.sh
 
