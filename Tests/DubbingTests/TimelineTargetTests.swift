@@ -87,9 +87,14 @@ struct TimelineTargetTests {
     func targets(rate: Double, expansion: Double) {
         var settings = FitSettings()
         settings.providerSpeedRange = 0.7...1.2
-        for seed in 1...3 {
-            let (plan, lines) = Self.fit(Self.timeline(rate: rate, expansion: expansion, seed: UInt64(seed) * 7 + UInt64(rate)), settings: settings)
-            let f = Self.figures(plan, lines, settings: settings)
+        Self.expectTargets(rate: rate, expansion: expansion, seeds: (1...3).map { UInt64($0) * 7 + UInt64(rate) }, settings: settings)
+    }
+
+    /// Fits three timelines of `rate` and `expansion` and expects every target.
+    static func expectTargets(rate: Double, expansion: Double, seeds: [UInt64], settings: FitSettings) {
+        for seed in seeds {
+            let (plan, lines) = fit(timeline(rate: rate, expansion: expansion, seed: seed), settings: settings)
+            let f = figures(plan, lines, settings: settings)
             #expect(f.onSlot >= 0.95, "\(f)")
             #expect(f.atMost115 >= 0.90, "\(f)")
             #expect(f.overCap == 0 && f.largestStep <= 0.10 + 1e-9 && f.slowest >= 0.95 && f.finalDrift < 1e-9, "\(f)")
@@ -102,13 +107,7 @@ struct TimelineTargetTests {
         var settings = FitSettings()
         settings.providerSpeedRange = 0.7...1.2
         settings.maxRetranslations = 0
-        for seed in 1...3 {
-            let (plan, lines) = Self.fit(Self.timeline(rate: rate, expansion: expansion, seed: UInt64(seed) * 11 + UInt64(rate)), settings: settings)
-            let f = Self.figures(plan, lines, settings: settings)
-            #expect(f.onSlot >= 0.95, "\(f)")
-            #expect(f.atMost115 >= 0.90, "\(f)")
-            #expect(f.overCap == 0 && f.largestStep <= 0.10 + 1e-9 && f.slowest >= 0.95 && f.finalDrift < 1e-9, "\(f)")
-        }
+        Self.expectTargets(rate: rate, expansion: expansion, seeds: (1...3).map { UInt64($0) * 11 + UInt64(rate) }, settings: settings)
     }
 
     @Test("one long line among short ones is condensed, and the short lines around it keep their slots and natural speed")
