@@ -38,8 +38,6 @@ public struct FitSettings: Sendable, Equatable {
     public var maxSpeed: Double = 1.15
     /// The absolute cap on speed-up, used only when nothing else fits.
     public var hardCap: Double = 1.3
-    /// Lines are never slowed below this factor (drawn-out short lines sound wrong: the silence is left instead).
-    public var minSpeed: Double = 0.95
     /// Silence kept between consecutive lines, in seconds.
     public var minGap: Double = 0.08
     /// Silence kept between lines of different speakers, in seconds.

@@ -2,10 +2,11 @@ import DubSupport
 import ProviderAPI
 import AudioKitCore
 
-/// fit: the whole timeline planned at once by `FitPlanner` (silence after a line, the provider's own speed,
-/// time-stretch up to `--max-speed`, re-translation shorter, then a bounded overrun that shifts later lines), the
-/// remedies carried out (re-synthesis and re-translation cached per line), and each clip time-stretched by its
-/// final factor (cached per clip and factor): all of it `TimelineFitter`'s, which writes `timing.json`.
+/// fit: the whole timeline planned at once by `FitPlanner` (the silence around a line, all speeds chosen together and
+/// kept even between neighbours, a shorter text for a line that cannot be said within `--max-speed`, the engine's own
+/// speed, the time-stretch, then a bounded overrun that shifts later lines), the remedies carried out (re-synthesis
+/// and re-translation cached per line), and each clip time-stretched by its final factor (cached per clip and factor):
+/// all of it `TimelineFitter`'s, which writes `timing.json`.
 struct FitStage: DubStage {
     static let stage = StageName.fit
 
