@@ -9,9 +9,9 @@ struct SpeakersCommand: AsyncParsableCommand {
         commandName: "speakers",
         abstract: "Tell who speaks each line, by voice (the clustering dub uses when the lines name no speakers).",
         discussion: """
-        Measures each line's pitch and spectral envelope in FILE and groups the lines by voice (average linkage with
-        a distance threshold; --speakers fixes the count). LINES is a JSON list of {"start","end"} in seconds, such as
-        segments.json or lines.json from a work folder. With --score, the speakers already in LINES are the truth and
+        Measures each line's pitch and spectral envelope in FILE and groups the lines by voice (average linkage with \
+        a distance threshold; --speakers fixes the count). LINES is a JSON list of {"start","end"} in seconds, such as \
+        segments.json or lines.json from a work folder. With --score, the speakers already in LINES are the truth and \
         the diarization error rate is printed.
 
         Example:

@@ -37,10 +37,10 @@ struct VoicesCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Delete the voices dub cloned (named dub-...) that are still at the provider.",
             discussion: """
-            A dub with --clone-voices deletes its clones when it finishes, unless --keep-voices; a failed or stopped run
-            keeps them for its resumed run. With --work, this deletes the clones recorded in that work folder's
-            voices.json (and marks them deleted there). With --all, every voice dub cloned in the account (named 'dub-'
-            and labelled created_by dub) — including those a running dub is using or --keep-voices kept.
+            A dub with --clone-voices deletes its clones when it finishes, unless --keep-voices; a failed or stopped run \
+            keeps them for its resumed run. With --work, this deletes the clones recorded in that work folder's \
+            voices.json (and marks them deleted there). With --all, every voice dub cloned in the account (named 'dub-' \
+            and labelled created_by dub), including those a running dub is using or --keep-voices kept.
 
             Example:
               dubctl voices prune --work .film.es.mp4.work
