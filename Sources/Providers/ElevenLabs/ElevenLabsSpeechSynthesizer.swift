@@ -64,7 +64,7 @@ public struct ElevenLabsSpeechSynthesizer: SpeechSynthesizer, VoiceCatalog, Voic
             if let previous = request.previousText { body["previous_text"] = previous }
             if let next = request.nextText { body["next_text"] = next }
         }
-        let voice = ElevenLabsVoices.pathSegment(request.voice ?? defaultVoice)
+        let voice = HTTPRequest.escaped(request.voice ?? defaultVoice)
         var http = HTTPRequest(url: "\(client.baseURL)/v1/text-to-speech/\(voice)?output_format=\(format.rawValue)",
                                body: .bytes(Array(try JSONSerialization.data(withJSONObject: body)), contentType: "application/json"))
         client.timeouts.apply(to: &http)

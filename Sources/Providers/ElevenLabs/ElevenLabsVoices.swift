@@ -38,18 +38,17 @@ public struct ElevenLabsVoices: VoiceCatalog, VoiceCloner {
     /// language does not narrow them). The account's cloned and professional voices are people's own voices: casting
     /// never hands them to another speaker.
     public func voices(for language: Language) async throws -> [CatalogVoice] {
-        try await list(query: "&category=premade").voices
+        try await list(query: "&category=premade")
     }
 
     /// The voices dub cloned (named with `prefix` and labelled `created_by: dub`).
     public func clonedVoices(prefix: String) async throws -> [CatalogVoice] {
-        let search = prefix.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-        return try await list(query: "&category=cloned&search=\(search)").voices.filter { $0.name.hasPrefix(prefix) && $0.note?.contains("created_by=dub") == true }
+        try await list(query: "&category=cloned&search=\(HTTPRequest.escaped(prefix))").filter { $0.name.hasPrefix(prefix) && $0.note?.contains("created_by=dub") == true }
     }
 
     /// Whether the voice `id` still exists (`GET /v1/voices/{voice_id}`: 200, or 404 / `voice_not_found`).
     public func hasVoice(_ id: String) async throws -> Bool {
-        var request = HTTPRequest(method: "GET", url: "\(client.baseURL)/v1/voices/\(Self.pathSegment(id))")
+        var request = HTTPRequest(method: "GET", url: "\(client.baseURL)/v1/voices/\(HTTPRequest.escaped(id))")
         client.timeouts.apply(to: &request)
         do {
             _ = try await client.send(request)
@@ -59,23 +58,16 @@ public struct ElevenLabsVoices: VoiceCatalog, VoiceCloner {
         }
     }
 
-    /// An id as one URL path segment (`/` and every other reserved character escaped).
-    static func pathSegment(_ id: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return id.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
-    }
-
     static func isNotFound(_ error: ProviderError) -> Bool {
         error.status == 404 || error.message.contains("voice_not_found")
     }
 
-    private func list(query: String) async throws -> (voices: [CatalogVoice], more: Bool) {
+    private func list(query: String) async throws -> [CatalogVoice] {
         var result: [CatalogVoice] = []
         var token: String?
         for _ in 0..<Self.maxPages {
             let url = "\(client.baseURL)/v2/voices?page_size=100" + query
-                + (token.map { "&next_page_token=\($0.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? $0)" } ?? "")
+                + (token.map { "&next_page_token=\(HTTPRequest.escaped($0))" } ?? "")
             var request = HTTPRequest(method: "GET", url: url)
             client.timeouts.apply(to: &request)
             let page = try await client.send(request, decoding: Page.self)
@@ -87,10 +79,10 @@ public struct ElevenLabsVoices: VoiceCatalog, VoiceCloner {
                     .compactMap { $0?.isEmpty == false ? $0 : nil }.joined(separator: ", ")
                 return CatalogVoice(id: voice.voice_id, name: voice.name, gender: gender, note: note.isEmpty ? nil : note)
             }
-            guard page.has_more == true, let next = page.next_page_token else { return (result, false) }
+            guard page.has_more == true, let next = page.next_page_token else { break }
             token = next
         }
-        return (result, true)
+        return result
     }
 
     struct Added: Decodable {
@@ -118,7 +110,7 @@ public struct ElevenLabsVoices: VoiceCatalog, VoiceCloner {
     }
 
     public func deleteVoice(_ id: String) async throws {
-        var request = HTTPRequest(method: "DELETE", url: "\(client.baseURL)/v1/voices/\(Self.pathSegment(id))")
+        var request = HTTPRequest(method: "DELETE", url: "\(client.baseURL)/v1/voices/\(HTTPRequest.escaped(id))")
         client.timeouts.apply(to: &request)
         do {
             _ = try await client.send(request)

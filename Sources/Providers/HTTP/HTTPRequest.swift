@@ -49,12 +49,18 @@ public struct HTTPRequest: Sendable {
         return HTTPRequest(url: url, secretHeaders: secretHeaders, body: .bytes(Array(data), contentType: "application/json"))
     }
 
-    /// A form-urlencoded body.
-    public static func form(_ url: String, _ fields: [(String, String)], secretHeaders: HTTPHeaders = [:]) -> HTTPRequest {
+    /// `text` percent-encoded for a form field, a query value or one path segment: everything but letters, digits and
+    /// `-._~` escaped (`/`, `&` and `=` included).
+    public static func escaped(_ text: String) -> String {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+    }
+
+    /// A form-urlencoded body.
+    public static func form(_ url: String, _ fields: [(String, String)], secretHeaders: HTTPHeaders = [:]) -> HTTPRequest {
         let text = fields.map { name, value in
-            "\(name.addingPercentEncoding(withAllowedCharacters: allowed) ?? name)=\(value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value)"
+            "\(escaped(name))=\(escaped(value))"
         }.joined(separator: "&")
         return HTTPRequest(url: url, secretHeaders: secretHeaders,
                            body: .bytes(Array(text.utf8), contentType: "application/x-www-form-urlencoded"))

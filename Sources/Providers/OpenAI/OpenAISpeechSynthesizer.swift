@@ -32,7 +32,7 @@ public struct OpenAISpeechSynthesizer: SpeechSynthesizer, VoiceCatalog {
             "response_format": "pcm", "speed": min(4, max(0.25, request.speed)),
         ]
         // `instructions`: "Does not work with tts-1 or tts-1-hd" (openapi.yaml CreateSpeechRequest).
-        if let note = request.delivery.flatMap(Self.instructions), !model.hasPrefix("tts-1") { body["instructions"] = note }
+        if takesDelivery, let note = request.delivery.flatMap(Self.instructions) { body["instructions"] = note }
         let download = AtomicFile.temporaryPath(for: path, suffix: ".pcm")
         defer { AtomicFile.discard(download) }
         _ = try await client.postJSON("/audio/speech", body, responseFile: download)
