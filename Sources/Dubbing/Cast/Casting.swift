@@ -23,6 +23,12 @@ struct Casting {
             guard let pitch = print?.pitch else { return nil }
             return pitch < 150 ? .male : pitch > 170 ? .female : nil
         }
+
+        /// Their role as heard, no voice chosen yet.
+        var role: VoiceCast.Role {
+            VoiceCast.Role(speaker: name, voice: nil, cast: nil, reason: "", pitch: print?.pitch, gender: gender, seconds: seconds, lines: lines,
+                           wordsPerSecond: wordsPerSecond, clone: nil)
+        }
     }
 
     let catalog: [CatalogVoice]
@@ -35,14 +41,13 @@ struct Casting {
     /// an operator edited there, and every earlier pick still in the catalog, so a re-run is stable and an edit sticks.
     func cast(_ speakers: [Speaker], synthesizer: String, language: Language, previous: VoiceCast?) -> VoiceCast {
         let total = max(speakers.reduce(0) { $0 + $1.seconds }, 1e-9)
-        let kept = previous.flatMap { $0.synthesizer == synthesizer && $0.language == language.tag ? $0 : nil }
+        let kept = previous.flatMap { $0.isFor(synthesizer: synthesizer, language: language) ? $0 : nil }
         let previousRoles = Dictionary((kept?.roles ?? []).map { ($0.speaker, $0) }) { first, _ in first }
         var used: [String: Int] = [:]
         var roles: [String: VoiceCast.Role] = [:]
         // The operator's choices first (map, then edits in voices.json), so casting works around them.
         for speaker in speakers {
-            var role = VoiceCast.Role(speaker: speaker.name, voice: nil, cast: nil, reason: "", pitch: speaker.print?.pitch, gender: speaker.gender,
-                                      seconds: speaker.seconds, lines: speaker.lines, wordsPerSecond: speaker.wordsPerSecond, clone: nil)
+            var role = speaker.role
             if let voice = voiceMap[speaker.name] {
                 (role.voice, role.reason) = (voice, "from --voice-map")
             } else if let fixedVoice {
@@ -60,8 +65,7 @@ struct Casting {
         }
         for speaker in speakers.sorted(by: { ($0.seconds, $1.name) > ($1.seconds, $0.name) }) where roles[speaker.name] == nil {
             let share = Int((speaker.seconds / total * 100).rounded())
-            var role = VoiceCast.Role(speaker: speaker.name, voice: nil, cast: nil, reason: "", pitch: speaker.print?.pitch, gender: speaker.gender,
-                                      seconds: speaker.seconds, lines: speaker.lines, wordsPerSecond: speaker.wordsPerSecond, clone: nil)
+            var role = speaker.role
             guard let pick = best(for: speaker, used: used) else {
                 role.reason = "the engine lists no voices for \(language.displayName); its default voice"
                 roles[speaker.name] = role

@@ -70,6 +70,11 @@ public struct VoiceCast: Codable, Sendable, Equatable {
 
     public static let file = "voices.json"
 
+    /// Whether this cast was made for `synthesizer` speaking `language` (one for another engine or language is cast again).
+    public func isFor(synthesizer: String, language: Language) -> Bool {
+        self.synthesizer == synthesizer && self.language == language.tag
+    }
+
     /// The voice for each speaker that has one.
     public var voices: [String: String] {
         Dictionary(roles.compactMap { role in role.voice.map { (role.speaker, $0) } }) { first, _ in first }

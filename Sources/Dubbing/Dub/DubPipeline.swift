@@ -130,14 +130,15 @@ public struct DubPipeline: Sendable {
         let audio = try await step(ExtractStage(input: plan.input, stream: plan.audioStream(in: media), keepsSurround: plan.keepsSurround), media)
         let stems = try await step(separate, audio)
         let transcript = try await step(TranscribeStage(plan: plan), .init(audio: audio, stems: stems))
-        let sourceLines = try await step(LinesStage(plan: plan), .init(transcript: transcript, duration: media.duration ?? 0,
-                                                                               voices: stems.vocals ?? audio.path))
+        // The speakers are heard in the vocals stem, or in the original audio when there is none.
+        let speech = stems.vocals ?? audio.path
+        let sourceLines = try await step(LinesStage(plan: plan), .init(transcript: transcript, duration: media.duration ?? 0, voices: speech))
         if plan.translator != nil {
             try checkBudget(plan, mediaSeconds: media.duration ?? 0, sourceCharacters: sourceLines.reduce(0) { $0 + $1.source.count })
         }
         let cast = try await step(CastStage(synthesizer: synthesizer, language: plan.target, voiceMap: voices, fixedVoice: plan.voice,
                                             cloneVoices: plan.cloneVoices),
-                                  .init(lines: sourceLines, voices: stems.vocals ?? audio.path, background: stems.vocals == nil ? nil : stems.background))
+                                  .init(lines: sourceLines, voices: speech, background: stems.vocals == nil ? nil : stems.background))
         // Every later stage speaks with the cast.
         let voice = LineVoice(synthesizer: synthesizer, voice: plan.voice, language: plan.target).casting(cast)
         let translate = try TranslateStage(plan: plan, voice: voice)

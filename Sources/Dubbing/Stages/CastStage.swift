@@ -47,7 +47,7 @@ struct CastStage: DubStage {
         }
         // A voices.json that does not read is an operator's edit gone wrong: say so rather than overwrite it.
         let previous = try context.work.readJSON(VoiceCast.self, from: VoiceCast.file)
-        let kept = previous.flatMap { $0.synthesizer == synthesizer.name && $0.language == language.tag ? $0 : nil }
+        let kept = previous.flatMap { $0.isFor(synthesizer: synthesizer.name, language: language) ? $0 : nil }
         // The catalog is read only when a speaker needs casting (a re-run with every voice chosen stays offline).
         let uncast = speakers.contains { speaker in
             voiceMap[speaker.name] == nil && kept?.roles.first(where: { $0.speaker == speaker.name })?.voice == nil

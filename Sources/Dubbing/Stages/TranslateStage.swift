@@ -49,13 +49,13 @@ struct TranslateStage: DubStage {
         var result = lines
         var todo: [(line: TranslationLine, key: CacheKey)] = []
         for line in pending {
-            let spoken = voice.voice(for: line) ?? ""
+            let spoken = voice.voice(for: line)
             let rate: SpeakingRate
-            if let known = rates[spoken] {
+            if let known = rates[spoken ?? ""] {
                 rate = known
             } else {
-                rate = try await voice.speakingRate(of: voice.voice(for: line), runner: context.runner)
-                rates[spoken] = rate
+                rate = try await voice.speakingRate(of: spoken, runner: context.runner)
+                rates[spoken ?? ""] = rate
             }
             let item = TranslationLine(id: line.id, text: line.source, budget: rate.budget(seconds: Self.naturalSeconds(line)))
             let key = try cacheKey(translator, item)

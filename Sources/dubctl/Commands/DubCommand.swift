@@ -84,28 +84,28 @@ struct DubCommand: AsyncParsableCommand {
         let usage = CostEstimate.usage(for: try request.resolve(), mediaSeconds: seconds, sourceCharacters: nil)
         let cost = CostEstimate.dollars(usage)
         let total = cost.values.reduce(0, +)
+        // The cast an earlier run of this work folder made, read once for both forms of the estimate.
+        let cast = try? WorkFolder.existing(request.work ?? DubPipeline.defaultWork(for: request))?.readJSON(VoiceCast.self, from: VoiceCast.file)
         if json {
             struct Estimate: Encodable {
                 var media_seconds: Double; var usage: [String: ProviderUsage]; var cost_usd: [String: Double]; var total_usd: Double
                 /// How the voices are chosen, and the cast an earlier run of this work folder made.
                 var voices: String; var cast: VoiceCast?
             }
-            let cast = try? WorkFolder.existing(request.work ?? DubPipeline.defaultWork(for: request))?.readJSON(VoiceCast.self, from: VoiceCast.file)
-            print(try DubJSON.string(Estimate(media_seconds: seconds, usage: usage, cost_usd: cost, total_usd: total, voices: Self.castPlan(request),
-                                              cast: cast ?? nil), pretty: true))
+            print(try DubJSON.string(Estimate(media_seconds: seconds, usage: usage, cost_usd: cost, total_usd: total,
+                                              voices: Self.castPlan(request, cast: cast), cast: cast), pretty: true))
             return
         }
         print("dry run: \(request.input), \(seconds.fixed(1)) s; nothing was sent to any provider")
         print("  \(Self.describe(usage, cost: cost))")
-        print("  voices: \(Self.castPlan(request))")
+        print("  voices: \(Self.castPlan(request, cast: cast))")
         print("  estimated total: $\(total.fixed(3))\(request.budgetUSD.map { $0 < total ? " — over the budget of $\($0.fixed(2))" : " — within the budget of $\($0.fixed(2))" } ?? "")")
     }
 
     /// How the voices will be chosen: the cast in the work folder's `voices.json` when an earlier run made one, else
     /// the rule casting will follow.
-    static func castPlan(_ request: DubRequest) -> String {
-        let work = WorkFolder.existing(request.work ?? DubPipeline.defaultWork(for: request))
-        if let cast = try? work?.readJSON(VoiceCast.self, from: VoiceCast.file), !cast.roles.isEmpty {
+    static func castPlan(_ request: DubRequest, cast: VoiceCast?) -> String {
+        if let cast, !cast.roles.isEmpty {
             return "the cast in \(VoiceCast.file) (edit it to recast a speaker)\n" + cast.summary.map { "    " + $0 }.joined(separator: "\n")
         }
         if let voice = request.voice { return "\(voice) for every speaker" + (request.voiceMap == nil ? "" : " not in the voice map") }
