@@ -144,30 +144,17 @@ extension ElevenLabsFake {
 }
 
 extension FakeVoices {
-    /// The pitch (Hz, 70–400) of each loud, clearly pitched 64 ms window of speech at 8 kHz, by normalised
-    /// autocorrelation: the fake's way to hear who is speaking in an upload.
+    /// The pitch (Hz, 70–400) of each loud, clearly pitched 64 ms window of speech at 8 kHz (`autocorrelationPitch`):
+    /// the fake's way to hear who is speaking in an upload.
     static func pitchTrack(_ samples: [Float], sampleRate: Int) -> [Double] {
         let step = max(1, sampleRate / 8_000)
         let x = stride(from: 0, to: samples.count, by: step).map { samples[$0] }
-        let rate = Double(sampleRate / step), size = 512
-        let minLag = Int(rate / 400), maxLag = Int(rate / 70)
+        let rate = sampleRate / step, size = 512, maxLag = rate / 70
         let windows = stride(from: 0, to: max(0, x.count - size - maxLag), by: size).map { Array(x[$0..<($0 + size + maxLag)]) }
         let energies = windows.map { w in w.prefix(size).reduce(Float(0)) { $0 + $1 * $1 } }
         guard let loudest = energies.max(), loudest > 0 else { return [] }
-        return zip(windows, energies).compactMap { window, energy -> Double? in
-            guard energy > loudest / 30 else { return nil }
-            var best = (lag: 0, r: 0.0)
-            for lag in minLag...maxLag {
-                var sum = 0.0, a = 0.0, b = 0.0
-                for i in 0..<size {
-                    sum += Double(window[i] * window[i + lag])
-                    a += Double(window[i] * window[i])
-                    b += Double(window[i + lag] * window[i + lag])
-                }
-                let r = a > 0 && b > 0 ? sum / (a * b).squareRoot() : 0
-                if r > best.r { best = (lag, r) }
-            }
-            return best.r > 0.6 ? rate / Double(best.lag) : nil
+        return zip(windows, energies).compactMap { window, energy in
+            energy > loudest / 30 ? autocorrelationPitch(window, sampleRate: rate, range: 70...400, threshold: 0.6) : nil
         }
     }
 }

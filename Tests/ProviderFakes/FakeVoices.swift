@@ -52,9 +52,10 @@ public final class FakeVoices: Sendable {
         return pitches.allSatisfy({ abs($0 / median - 1) < 0.01 }) ? median : nil
     }
 
-    /// The first strong autocorrelation peak between 140 and 800 Hz, refined by a parabola through its neighbours.
-    static func autocorrelationPitch(_ x: [Float], sampleRate: Int) -> Double? {
-        let minLag = sampleRate / 800, maxLag = sampleRate / 140
+    /// The first strong autocorrelation peak in `range` (Hz; the fake voices' 140–800 by default), refined by a parabola
+    /// through its neighbours; nil when the best normalised peak is not above `threshold`.
+    static func autocorrelationPitch(_ x: [Float], sampleRate: Int, range: ClosedRange<Int> = 140...800, threshold: Double = 0.5) -> Double? {
+        let minLag = sampleRate / range.upperBound, maxLag = sampleRate / range.lowerBound
         let n = x.count - maxLag - 1
         guard n > 0 else { return nil }
         var r = [Double](repeating: 0, count: maxLag + 2)
@@ -67,7 +68,7 @@ public final class FakeVoices: Sendable {
             }
             r[lag] = a > 0 && b > 0 ? sum / (a * b).squareRoot() : 0
         }
-        guard let best = r[minLag...maxLag].max(), best > 0.5 else { return nil }
+        guard let best = r[minLag...maxLag].max(), best > threshold else { return nil }
         guard let lag = (minLag...maxLag).first(where: { r[$0] >= 0.9 * best && r[$0] >= r[$0 - 1] && r[$0] >= r[$0 + 1] }) else { return nil }
         let (left, mid, right) = (r[lag - 1], r[lag], r[lag + 1])
         let denominator = left - 2 * mid + right

@@ -30,6 +30,9 @@ public struct VoicePrint: Sendable, Equatable, Codable {
     /// Whether there is enough speech in it to tell a voice by.
     public var isUsable: Bool { pitch != nil && seconds >= VoicePrint.minimumSeconds }
 
+    /// The print of a stretch with no speech in it.
+    public static let silent = VoicePrint(pitch: nil, pitchSpread: 0, cepstrum: [], seconds: 0)
+
     /// Less speech than this (in seconds) is too little to cluster by; such lines join the nearest speaker.
     public static let minimumSeconds = 0.3
 

@@ -194,16 +194,16 @@ private struct FrameStream {
 
     mutating func finish() -> [VoicePrint] {
         closeSpans(before: .infinity)
-        return prints.map { $0 ?? VoicePrint(pitch: nil, pitchSpread: 0, cepstrum: [], seconds: 0) }
+        return prints.map { $0 ?? VoicePrint.silent }
     }
 
     /// A span's print from its frames: the loud ones (within 30 dB of its loudest, and above −60 dBFS) give the
     /// envelope; the pitched ones among them the pitch.
     static func print(_ frames: [VoiceProfiler.Frame]) -> VoicePrint {
         let hopSeconds = Double(VoiceProfiler.hop) / Double(VoiceProfiler.analysisRate)
-        guard let loudest = frames.map(\.level).max() else { return VoicePrint(pitch: nil, pitchSpread: 0, cepstrum: [], seconds: 0) }
+        guard let loudest = frames.map(\.level).max() else { return VoicePrint.silent }
         let loud = frames.filter { $0.level >= max(loudest - 30, -60) }
-        guard !loud.isEmpty else { return VoicePrint(pitch: nil, pitchSpread: 0, cepstrum: [], seconds: 0) }
+        guard !loud.isEmpty else { return VoicePrint.silent }
         var cepstrum = [Double](repeating: 0, count: VoiceProfiler.coefficients)
         for frame in loud { for i in cepstrum.indices { cepstrum[i] += frame.cepstrum[i] / Double(loud.count) } }
         let pitches = loud.compactMap(\.pitch).map { 12 * log2($0 / 440) }.sorted()
