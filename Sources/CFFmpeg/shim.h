@@ -9,6 +9,7 @@
 #include <libavutil/error.h>
 #include <libavutil/opt.h>
 #include <libavutil/samplefmt.h>
+#include <libavutil/tx.h>
 #include <libswresample/swresample.h>
 
 /* Function-like and composite macros Swift cannot import. */

@@ -1,63 +1,98 @@
+import CFFmpeg
 import DubSupport
-#if canImport(Glibc)
-import Glibc
-#endif
 
-/// An in-place radix-2 complex FFT of a fixed power-of-two size, with precomputed twiddles.
-public struct FFT: Sendable {
+/// A real-input FFT of a fixed power-of-two size through libavutil's `av_tx` (SIMD where the CPU has it):
+/// `forward` turns `size` real samples into the `size / 2 + 1` bins of their spectrum, `inverse` turns those bins
+/// back into `size` real samples, unscaled (a round trip multiplies by `size`). Spectra are interleaved
+/// (re₀, im₀, re₁, im₁, …): `2 * bins` floats.
+///
+/// Sole owner of its two transform contexts and their aligned buffers. A transform writes scratch state inside its
+/// context, so an instance serves one thread at a time (it is not `Sendable`); make one per worker.
+public final class FFT {
+    /// Samples per transform.
     public let size: Int
-    private let cosTable: [Float]
-    private let sinTable: [Float]
-    private let bitReverse: [Int]
+    /// Bins in a spectrum: `size / 2 + 1`.
+    public var bins: Int { size / 2 + 1 }
 
-    /// - Precondition: `size` is a power of two ≥ 2.
+    private var forwardContext: OpaquePointer?
+    private var inverseContext: OpaquePointer?
+    private let forwardTransform: av_tx_fn
+    private let inverseTransform: av_tx_fn
+    /// `size` floats of time signal, then `2 * bins` floats of spectrum; both 64-byte aligned (av_malloc).
+    private let time: UnsafeMutablePointer<Float>
+    private let spectrum: UnsafeMutablePointer<Float>
+
+    /// - Precondition: `size` is a power of two ≥ 16 (libavutil's smallest real transform).
     public init(size: Int) {
-        precondition(size >= 2 && size & (size - 1) == 0, "FFT size must be a power of two")
+        precondition(size >= 16 && size & (size - 1) == 0, "FFT size must be a power of two of at least 16")
         self.size = size
-        cosTable = (0..<size / 2).map { Float(cos(-2 * Double.pi * Double($0) / Double(size))) }
-        sinTable = (0..<size / 2).map { Float(sin(-2 * Double.pi * Double($0) / Double(size))) }
-        let bits = Int(log2(Double(size)))
-        bitReverse = (0..<size).map { i in
-            var r = 0, x = i
-            for _ in 0..<bits { r = (r << 1) | (x & 1); x >>= 1 }
-            return r
+        var forward: av_tx_fn?
+        var inverse: av_tx_fn?
+        var scale: Float = 1
+        let forwardStatus = av_tx_init(&forwardContext, &forward, AV_TX_FLOAT_RDFT, 0, Int32(size), &scale, 0)
+        let inverseStatus = av_tx_init(&inverseContext, &inverse, AV_TX_FLOAT_RDFT, 1, Int32(size), &scale, 0)
+        // av_tx_init fails only on a bad size or out of memory; the size was checked above.
+        guard forwardStatus >= 0, inverseStatus >= 0, let forward, let inverse else {
+            fatalError("av_tx_init failed for a \(size)-point real FFT: \(avErrorString(min(forwardStatus, inverseStatus)))")
+        }
+        forwardTransform = forward
+        inverseTransform = inverse
+        time = av_malloc(size * MemoryLayout<Float>.size).bindMemory(to: Float.self, capacity: size)
+        spectrum = av_malloc((size + 2) * MemoryLayout<Float>.size).bindMemory(to: Float.self, capacity: size + 2)
+    }
+
+    deinit {
+        av_tx_uninit(&forwardContext)
+        av_tx_uninit(&inverseContext)
+        av_free(time)
+        av_free(spectrum)
+    }
+
+    /// The spectrum of `frame` (zero-padded to `size`; at most `size` samples are read) into `output`
+    /// (`2 * bins` floats, interleaved).
+    public func forward(_ frame: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>) {
+        precondition(output.count >= 2 * bins, "spectrum buffer too small")
+        let n = min(frame.count, size)
+        if let base = frame.baseAddress { time.update(from: base, count: n) }
+        if n < size { (time + n).update(repeating: 0, count: size - n) }
+        transformForward()
+        output.baseAddress!.update(from: spectrum, count: 2 * bins)
+    }
+
+    /// Runs the forward transform of `time` into `spectrum`. The DC and Nyquist bins of a real signal are real; the
+    /// libavutil 5.1 transform leaves the Nyquist bin's imaginary slot unwritten, so both are set here.
+    private func transformForward() {
+        forwardTransform(forwardContext, spectrum, time, MemoryLayout<Float>.stride)
+        spectrum[1] = 0
+        spectrum[size + 1] = 0
+    }
+
+    /// The unscaled real inverse of `input` (`2 * bins` floats, interleaved) into `output` (`size` floats).
+    public func inverse(_ input: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>) {
+        precondition(input.count >= 2 * bins && output.count >= size, "buffer too small")
+        spectrum.update(from: input.baseAddress!, count: 2 * bins)
+        inverseTransform(inverseContext, time, spectrum, 2 * MemoryLayout<Float>.stride)
+        output.baseAddress!.update(from: time, count: size)
+    }
+
+    /// The power spectrum (|X|², bins 0...size/2) of `frame` into `power` (`bins` floats).
+    public func powerSpectrum(_ frame: UnsafeBufferPointer<Float>, into power: UnsafeMutableBufferPointer<Float>) {
+        precondition(power.count >= bins, "power buffer too small")
+        let n = min(frame.count, size)
+        if let base = frame.baseAddress { time.update(from: base, count: n) }
+        if n < size { (time + n).update(repeating: 0, count: size - n) }
+        transformForward()
+        for k in 0..<bins {
+            let re = spectrum[2 * k], im = spectrum[2 * k + 1]
+            power[k] = re * re + im * im
         }
     }
 
-    /// Transforms (`real`, `imag`) in place; `inverse` computes the unscaled inverse.
-    public func transform(real: inout [Float], imag: inout [Float], inverse: Bool = false) {
-        for i in 0..<size where i < bitReverse[i] {
-            real.swapAt(i, bitReverse[i])
-            imag.swapAt(i, bitReverse[i])
-        }
-        let sign: Float = inverse ? -1 : 1
-        var length = 2
-        while length <= size {
-            let half = length / 2
-            let step = size / length
-            var start = 0
-            while start < size {
-                for k in 0..<half {
-                    let wr = cosTable[k * step], wi = sign * sinTable[k * step]
-                    let a = start + k, b = a + half
-                    let tr = real[b] * wr - imag[b] * wi
-                    let ti = real[b] * wi + imag[b] * wr
-                    real[b] = real[a] - tr
-                    imag[b] = imag[a] - ti
-                    real[a] += tr
-                    imag[a] += ti
-                }
-                start += length
-            }
-            length *= 2
-        }
-    }
-
-    /// The power spectrum (bins 0...size/2) of a real frame.
+    /// The power spectrum (|X|², bins 0...size/2) of a real frame.
     public func powerSpectrum(_ frame: [Float]) -> [Float] {
-        var re = frame + [Float](repeating: 0, count: max(0, size - frame.count))
-        var im = [Float](repeating: 0, count: size)
-        transform(real: &re, imag: &im)
-        return (0...size / 2).map { re[$0] * re[$0] + im[$0] * im[$0] }
+        [Float](unsafeUninitializedCapacity: bins) { buffer, count in
+            frame.withUnsafeBufferPointer { powerSpectrum($0, into: buffer) }
+            count = bins
+        }
     }
 }

@@ -21,6 +21,10 @@ struct SeparationSTFT {
     var output: [Float] = []
     var outputBase = 0
     var previousMask: [Float]
+    /// Scratch reused by every frame: one windowed channel (then the inverse), each channel's spectrum, the vocals'.
+    var frame: [Float]
+    var spectra: [[Float]]
+    var vocalSpectrum: [Float]
     var totalIn = 0
     var emitted = 0
     var framePosition = 0
@@ -47,6 +51,9 @@ struct SeparationSTFT {
         lowBin = Int(90 * Double(size) / Double(sampleRate))
         highBin = min(size / 2, Int(9000 * Double(size) / Double(sampleRate)))
         previousMask = [Float](repeating: 0, count: size / 2 + 1)
+        frame = [Float](repeating: 0, count: size)
+        spectra = [[Float]](repeating: [Float](repeating: 0, count: size + 2), count: channels)
+        vocalSpectrum = [Float](repeating: 0, count: size + 2)
         // Prime with half a frame of silence so the first samples are fully covered by frames.
         input = [Float](repeating: 0, count: (size - hop) * channels)
         inputBase = -(size - hop)
@@ -76,51 +83,57 @@ struct SeparationSTFT {
 
     private mutating func analyzeFrame() {
         let offset = framePosition - inputBase
-        var re = [[Float]](repeating: [Float](repeating: 0, count: size), count: channels)
-        var im = [[Float]](repeating: [Float](repeating: 0, count: size), count: channels)
+        let bins = fft.bins
+        // Forward transforms of each windowed channel (interleaved bins).
         for c in 0..<channels {
-            for i in 0..<size { re[c][i] = input[(offset + i) * channels + c] * window[i] }
-            fft.transform(real: &re[c], imag: &im[c])
+            input.withUnsafeBufferPointer { samples in
+                frame.withUnsafeMutableBufferPointer { frame in
+                    for i in 0..<size { frame[i] = samples[(offset + i) * channels + c] * window[i] }
+                }
+            }
+            frame.withUnsafeBufferPointer { frame in
+                spectra[c].withUnsafeMutableBufferPointer { fft.forward(frame, into: $0) }
+            }
         }
         let time = (Double(framePosition) + Double(size) / 2) / Double(sampleRate)
         let speech = activity.isSpeech(at: time)
-        var mask = [Float](repeating: 0, count: size / 2 + 1)
-        if speech {
-            for k in lowBin...highBin { mask[k] = channels == 2 ? centreMask(re, im, k) : wienerMask(re[0][k], im[0][k], k) }
-        }
-        // Light smoothing over time against musical noise.
-        for k in mask.indices {
-            let smoothed = 0.7 * mask[k] + 0.3 * previousMask[k]
-            previousMask[k] = mask[k]
-            mask[k] = smoothed
-        }
-        // Vocal spectrum: the mask applied to the centre (stereo) or the signal (mono); mirrored for a real inverse.
-        var vr = [Float](repeating: 0, count: size), vi = [Float](repeating: 0, count: size)
-        for k in 0...(size / 2) {
-            let (xr, xi): (Float, Float) = channels == 2 ? ((re[0][k] + re[1][k]) / 2, (im[0][k] + im[1][k]) / 2) : (re[0][k], im[0][k])
-            vr[k] = xr * mask[k]
-            vi[k] = xi * mask[k]
-            if k > 0 && k < size / 2 {
-                vr[size - k] = vr[k]
-                vi[size - k] = -vi[k]
+        // The vocal spectrum: the mask (smoothed over time against musical noise) applied to the centre (stereo) or
+        // the signal (mono).
+        for k in 0..<bins {
+            var m: Float = 0
+            if speech && k >= lowBin && k <= highBin {
+                m = channels == 2 ? centreMask(k) : wienerMask(spectra[0][2 * k], spectra[0][2 * k + 1], k)
             }
+            let smoothed = 0.7 * m + 0.3 * previousMask[k]
+            previousMask[k] = m
+            let (xr, xi): (Float, Float) = channels == 2
+                ? ((spectra[0][2 * k] + spectra[1][2 * k]) / 2, (spectra[0][2 * k + 1] + spectra[1][2 * k + 1]) / 2)
+                : (spectra[0][2 * k], spectra[0][2 * k + 1])
+            vocalSpectrum[2 * k] = xr * smoothed
+            vocalSpectrum[2 * k + 1] = xi * smoothed
         }
-        fft.transform(real: &vr, imag: &vi, inverse: true)
+        vocalSpectrum.withUnsafeBufferPointer { spectrum in
+            frame.withUnsafeMutableBufferPointer { fft.inverse(spectrum, into: $0) }
+        }
         let needed = (framePosition - outputBase + size) * channels
-        if output.count < needed { output += [Float](repeating: 0, count: needed - output.count) }
+        if output.count < needed { output.append(contentsOf: repeatElement(0, count: needed - output.count)) }
         // Hann analysis × Hann synthesis at 75 % overlap sums to 1.5; the inverse FFT is unscaled.
         let scale = 1 / (1.5 * Float(size))
-        for i in 0..<size {
-            let v = vr[i] * window[i] * scale
-            for c in 0..<channels { output[(framePosition - outputBase + i) * channels + c] += v }
+        let base = (framePosition - outputBase) * channels
+        output.withUnsafeMutableBufferPointer { output in
+            for i in 0..<size {
+                let v = frame[i] * window[i] * scale
+                for c in 0..<channels { output[base + i * channels + c] += v }
+            }
         }
         framePosition += hop
     }
 
     /// Similarity of the two channels in bin k: 1 for identical (centre-panned) content, 0 for unrelated or opposed.
-    private func centreMask(_ re: [[Float]], _ im: [[Float]], _ k: Int) -> Float {
-        let lr = re[0][k] * re[1][k] + im[0][k] * im[1][k]
-        let energy = re[0][k] * re[0][k] + im[0][k] * im[0][k] + re[1][k] * re[1][k] + im[1][k] * im[1][k]
+    private func centreMask(_ k: Int) -> Float {
+        let (lRe, lIm, rRe, rIm) = (spectra[0][2 * k], spectra[0][2 * k + 1], spectra[1][2 * k], spectra[1][2 * k + 1])
+        let lr = lRe * rRe + lIm * rIm
+        let energy = lRe * lRe + lIm * lIm + rRe * rRe + rIm * rIm
         guard energy > 1e-12 else { return 0 }
         let similarity = max(0, 2 * lr / energy)
         return pow(similarity, 8)

@@ -19,7 +19,6 @@ public struct VoiceProfiler: Sendable {
     static let melBands = 24
     static let coefficients = 12
 
-    private let fft = FFT(size: fftSize)
     private let window: [Float]
     /// The Hann window's own normalised autocorrelation, by lag (Boersma 1993).
     private let windowCorrelation: [Double]
@@ -28,13 +27,8 @@ public struct VoiceProfiler: Sendable {
     public init() {
         let n = Self.frameLength
         window = (0..<n).map { Float(0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(n - 1))) }
-        var re = window.map { $0 } + [Float](repeating: 0, count: Self.fftSize - n)
-        var im = [Float](repeating: 0, count: Self.fftSize)
-        fft.transform(real: &re, imag: &im)
-        var power = (0..<Self.fftSize).map { re[$0] * re[$0] + im[$0] * im[$0] }
-        var zero = [Float](repeating: 0, count: Self.fftSize)
-        fft.transform(real: &power, imag: &zero, inverse: true)
-        windowCorrelation = power.map { Double($0 / power[0]) }
+        let correlation = Self.autocorrelation(of: window, fft: FFT(size: Self.fftSize)).autocorrelation
+        windowCorrelation = correlation.map { Double($0 / correlation[0]) }
         melFilters = Self.melFilterbank(bands: Self.melBands, fftSize: Self.fftSize, sampleRate: Double(Self.analysisRate), low: 100, high: 7000)
     }
 
@@ -64,22 +58,30 @@ public struct VoiceProfiler: Sendable {
         var cepstrum: [Double]
     }
 
-    func analyse(_ samples: ArraySlice<Float>) -> Frame {
-        var re = [Float](repeating: 0, count: Self.fftSize)
+    func analyse(_ samples: ArraySlice<Float>, fft: FFT) -> Frame {
+        var windowed = [Float](repeating: 0, count: Self.frameLength)
         var energy = 0.0
         for (i, x) in samples.enumerated() {
-            re[i] = x * window[i]
-            energy += Double(re[i] * re[i])
+            windowed[i] = x * window[i]
+            energy += Double(windowed[i] * windowed[i])
         }
         let level = 10 * log10(energy / Double(Self.frameLength) + 1e-12)
-        var im = [Float](repeating: 0, count: Self.fftSize)
-        fft.transform(real: &re, imag: &im)
-        var power = (0..<Self.fftSize).map { re[$0] * re[$0] + im[$0] * im[$0] }
-        let half = Array(power[0...(Self.fftSize / 2)])
-        var zero = [Float](repeating: 0, count: Self.fftSize)
-        fft.transform(real: &power, imag: &zero, inverse: true)
-        let pitch = power[0] > 0 ? pitchOf(autocorrelation: power) : nil
-        return Frame(level: level, pitch: pitch, cepstrum: cepstrum(of: half))
+        let (power, correlation) = Self.autocorrelation(of: windowed, fft: fft)
+        let pitch = correlation[0] > 0 ? pitchOf(autocorrelation: correlation) : nil
+        return Frame(level: level, pitch: pitch, cepstrum: cepstrum(of: power))
+    }
+
+    /// A frame's power spectrum (bins 0...fftSize/2) and its autocorrelation by lag (the power spectrum's inverse
+    /// transform; zero padding to twice the frame keeps it linear, not circular).
+    static func autocorrelation(of frame: [Float], fft: FFT) -> (power: [Float], autocorrelation: [Float]) {
+        let power = fft.powerSpectrum(frame)
+        var spectrum = [Float](repeating: 0, count: 2 * fft.bins)
+        for k in 0..<fft.bins { spectrum[2 * k] = power[k] }
+        let correlation = [Float](unsafeUninitializedCapacity: fft.size) { buffer, count in
+            spectrum.withUnsafeBufferPointer { fft.inverse($0, into: buffer) }
+            count = fft.size
+        }
+        return (power, correlation)
     }
 
     /// The fundamental from a frame's autocorrelation: the best window-corrected peak in the pitch range, refined by
@@ -137,6 +139,7 @@ public struct VoiceProfiler: Sendable {
 private struct FrameStream {
     let spans: [(start: Double, end: Double)]
     let profiler: VoiceProfiler
+    let fft = FFT(size: VoiceProfiler.fftSize)
     /// Span indices by start time; `nextSpan` is the first not yet opened.
     let order: [Int]
     var nextSpan = 0
@@ -170,7 +173,7 @@ private struct FrameStream {
                 nextSpan += 1
             }
             if !open.isEmpty {
-                let frame = profiler.analyse(pending[start..<(start + n)])
+                let frame = profiler.analyse(pending[start..<(start + n)], fft: fft)
                 for key in open.keys where spans[key].end >= centre { open[key]?.append(frame) }
             } else if nextSpan < order.count {
                 // Skip ahead to the next span's first frame.

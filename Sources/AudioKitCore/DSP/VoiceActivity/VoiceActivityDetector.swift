@@ -71,6 +71,8 @@ struct FrameAnalyzer {
     private var pending: [Float] = []
     private var features = FrameFeatures()
     private let fft = FFT(size: 512)
+    private var frame = [Float](repeating: 0, count: VoiceActivityDetector.frameLength)
+    private var power = [Float](repeating: 0, count: 257)
     private let window: [Float] = (0..<VoiceActivityDetector.frameLength).map { i in
         Float(0.5 - 0.5 * cos(2 * Double.pi * Double(i) / Double(VoiceActivityDetector.frameLength)))
     }
@@ -80,8 +82,8 @@ struct FrameAnalyzer {
         let n = VoiceActivityDetector.frameLength, hop = VoiceActivityDetector.hop
         var start = 0
         while start + n <= pending.count {
-            let frame = (0..<n).map { pending[start + $0] * window[$0] }
-            let power = fft.powerSpectrum(frame)
+            for i in 0..<n { frame[i] = pending[start + i] * window[i] }
+            frame.withUnsafeBufferPointer { frame in power.withUnsafeMutableBufferPointer { fft.powerSpectrum(frame, into: $0) } }
             let total = power.reduce(0, +) + 1e-12
             // Bins are 31.25 Hz wide at 16 kHz / 512.
             let speech = power[8...121].reduce(0, +)
