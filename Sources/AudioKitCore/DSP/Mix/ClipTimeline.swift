@@ -24,12 +24,19 @@ final class ClipTimeline {
         self.channels = channels
         self.dialogue = dialogue
         placed = try clips.map { clip in
-            let info = try MediaInfo.probe(path: clip.path)
-            guard info.audioStreams.first != nil else { throw MediaError(.noAudioStream, "no audio stream in clip", path: clip.path) }
-            let seconds = info.audioStreams.first?.duration ?? info.duration ?? 0
+            let seconds = try Self.duration(of: clip.path)
             return Placed(clip: clip, startFrame: Int((clip.start * Double(sampleRate)).rounded()),
                           frames: Int((seconds * Double(sampleRate)).rounded()))
         }.sorted { $0.startFrame < $1.startFrame }
+    }
+
+    /// A clip's length in seconds: from the sound file's header when libsndfile reads it (a WAV or FLAC line, the
+    /// usual case, without a container probe), else from the media libraries' probe.
+    static func duration(of path: String) throws -> Double {
+        if let file = try? SoundFileReader(path: path) { return file.duration }
+        let info = try MediaInfo.probe(path: path)
+        guard let stream = info.audioStreams.first else { throw MediaError(.noAudioStream, "no audio stream in clip", path: path) }
+        return stream.duration ?? info.duration ?? 0
     }
 
     /// The frame after the last clip ends.

@@ -35,9 +35,10 @@ public enum Mixer {
         defer { AtomicFile.discard(raw) }
         let floatWav = try SoundFileFormat(container: .wav, encoding: .float32)
         // Only the loudness before the gain is needed here; the limiter pass measures the true peak of the result.
-        var meter = LoudnessMeter(sampleRate: rate, channels: channels, truePeak: false)
+        let meter = MeterBox(LoudnessMeter(sampleRate: rate, channels: channels, truePeak: false))
         do {
-            let writer = try SoundFileWriter(path: raw, format: floatWav, sampleRate: rate, channels: channels)
+            let writer = try BackgroundSoundWriter(path: raw, format: floatWav, sampleRate: rate, channels: channels,
+                                                   observer: { meter.meter.add($0) })
             let bedReader = try bed.map { try AudioReader(path: $0, options: AudioReadOptions(sampleRate: rate, channels: channels)) }
             var bedBuffer: [Float] = []
             let ducking = Ducking(timeline: timeline, settings: settings, sampleRate: rate)
@@ -56,13 +57,12 @@ public enum Mixer {
                 }
                 bedBuffer.removeFirst(available)
                 try timeline.add(into: &block, at: position)
-                meter.add(block)
                 try writer.write(block)
                 position += count
             }
             try writer.close()
         }
-        let before = meter.result().integrated
+        let before = meter.meter.result().integrated
         var gain = 0.0
         switch settings.loudness {
         case .none: break

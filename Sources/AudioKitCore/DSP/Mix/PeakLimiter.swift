@@ -25,24 +25,24 @@ enum PeakLimiter {
         let reader = try SoundFileReader(path: raw)
         let format = try SoundFileFormat(path: output, encoding: output.lowercased().hasSuffix(".wav") ? .float32 : .int24)
         var limiter = LookAheadLimiter(ceiling: Float(pow(10, ceiling / 20)), sampleRate: sampleRate, channels: channels, linked: channels <= 2)
-        var meter = LoudnessMeter(sampleRate: sampleRate, channels: channels)
+        // Measured on the writing thread, beside the limiter.
+        let meter = MeterBox(LoudnessMeter(sampleRate: sampleRate, channels: channels))
         let linear = Float(pow(10, gain / 20))
         try AtomicFile.write(to: output) { temp in
-            let writer = try SoundFileWriter(path: temp, format: format, sampleRate: sampleRate, channels: channels)
+            let writer = try BackgroundSoundWriter(path: temp, format: format, sampleRate: sampleRate, channels: channels,
+                                                   observer: { meter.meter.add($0) })
             while true {
                 var chunk = try reader.read()
                 if chunk.isEmpty { break }
                 for i in chunk.indices { chunk[i] *= linear }
                 let limited = limiter.process(chunk)
-                meter.add(limited)
                 try writer.write(limited)
             }
             let tail = limiter.flush()
-            meter.add(tail)
             try writer.write(tail)
             try writer.close()
         }
-        return meter.result()
+        return meter.meter.result()
     }
 }
 
@@ -130,4 +130,10 @@ struct LookAheadLimiter {
         }
         return result
     }
+}
+
+/// A loudness meter that a background writer's thread adds to; read once that writer is closed.
+final class MeterBox {
+    var meter: LoudnessMeter
+    init(_ meter: LoudnessMeter) { self.meter = meter }
 }

@@ -23,7 +23,7 @@ struct SeparationSTFT {
     var previousMask: [Float]
     /// Scratch reused by every frame: one windowed channel (then the inverse), each channel's spectrum, the vocals'.
     var frame: [Float]
-    var spectra: [[Float]]
+    var spectra: [Float]
     var vocalSpectrum: [Float]
     var totalIn = 0
     var emitted = 0
@@ -52,7 +52,7 @@ struct SeparationSTFT {
         highBin = min(size / 2, Int(9000 * Double(size) / Double(sampleRate)))
         previousMask = [Float](repeating: 0, count: size / 2 + 1)
         frame = [Float](repeating: 0, count: size)
-        spectra = [[Float]](repeating: [Float](repeating: 0, count: size + 2), count: channels)
+        spectra = [Float](repeating: 0, count: (size + 2) * channels)
         vocalSpectrum = [Float](repeating: 0, count: size + 2)
         // Prime with half a frame of silence so the first samples are fully covered by frames.
         input = [Float](repeating: 0, count: (size - hop) * channels)
@@ -83,34 +83,50 @@ struct SeparationSTFT {
 
     private mutating func analyzeFrame() {
         let offset = framePosition - inputBase
-        let bins = fft.bins
-        // Forward transforms of each windowed channel (interleaved bins).
+        let bins = fft.bins, stride = 2 * bins, channels = channels, size = size
+        // Forward transforms of each windowed channel (interleaved bins; channel c's at c × stride).
         for c in 0..<channels {
             input.withUnsafeBufferPointer { samples in
-                frame.withUnsafeMutableBufferPointer { frame in
-                    for i in 0..<size { frame[i] = samples[(offset + i) * channels + c] * window[i] }
+                window.withUnsafeBufferPointer { window in
+                    frame.withUnsafeMutableBufferPointer { frame in
+                        var index = offset * channels + c
+                        for i in 0..<size {
+                            frame[i] = samples[index] * window[i]
+                            index &+= channels
+                        }
+                    }
                 }
             }
             frame.withUnsafeBufferPointer { frame in
-                spectra[c].withUnsafeMutableBufferPointer { fft.forward(frame, into: $0) }
+                spectra.withUnsafeMutableBufferPointer { fft.forward(frame, into: UnsafeMutableBufferPointer(rebasing: $0[(c * stride)...])) }
             }
         }
         let time = (Double(framePosition) + Double(size) / 2) / Double(sampleRate)
         let speech = activity.isSpeech(at: time)
         // The vocal spectrum: the mask (smoothed over time against musical noise) applied to the centre (stereo) or
         // the signal (mono).
-        for k in 0..<bins {
-            var m: Float = 0
-            if speech && k >= lowBin && k <= highBin {
-                m = channels == 2 ? centreMask(k) : wienerMask(spectra[0][2 * k], spectra[0][2 * k + 1], k)
+        let (lowBin, highBin) = (lowBin, highBin)
+        let noisePower = noise
+        spectra.withUnsafeBufferPointer { x in
+            vocalSpectrum.withUnsafeMutableBufferPointer { vocal in
+                previousMask.withUnsafeMutableBufferPointer { previous in
+                    for k in 0..<bins {
+                        var m: Float = 0
+                        if speech && k >= lowBin && k <= highBin {
+                            m = channels == 2
+                                ? Self.centreMask(x[2 * k], x[2 * k + 1], x[stride + 2 * k], x[stride + 2 * k + 1])
+                                : Self.wienerMask(x[2 * k], x[2 * k + 1], noise: noisePower?[k])
+                        }
+                        let smoothed = 0.7 * m + 0.3 * previous[k]
+                        previous[k] = m
+                        let (xr, xi) = channels == 2
+                            ? ((x[2 * k] + x[stride + 2 * k]) / 2, (x[2 * k + 1] + x[stride + 2 * k + 1]) / 2)
+                            : (x[2 * k], x[2 * k + 1])
+                        vocal[2 * k] = xr * smoothed
+                        vocal[2 * k + 1] = xi * smoothed
+                    }
+                }
             }
-            let smoothed = 0.7 * m + 0.3 * previousMask[k]
-            previousMask[k] = m
-            let (xr, xi): (Float, Float) = channels == 2
-                ? ((spectra[0][2 * k] + spectra[1][2 * k]) / 2, (spectra[0][2 * k + 1] + spectra[1][2 * k + 1]) / 2)
-                : (spectra[0][2 * k], spectra[0][2 * k + 1])
-            vocalSpectrum[2 * k] = xr * smoothed
-            vocalSpectrum[2 * k + 1] = xi * smoothed
         }
         vocalSpectrum.withUnsafeBufferPointer { spectrum in
             frame.withUnsafeMutableBufferPointer { fft.inverse(spectrum, into: $0) }
@@ -120,30 +136,35 @@ struct SeparationSTFT {
         // Hann analysis × Hann synthesis at 75 % overlap sums to 1.5; the inverse FFT is unscaled.
         let scale = 1 / (1.5 * Float(size))
         let base = (framePosition - outputBase) * channels
-        output.withUnsafeMutableBufferPointer { output in
-            for i in 0..<size {
-                let v = frame[i] * window[i] * scale
-                for c in 0..<channels { output[base + i * channels + c] += v }
+        frame.withUnsafeBufferPointer { frame in
+            window.withUnsafeBufferPointer { window in
+                output.withUnsafeMutableBufferPointer { output in
+                    for i in 0..<size {
+                        let v = frame[i] * window[i] * scale
+                        for c in 0..<channels { output[base + i * channels + c] += v }
+                    }
+                }
             }
         }
         framePosition += hop
     }
 
-    /// Similarity of the two channels in bin k: 1 for identical (centre-panned) content, 0 for unrelated or opposed.
-    private func centreMask(_ k: Int) -> Float {
-        let (lRe, lIm, rRe, rIm) = (spectra[0][2 * k], spectra[0][2 * k + 1], spectra[1][2 * k], spectra[1][2 * k + 1])
+    /// Similarity of the two channels in a bin (left and right as re, im): 1 for identical (centre-panned) content,
+    /// 0 for unrelated or opposed; raised to the 8th power.
+    private static func centreMask(_ lRe: Float, _ lIm: Float, _ rRe: Float, _ rIm: Float) -> Float {
         let lr = lRe * rRe + lIm * rIm
         let energy = lRe * lRe + lIm * lIm + rRe * rRe + rIm * rIm
         guard energy > 1e-12 else { return 0 }
         let similarity = max(0, 2 * lr / energy)
-        return pow(similarity, 8)
+        let squared = similarity * similarity, fourth = squared * squared
+        return fourth * fourth
     }
 
     /// Wiener-style gain against the noise spectrum (mono).
-    private func wienerMask(_ r: Float, _ i: Float, _ k: Int) -> Float {
+    private static func wienerMask(_ r: Float, _ i: Float, noise: Float?) -> Float {
         let power = r * r + i * i
         guard let noise, power > 1e-12 else { return 0 }
-        let gain = max(0, 1 - 1.5 * noise[k] * Float(size) / Float(size) / power)
+        let gain = max(0, 1 - 1.5 * noise / power)
         return gain * gain
     }
 
@@ -152,14 +173,22 @@ struct SeparationSTFT {
         let from = max(outputBase, 0)
         let to = min(end, totalIn)
         guard to > from else { return ([], []) }
-        var vocals = [Float](repeating: 0, count: (to - from) * channels)
-        var background = vocals
-        for f in from..<to {
-            for c in 0..<channels {
-                let v = (f - outputBase) * channels + c < output.count ? output[(f - outputBase) * channels + c] : 0
-                let x = input[(f - inputBase) * channels + c]
-                vocals[(f - from) * channels + c] = v
-                background[(f - from) * channels + c] = x - v
+        let count = (to - from) * channels
+        let outputOffset = (from - outputBase) * channels, inputOffset = (from - inputBase) * channels
+        let available = max(0, min(count, output.count - outputOffset))
+        var vocals = [Float](repeating: 0, count: count)
+        var background = [Float](repeating: 0, count: count)
+        input.withUnsafeBufferPointer { input in
+            output.withUnsafeBufferPointer { output in
+                vocals.withUnsafeMutableBufferPointer { vocals in
+                    background.withUnsafeMutableBufferPointer { background in
+                        for i in 0..<count {
+                            let v = i < available ? output[outputOffset + i] : 0
+                            vocals[i] = v
+                            background[i] = input[inputOffset + i] - v
+                        }
+                    }
+                }
             }
         }
         let drop = to - outputBase

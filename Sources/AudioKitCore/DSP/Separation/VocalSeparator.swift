@@ -42,8 +42,8 @@ public enum VocalSeparator {
         var frames = 0
         try AtomicFile.write(to: vocals) { vocalsTemp in
             try AtomicFile.write(to: background) { backgroundTemp in
-                let vocalWriter = try SoundFileWriter(path: vocalsTemp, format: vocalFormat, sampleRate: rate, channels: channels)
-                let backgroundWriter = try SoundFileWriter(path: backgroundTemp, format: backgroundFormat, sampleRate: rate, channels: channels)
+                let vocalWriter = try BackgroundSoundWriter(path: vocalsTemp, format: vocalFormat, sampleRate: rate, channels: channels)
+                let backgroundWriter = try BackgroundSoundWriter(path: backgroundTemp, format: backgroundFormat, sampleRate: rate, channels: channels)
                 while let chunk = try reader.next() {
                     frames += chunk.count / channels
                     let (v, b) = stft.process(chunk)

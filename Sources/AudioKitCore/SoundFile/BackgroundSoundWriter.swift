@@ -1,0 +1,83 @@
+import DubSupport
+import Dispatch
+import Synchronization
+
+/// Writes a sound file on a thread of its own, so that encoding and the kernel's copy into the page cache run on the
+/// other core while the caller computes the next chunk. Holds at most `depth` chunks in flight (the caller waits
+/// beyond that, so memory stays flat: `depth` × `batch` samples). Sole owner of its `SoundFileWriter`, which only the writing thread touches
+/// after `init`. A write error is rethrown by the next `write` or by `close`. An `observer` (a loudness meter, say)
+/// sees every batch on the writing thread before it is written, so it runs beside the caller too.
+public final class BackgroundSoundWriter {
+    private let thread = SerialThread()
+    private let slots: DispatchSemaphore
+    private let state: State
+    private let batch: Int
+    private var pending: [Float] = []
+    public let path: String
+
+    /// Opens the file (on the calling thread, so an open error is thrown here) and starts the writing thread.
+    public init(path: String, format: SoundFileFormat, sampleRate: Int, channels: Int, depth: Int = 4, batch: Int = 1 << 16,
+                observer: (([Float]) -> Void)? = nil) throws {
+        state = State(writer: try SoundFileWriter(path: path, format: format, sampleRate: sampleRate, channels: channels),
+                      observer: observer)
+        slots = DispatchSemaphore(value: depth)
+        self.path = path
+        self.batch = batch
+    }
+
+    deinit { thread.shutdown() }
+
+    /// Queues interleaved samples (in batches of at least `batch` samples, so the thread wakes rarely); waits while
+    /// `depth` batches are still being written.
+    public func write(_ samples: [Float]) throws {
+        if let error = state.failure { throw error }
+        pending.append(contentsOf: samples)
+        if pending.count >= batch { flush() }
+    }
+
+    private func flush() {
+        guard !pending.isEmpty else { return }
+        let samples = pending
+        pending.removeAll(keepingCapacity: true)
+        slots.wait()
+        let state = state, slots = slots
+        thread.submit {
+            if state.failure == nil {
+                state.observer?(samples)
+                do { try state.writer.write(samples) } catch { state.fail(error) }
+            }
+            slots.signal()
+        }
+    }
+
+    /// Writes what is queued, closes the file and returns the frames written; throws the first write or close error.
+    @discardableResult
+    public func close() throws -> Int {
+        flush()
+        let state = state
+        let done = DispatchSemaphore(value: 0)
+        thread.submit {
+            if state.failure == nil {
+                do { try state.writer.close() } catch { state.fail(error) }
+            }
+            done.signal()
+        }
+        done.wait()
+        if let error = state.failure { throw error }
+        return state.writer.framesWritten
+    }
+
+    /// What the writing thread shares with the caller: the writer (touched by the thread only, until `close` has
+    /// waited for it) and the first error (behind a lock).
+    private final class State: @unchecked Sendable {
+        let writer: SoundFileWriter
+        let observer: (([Float]) -> Void)?
+        private let error = Mutex<(any Error)?>(nil)
+        init(writer: SoundFileWriter, observer: (([Float]) -> Void)?) {
+            self.writer = writer
+            self.observer = observer
+        }
+        var failure: (any Error)? { error.withLock { $0 } }
+        func fail(_ failure: any Error) { error.withLock { if $0 == nil { $0 = failure } } }
+    }
+}
