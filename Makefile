@@ -4,7 +4,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Every Debian package the project needs to build, test, benchmark and run.
 APT_PACKAGES := pkg-config libavformat-dev libavcodec-dev libswresample-dev libavutil-dev \
 	libsndfile1-dev libsoxr-dev libcurl4-openssl-dev libespeak-ng-dev libssl-dev libpq-dev \
-	ffmpeg sox espeak-ng postgresql time python3
+	ffmpeg sox espeak-ng postgresql time python3 chromium
 
 # `make pg-up`: a local PostgreSQL for running dubd by hand (data in .pg/, port PGPORT).
 PGPORT ?= 55432

@@ -20,6 +20,15 @@ public struct ProviderUsage: Codable, Sendable, Equatable {
         self.requests = requests
     }
 
+    /// `27.0 s audio, 1200 tokens, 300 chars` (the parts that are not zero).
+    public var summary: String {
+        var parts: [String] = []
+        if audioSeconds > 0 { parts.append("\(audioSeconds.fixed(1)) s audio") }
+        if promptTokens + completionTokens > 0 { parts.append("\(promptTokens + completionTokens) tokens") }
+        if characters > 0 { parts.append("\(characters) chars") }
+        return parts.joined(separator: ", ")
+    }
+
     public static func + (a: ProviderUsage, b: ProviderUsage) -> ProviderUsage {
         ProviderUsage(audioSeconds: a.audioSeconds + b.audioSeconds, promptTokens: a.promptTokens + b.promptTokens,
                       completionTokens: a.completionTokens + b.completionTokens, characters: a.characters + b.characters,

@@ -153,9 +153,12 @@ struct DubPipelineTests {
         // Everything in the folders is something dub makes on purpose: listed, not matched against the cleanup's patterns.
         let names: Set<String> = [".dub-work", "request.json", "manifest.json", "extract.json", "audio.wav", "separate.json", "segments.json",
                                   "lines.json", "timing.json", "mix.json", "mix.wav", "mux.json", "stems/vocals.wav", "stems/background.wav",
-                                  "subtitles/out.es.srt", "subtitles/out.es.vtt", "voices.json"]
+                                  "subtitles/out.es.srt", "subtitles/out.es.vtt", "voices.json", "report.html"]
         let cached = /^cache\/(synthesize|fit|translate|verify|voiceprints)\/[0-9a-f]{16}\.(json|wav)$/
-        let strays = FolderSnapshot(scratch.path("work")).files.keys.filter { !names.contains($0) && $0.wholeMatch(of: cached) == nil }
+        let excerpt = /^report\/line-[0-9]+\.(original|dub)\.flac$/
+        let strays = FolderSnapshot(scratch.path("work")).files.keys.filter {
+            !names.contains($0) && $0.wholeMatch(of: cached) == nil && $0.wholeMatch(of: excerpt) == nil
+        }
         #expect(strays.isEmpty, "left in the work folder: \(strays.sorted())")
         let outside = Set(FolderSnapshot(scratch.url.path).files.keys.filter { !$0.hasPrefix("work/") })
         #expect(outside == ["out.es.mp4", "out.es.srt", "out.es.vtt"], "\(outside.sorted())")

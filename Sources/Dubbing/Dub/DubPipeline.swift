@@ -158,11 +158,38 @@ public struct DubPipeline: Sendable {
                                                   stereoTrack: plan.stereoTrack && audio.isSurround, codec: plan.audioCodec))
         let clones = await finishClones(cast, plan: plan, context: context)
         try await runner.record(usage: providers.meter.snapshot)
+        let quality = QualityFigures(timings: verified.fitted.timings, checks: verified.checks, loudnessIn: mix.loudnessIn,
+                                     loudnessOut: mix.report.loudnessAfter, truePeak: mix.report.truePeak)
+        let spokenClips = zip(verified.fitted.timings.filter { $0.method != .dropped }, verified.fitted.clips).map { ($0.id, $1.path) }
+        let review = try await writeReview(ReviewReport(
+            lines: ReviewReport.lines(lines, timings: verified.fitted.timings, checks: verified.checks, voice: voice, maxSpeed: plan.maxSpeed),
+            quality: quality, usage: usage(spoken), costUSD: CostEstimate.dollars(usage(spoken)), warnings: await context.warnings.all,
+            title: String(request.input.split(separator: "/").last ?? ""), duration: media.duration ?? 0, sourceCurve: [], mixCurve: [], curveStep: 1),
+            original: audio.path, mix: mix.path, clips: Dictionary(spokenClips) { first, _ in first }, context: context)
         return DubReport(output: request.output, subtitles: subtitles, work: work.root, stageSeconds: seconds, executed: await runner.executed,
                          timing: Self.summary(verified.fitted.timings), loudnessIn: mix.loudnessIn, loudnessOut: mix.report.loudnessAfter,
                          truePeak: mix.report.truePeak, usage: usage(spoken), costUSD: CostEstimate.dollars(usage(spoken)), verification: verified.checks,
                          warnings: await context.warnings.all.nilIfEmpty, layout: Self.layout(audio, plan: plan),
-                         cast: cast.summary.nilIfEmpty, clonesDeleted: clones)
+                         cast: cast.summary.nilIfEmpty, clonesDeleted: clones, quality: quality, reviewReport: review)
+    }
+
+    /// Writes `report.html` (with the loudness curves of the source and the mix) into the work folder and returns its
+    /// path; a failure there is a warning, not a failed dub.
+    func writeReview(_ report: ReviewReport, original: String, mix: String, clips: [Int: String], context: StageContext) async throws -> String? {
+        let work = work
+        do {
+            return try await BlockingWork.run {
+                var report = report
+                let step = max(1, (report.duration / 1200).rounded(.up))
+                report.curveStep = step
+                report.sourceCurve = try LoudnessMeter.curve(path: original, window: step)
+                report.mixCurve = try LoudnessMeter.curve(path: mix, window: step)
+                return try report.write(in: work, original: original, clips: clips)
+            }
+        } catch {
+            await context.warn("report.html could not be written: \(error)")
+            return nil
+        }
     }
 
     /// After a finished dub, deletes the voices cloned for it unless `--keep-voices` (a failed one keeps them, for

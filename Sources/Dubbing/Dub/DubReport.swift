@@ -29,6 +29,10 @@ public struct DubReport: Codable, Sendable, Equatable {
     public var cast: [String]?
     /// How many cloned voices were deleted at the provider after the job (nil: none were cloned, or `--keep-voices`).
     public var clonesDeleted: Int?
+    /// The quality figures (`QualityFigures`).
+    public var quality: QualityFigures
+    /// The visual report of the dub in the work folder (`ReviewReport`).
+    public var reviewReport: String?
 
     enum CodingKeys: String, CodingKey {
         case output, subtitles, work
@@ -41,6 +45,8 @@ public struct DubReport: Codable, Sendable, Equatable {
         case costUSD = "cost_usd"
         case verification, warnings, layout, cast
         case clonesDeleted = "clones_deleted"
+        case quality
+        case reviewReport = "report_html"
     }
 }
 

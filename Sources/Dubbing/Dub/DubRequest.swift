@@ -39,6 +39,8 @@ public struct DubRequest: Codable, Sendable, Equatable {
     public var speakers: Int?
     /// The longest a dubbing line may last, in seconds (default 8).
     public var maxLine: Double?
+    /// The subtitles' highest reading speed, in characters a second (default 20; 17 for children).
+    public var subtitleSpeed: Double?
     public var keepOriginalAudio: Bool
     public var bilingual: Bool
     public var verify: Bool
@@ -73,6 +75,7 @@ public struct DubRequest: Codable, Sendable, Equatable {
         case maxSpeed = "max_speed"
         case glossary, speakers
         case maxLine = "max_line"
+        case subtitleSpeed = "subtitle_speed"
         case keepOriginalAudio = "keep_original_audio"
         case bilingual, verify
         case budgetUSD = "budget_usd"
@@ -114,6 +117,7 @@ public struct DubRequest: Codable, Sendable, Equatable {
         glossary = try c.decodeIfPresent(String.self, forKey: .glossary)
         speakers = try c.decodeIfPresent(Int.self, forKey: .speakers)
         maxLine = try c.decodeIfPresent(Double.self, forKey: .maxLine)
+        subtitleSpeed = try c.decodeIfPresent(Double.self, forKey: .subtitleSpeed)
         keepOriginalAudio = try c.decodeIfPresent(Bool.self, forKey: .keepOriginalAudio) ?? false
         bilingual = try c.decodeIfPresent(Bool.self, forKey: .bilingual) ?? false
         verify = try c.decodeIfPresent(Bool.self, forKey: .verify) ?? false

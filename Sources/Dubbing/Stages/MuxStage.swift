@@ -28,15 +28,21 @@ struct MuxStage: DubStage {
     /// Writes the subtitles into the work folder first (the mux reads them as soft tracks), muxes, and only then puts
     /// the sidecars beside the output, so a failed mux leaves neither.
     func run(_ input: Input, in context: StageContext) async throws -> [String] {
-        let cues = input.fitted.timings.enumerated().map { n, t in
-            // A dropped line is not spoken; its text still shows over its original slot.
-            SubtitleCue(index: n + 1, start: t.start, end: t.method == .dropped ? t.slotEnd : t.start + t.duration, text: t.text)
-        }
+        // Both tracks follow the dubbed speech (a dropped line is not spoken; its text still shows over its slot).
+        let layout = SubtitleLayout(maxReadingSpeed: request.subtitleSpeed ?? SubtitleLayout().maxReadingSpeed)
+        let heard = Dictionary(input.fitted.timings.map { t in (t.id, (start: t.start, end: t.method == .dropped ? t.slotEnd : t.start + t.duration)) },
+                               uniquingKeysWith: { first, _ in first })
+        let cues = layout.cues(for: input.fitted.timings.map { t in
+            SubtitleLayout.Span(start: heard[t.id]!.start, end: heard[t.id]!.end, text: t.text)
+        })
         let tag = language.tag
         var sidecars = [(cues, tag, language as Language?)]
         let spoken = input.lines.filter { !$0.source.isEmpty }
         if request.bilingual, !spoken.isEmpty {
-            let sourceCues = spoken.enumerated().map { n, line in SubtitleCue(index: n + 1, start: line.start, end: line.end, text: line.source) }
+            let sourceCues = layout.cues(for: spoken.map { line in
+                let time = heard[line.id] ?? (start: line.start, end: line.end)
+                return SubtitleLayout.Span(start: time.start, end: time.end, text: line.source)
+            })
             let code = try input.sourceLanguage.flatMap { $0 == "und" ? nil : try Language($0) }
             sidecars.append((sourceCues, code?.tag ?? "source", code))
         }

@@ -22,7 +22,7 @@ public struct WorkFolder: Sendable {
     /// The file that makes a folder a dub work folder.
     public static let markerFile = ".dub-work"
     /// The subfolders dub writes files into (besides `cache/STAGE`).
-    static let subfolders = ["stems", "subtitles", "clone"]
+    static let subfolders = ["stems", "subtitles", "clone", "report"]
 
     /// Opens the work folder at `root`, creating it (mode 0700) if needed.
     /// - Parameter force: use a non-empty folder that is not a dub work folder anyway (it becomes one).

@@ -71,9 +71,9 @@ struct DubCommand: AsyncParsableCommand {
         wrote \(report.output) (+ \(report.subtitles.joined(separator: ", ")))
         lines: \(t.lines), \(t.withinSlot) within their slot, max speed-up \(t.maxFactor.fixed(2))x, max shift \(t.maxShift.fixed(2)) s, overlaps \(t.overlaps), condensed \(t.methods[FitMethod.retranslated.rawValue] ?? 0) (timing.json says which)
         usage: \(Self.describe(report.usage, cost: report.costUSD))\(report.verification.map { "\n" + Self.describe($0) } ?? "")
-        loudness: \(report.loudnessIn.fixed(1)) LUFS in, \(report.loudnessOut.fixed(1)) LUFS out, true peak \(report.truePeak.fixed(1)) dBTP
+        quality: \(report.quality.summary)
         layout: \(report.layout ?? "stereo")\((report.cast ?? []).isEmpty ? "" : "\nvoices:\n" + (report.cast ?? []).map { "  " + $0 }.joined(separator: "\n"))\(report.clonesDeleted.map { "\ncloned voices deleted at the provider: \($0)" } ?? "")
-        work folder: \(clean ? "removed (--clean)" : "\(report.work) (timing.json has the per-line report)")
+        work folder: \(clean ? "removed (--clean)" : "\(report.work) (report.html shows the dub line by line; timing.json has the figures)")
         """)
     }
 
@@ -125,12 +125,7 @@ struct DubCommand: AsyncParsableCommand {
     static func describe(_ usage: [String: ProviderUsage], cost: [String: Double]) -> String {
         guard !usage.isEmpty else { return "none" }
         return usage.keys.sorted().map { name in
-            let u = usage[name]!
-            var parts: [String] = []
-            if u.audioSeconds > 0 { parts.append("\(u.audioSeconds.fixed(1)) s audio") }
-            if u.promptTokens + u.completionTokens > 0 { parts.append("\(u.promptTokens + u.completionTokens) tokens") }
-            if u.characters > 0 { parts.append("\(u.characters) chars") }
-            return "\(name) \(parts.joined(separator: ", ")) ($\((cost[name] ?? 0).fixed(3)))"
+            "\(name) \(usage[name]!.summary) ($\((cost[name] ?? 0).fixed(3)))"
         }.joined(separator: "; ")
     }
 }

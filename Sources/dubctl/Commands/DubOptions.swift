@@ -31,6 +31,8 @@ struct DubOptions: ParsableArguments {
     @Option(help: "Vocals and background made elsewhere, as VOCALS,BACKGROUND.") var stems: String?
     @Option(name: .customLong("max-speed"), help: "Most a line is sped up by time-stretching before other remedies.") var maxSpeed = DubRequest.defaultMaxSpeed
     @Flag(name: .customLong("keep-original-audio"), help: "Keep the original audio as a second track.") var keepOriginalAudio = false
+    @Option(name: .customLong("subtitle-speed"),
+            help: "Subtitles' highest reading speed in characters a second (17-21 is usual).") var subtitleSpeed = 20.0
     @Flag(help: "Add the source-language subtitles as a second soft track (and sidecar files).") var bilingual = false
     @Flag(help: "Transcribe every dubbed line back (--asr) and compare; a failing line is synthesized once more.") var verify = false
     @Option(help: "Stop before the estimated provider cost exceeds this many US dollars.") var budget: Double?
@@ -68,6 +70,7 @@ struct DubOptions: ParsableArguments {
         request.maxSpeed = maxSpeed
         request.keepOriginalAudio = keepOriginalAudio
         request.bilingual = bilingual
+        request.subtitleSpeed = subtitleSpeed
         request.verify = verify
         request.budgetUSD = budget
         request.stream = stream

@@ -175,3 +175,23 @@ extension LoudnessMeter {
         return result
     }
 }
+
+extension LoudnessMeter {
+    /// The loudness (LUFS, ungated; −70 for silence) of consecutive windows of `seconds` of what was added so far.
+    public func curve(window seconds: Double) -> [Double] {
+        let steps = max(1, Int((seconds * 10).rounded()))
+        return stride(from: 0, to: stepEnergy.count, by: steps).map { start in
+            let slice = stepEnergy[start..<min(stepEnergy.count, start + steps)]
+            return max(-70, Self.lufs(slice.reduce(0, +) / Double(slice.count)))
+        }
+    }
+
+    /// The loudness curve of a whole file (mixed down to mono at 16 kHz: a picture of the level, not a measurement
+    /// to a standard), streaming.
+    public static func curve(path: String, window seconds: Double) throws -> [Double] {
+        let reader = try AudioReader(path: path, options: AudioReadOptions(sampleRate: 16_000, channels: 1))
+        var meter = LoudnessMeter(sampleRate: 16_000, channels: 1, truePeak: false)
+        while let chunk = try reader.next() { meter.add(chunk) }
+        return meter.curve(window: seconds)
+    }
+}

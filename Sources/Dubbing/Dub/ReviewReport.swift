@@ -1,0 +1,93 @@
+import AudioKitCore
+import DubSupport
+import ProviderAPI
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// `report.html` in the work folder: a self-contained static page (no scripts, fonts or server; it opens from disk
+/// offline) showing the dub the way an editor reviews it: a timeline with a lane per speaker (the original slots and the
+/// dubbed lines over them, coloured by speed, shifts and flags marked) above the loudness of the source and of the
+/// mix, the quality figures and usage, and a table of the lines (flagged first) with players for the original segment
+/// and the dubbed line (16 kHz mono FLAC excerpts in `report/`).
+public struct ReviewReport: Sendable {
+    public static let file = "report.html"
+    static let excerpts = "report"
+
+    /// One line as the report shows it.
+    public struct Line: Sendable, Equatable {
+        public var id: Int
+        public var speaker: String
+        public var voice: String?
+        public var source: String
+        public var text: String
+        public var timing: LineTiming
+        public var check: LineCheck?
+        public var flags: [String]
+    }
+
+    public var lines: [Line]
+    public var quality: QualityFigures
+    public var usage: [String: ProviderUsage]
+    public var costUSD: [String: Double]
+    public var warnings: [String]
+    public var title: String
+    public var duration: Double
+    public var sourceCurve: [Double]
+    public var mixCurve: [Double]
+    public var curveStep: Double
+
+    /// The flags of a line, worst first: left out, over the maximum speed, failing the round trip, shifted, re-asked.
+    static func flags(for timing: LineTiming, check: LineCheck?, maxSpeed: Double) -> [String] {
+        var flags: [String] = []
+        if timing.method == .dropped { flags.append("left out") }
+        if timing.factor > maxSpeed + 1e-6 { flags.append("over max speed") }
+        if let check, !check.passed { flags.append(check.cutOff ? "verify: cut off" : "verify: failed") }
+        if timing.shift > 0.05 { flags.append("shifted") }
+        if timing.condensed == true { flags.append("translation re-asked") }
+        return flags
+    }
+
+    /// Builds the lines of a finished dub.
+    static func lines(_ dubLines: [DubLine], timings: [LineTiming], checks: [LineCheck]?, voice: LineVoice, maxSpeed: Double) -> [Line] {
+        let byID = Dictionary(dubLines.map { ($0.id, $0) }) { first, _ in first }
+        let checksByID = Dictionary((checks ?? []).map { ($0.id, $0) }) { _, last in last }
+        return timings.map { timing in
+            let line = byID[timing.id]
+            let check = checksByID[timing.id]
+            return Line(id: timing.id, speaker: line?.speaker ?? "speaker", voice: line.flatMap { voice.voice(for: $0) }, source: line?.source ?? "",
+                        text: timing.text, timing: timing, check: check, flags: flags(for: timing, check: check, maxSpeed: maxSpeed))
+        }
+    }
+
+    /// Writes the excerpts and `report.html` into `work`; returns the page's path. Blocking (reads and encodes audio).
+    func write(in work: WorkFolder, original: String, clips: [Int: String]) throws -> String {
+        let folder = work.path(Self.excerpts)
+        try? FileManager.default.removeItem(atPath: folder)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let format = try SoundFileFormat(container: .flac, encoding: .int16)
+        for line in lines {
+            let t = line.timing
+            try Self.excerpt(of: original, from: t.slotStart, duration: max(0.05, t.slotEnd - t.slotStart),
+                             to: "\(folder)/line-\(line.id).original.flac", format: format)
+            if let clip = clips[line.id] {
+                try Self.excerpt(of: clip, from: 0, duration: nil, to: "\(folder)/line-\(line.id).dub.flac", format: format)
+            }
+        }
+        let page = html(hasDub: Set(clips.keys))
+        try work.write(Array(page.utf8), to: Self.file)
+        return work.path(Self.file)
+    }
+
+    /// A small excerpt of `path` (16 kHz mono FLAC).
+    static func excerpt(of path: String, from start: Double, duration: Double?, to output: String, format: SoundFileFormat) throws {
+        let reader = try AudioReader(path: path, options: AudioReadOptions(sampleRate: 16_000, channels: 1, start: start, duration: duration))
+        try AtomicFile.write(to: output) { temp in
+            let writer = try SoundFileWriter(path: temp, format: format, sampleRate: 16_000, channels: 1)
+            while let chunk = try reader.next() { try writer.write(chunk) }
+            try writer.close()
+        }
+    }
+}
