@@ -11,6 +11,6 @@ struct Dubctl: ParsableCommand {
         Environment: DUB_DATABASE_URL (jobs, db), DUB_LOG_LEVEL (trace|debug|info|warning|error), DUB_FFMPEG_LOG=1 shows FFmpeg's own messages.
         """,
         version: "0.1.0",
-        subcommands: [DubCommand.self, StageCommand.self, TranscribeCommand.self, TranslateCommand.self, ProvidersCommand.self, ProbeCommand.self, ExtractCommand.self, MuxCommand.self, LoudnessCommand.self, StretchCommand.self, MixCommand.self, VadCommand.self, SeparateCommand.self, JobsCommand.self, DatabaseCommand.self, SynthesizeCommand.self, VoicesCommand.self, SpeakersCommand.self]
+        subcommands: [DubCommand.self, StageCommand.self, TranscribeCommand.self, TranslateCommand.self, ProvidersCommand.self, ProbeCommand.self, ExtractCommand.self, MuxCommand.self, LoudnessCommand.self, StretchCommand.self, MixCommand.self, VadCommand.self, SeparateCommand.self, JobsCommand.self, DatabaseCommand.self, SynthesizeCommand.self, VoicesCommand.self, SpeakersCommand.self, LinesCommand.self]
     )
 }

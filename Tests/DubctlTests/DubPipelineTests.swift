@@ -153,7 +153,7 @@ struct DubPipelineTests {
         // Everything in the folders is something dub makes on purpose: listed, not matched against the cleanup's patterns.
         let names: Set<String> = [".dub-work", "request.json", "manifest.json", "extract.json", "audio.wav", "separate.json", "segments.json",
                                   "lines.json", "timing.json", "mix.json", "mix.wav", "mux.json", "stems/vocals.wav", "stems/background.wav",
-                                  "subtitles/out.es.srt", "subtitles/out.es.vtt", "voices.json", "report.html"]
+                                  "subtitles/out.es.srt", "subtitles/out.es.vtt", "voices.json", "report.html", "report.json"]
         let cached = /^cache\/(synthesize|fit|translate|verify|voiceprints)\/[0-9a-f]{16}\.(json|wav)$/
         let excerpt = /^report\/line-[0-9]+\.(original|dub)\.flac$/
         let strays = FolderSnapshot(scratch.path("work")).files.keys.filter {

@@ -97,6 +97,11 @@ public struct DubPipeline: Sendable {
             try WorkFolder.makeDirectories(String(request.output[..<slash]))
         }
         let fresh = !work.exists(Self.requestFile)
+        if let redo = request.redo, !redo.lines.isEmpty {
+            // The lines to speak afresh carry the redo's token into their synthesis cache key.
+            var editor = try LineEditor(work: work.root)
+            try editor.markRedo(redo.lines, token: redo.token)
+        }
         try work.writeJSON(request, to: Self.requestFile)
         let runner = try StageRunner(folder: work)
         do {
@@ -161,16 +166,18 @@ public struct DubPipeline: Sendable {
         let quality = QualityFigures(timings: verified.fitted.timings, checks: verified.checks, loudnessIn: mix.loudnessIn,
                                      loudnessOut: mix.report.loudnessAfter, truePeak: mix.report.truePeak)
         let spokenClips = zip(verified.fitted.timings.filter { $0.method != .dropped }, verified.fitted.clips).map { ($0.id, $1.path) }
-        let review = try await writeReview(ReviewReport(
+        let reviewReport = try await writeReview(ReviewReport(
             lines: ReviewReport.lines(lines, timings: verified.fitted.timings, checks: verified.checks, voice: voice, maxSpeed: plan.maxSpeed),
             quality: quality, usage: usage(spoken), costUSD: CostEstimate.dollars(usage(spoken)), warnings: await context.warnings.all,
             title: String(request.input.split(separator: "/").last ?? ""), duration: media.duration ?? 0, sourceCurve: [], mixCurve: [], curveStep: 1),
             original: audio.path, mix: mix.path, clips: Dictionary(spokenClips) { first, _ in first }, context: context)
-        return DubReport(output: request.output, subtitles: subtitles, work: work.root, stageSeconds: seconds, executed: await runner.executed,
+        let report = DubReport(output: request.output, subtitles: subtitles, work: work.root, stageSeconds: seconds, executed: await runner.executed,
                          timing: Self.summary(verified.fitted.timings), loudnessIn: mix.loudnessIn, loudnessOut: mix.report.loudnessAfter,
                          truePeak: mix.report.truePeak, usage: usage(spoken), costUSD: CostEstimate.dollars(usage(spoken)), verification: verified.checks,
                          warnings: await context.warnings.all.nilIfEmpty, layout: Self.layout(audio, plan: plan),
-                         cast: cast.summary.nilIfEmpty, clonesDeleted: clones, quality: quality, reviewReport: review)
+                         cast: cast.summary.nilIfEmpty, clonesDeleted: clones, quality: quality, reviewReport: reviewReport)
+        try work.writeJSON(report, to: LineEditor.reportFile)
+        return report
     }
 
     /// Writes `report.html` (with the loudness curves of the source and the mix) into the work folder and returns its

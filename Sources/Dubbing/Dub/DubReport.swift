@@ -89,6 +89,8 @@ public struct LineTiming: Codable, Sendable, Equatable {
     public var borrowedAfter: Double?
     /// Whether the line was re-translated shorter to fit (condensed).
     public var condensed: Bool?
+    /// The line's audio as it went into the mix (relative to the work folder when inside it).
+    public var audio: String?
 
     enum CodingKeys: String, CodingKey {
         case id
@@ -100,7 +102,7 @@ public struct LineTiming: Codable, Sendable, Equatable {
         case stretch
         case borrowedBefore = "borrowed_before"
         case borrowedAfter = "borrowed_after"
-        case condensed
+        case condensed, audio
     }
 }
 

@@ -38,6 +38,9 @@ extension DubRequest {
         }
         if subtitles != nil && sourceSubtitles != nil { throw fail("give --subtitles or --source-subtitles, not both") }
         if let maxLine, !(2...30).contains(maxLine) { throw fail("--max-line must be between 2 and 30 seconds") }
+        if let redo, redo.token.isEmpty || redo.token.count > 64 || redo.lines.count > 10_000 {
+            throw fail("a redo needs a token of 1 to 64 characters and at most 10000 lines")
+        }
         if let subtitleSpeed, !(10...30).contains(subtitleSpeed) { throw fail("--subtitle-speed must be between 10 and 30 characters a second") }
         if let speakers, !(1...32).contains(speakers) { throw fail("--speakers must be between 1 and 32") }
         if let maxSpeed, !(1.0...2.0).contains(maxSpeed) { throw fail("--max-speed must be between 1.0 and 2.0") }

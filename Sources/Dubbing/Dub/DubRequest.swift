@@ -65,6 +65,21 @@ public struct DubRequest: Codable, Sendable, Equatable {
     public var centreSpread: Double?
     /// The dub track's codec: `aac` (default), `ac3` or `eac3` (MP4, MOV, Matroska; WebM holds Opus).
     public var audioCodec: String?
+    /// Lines to speak afresh in an earlier run's work folder (`dubctl lines redo`, `dubctl jobs redo`).
+    public var redo: LineRedo?
+
+    /// Which lines to speak afresh, and the token that makes the new take's cache key (one token per redo, so a
+    /// retried job does not speak them a third time). `job`: for `jobs redo`, the finished job whose work folder it is.
+    public struct LineRedo: Codable, Sendable, Equatable {
+        public var lines: [Int]
+        public var token: String
+        public var job: Int?
+        public init(lines: [Int], token: String, job: Int? = nil) {
+            self.lines = lines
+            self.token = token
+            self.job = job
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
         case input, output, to, from, asr, translator, tts, voice
@@ -85,7 +100,7 @@ public struct DubRequest: Codable, Sendable, Equatable {
         case audioCodec = "audio_codec"
         case cloneVoices = "clone_voices"
         case keepVoices = "keep_voices"
-        case condense
+        case condense, redo
     }
 
     public init(input: String, output: String, to: String) {
@@ -130,5 +145,6 @@ public struct DubRequest: Codable, Sendable, Equatable {
         condense = try c.decodeIfPresent(Bool.self, forKey: .condense) ?? false
         centreSpread = try c.decodeIfPresent(Double.self, forKey: .centreSpread)
         audioCodec = try c.decodeIfPresent(String.self, forKey: .audioCodec)
+        redo = try c.decodeIfPresent(LineRedo.self, forKey: .redo)
     }
 }

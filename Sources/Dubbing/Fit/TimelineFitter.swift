@@ -77,7 +77,7 @@ struct TimelineFitter: Sendable {
                                       duration: decision.duration, factor: decision.factor * spoken.speed, shift: decision.shift,
                                       method: decision.method, text: texts[decision.id] ?? "", engineSpeed: spoken.speed, stretch: decision.factor,
                                       borrowedBefore: decision.borrowedBefore, borrowedAfter: decision.borrowedAfter,
-                                      condensed: (retranslations[decision.id] ?? 0) > 0))
+                                      condensed: (retranslations[decision.id] ?? 0) > 0, audio: context.work.relative(path)))
         }
         try context.work.writeJSON(timings, to: Self.timingFile)
         return FitStage.Output(timings: timings, clips: clips)

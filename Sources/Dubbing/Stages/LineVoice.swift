@@ -38,7 +38,7 @@ struct LineVoice: Sendable {
 
     /// The voice a line is spoken with.
     func voice(for line: DubLine) -> String? {
-        voices[line.speaker ?? ""] ?? voice
+        line.voice ?? voices[line.speaker ?? ""] ?? voice
     }
 
     /// The language's short code (ISO 639-1 where there is one), for rates and round-trip checks.
@@ -52,7 +52,8 @@ struct LineVoice: Sendable {
                                     delivery: synthesizer.takesDelivery ? line.delivery : nil)
         var keyed = base
         keyed.voice = base.voice.map { identities[$0] ?? $0 }
-        let key = try CacheKey(["synthesize-1", synthesizer.name, try CacheKey(keyed).hex] + (take > 0 ? ["take-\(take)"] : []))
+        let key = try CacheKey(["synthesize-1", synthesizer.name, try CacheKey(keyed).hex] + (take > 0 ? ["take-\(take)"] : [])
+                               + (line.redo.map { ["redo-\($0)"] } ?? []))
         var request = base
         if synthesizer.usesContext, let index = lines.firstIndex(where: { $0.id == line.id }) {
             // The same speaker's neighbouring lines (elevenlabs-python `previous_text`/`next_text`: "text that came before

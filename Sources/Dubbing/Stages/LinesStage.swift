@@ -152,6 +152,8 @@ struct LinesStage: DubStage {
             var carried = line
             carried.text = text
             carried.delivery = previous.delivery
+            carried.voice = previous.voice
+            carried.redo = previous.redo
             return carried
         }
     }

@@ -34,7 +34,7 @@ public enum SubtitleFormat: String, Sendable, CaseIterable {
     }
 
     /// `HH:MM:SS,mmm` (SRT) or `HH:MM:SS.mmm` (WebVTT).
-    static func timestamp(_ seconds: Double, separator: Character) -> String {
+    public static func timestamp(_ seconds: Double, separator: Character) -> String {
         let ms = seconds.isFinite ? max(0, Int((min(seconds, 3.6e8) * 1000).rounded())) : 0
         func pad(_ v: Int, _ n: Int) -> String { String(repeating: "0", count: max(0, n - String(v).count)) + String(v) }
         return "\(pad(ms / 3_600_000, 2)):\(pad(ms / 60_000 % 60, 2)):\(pad(ms / 1000 % 60, 2))\(separator)\(pad(ms % 1000, 3))"

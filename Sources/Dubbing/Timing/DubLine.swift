@@ -22,9 +22,14 @@ public struct DubLine: Codable, Sendable, Equatable {
     public var gapAfter: Double
     /// How to say it (from the translator; editable in `lines.json`), for the engines that take a delivery note.
     public var delivery: Delivery?
+    /// This line's own voice (`dubctl lines set --voice`), over its speaker's in `voices.json`.
+    public var voice: String?
+    /// Set by `dubctl lines redo` (and `jobs redo`): a token in the line's synthesis cache key, so the line is spoken
+    /// afresh once and the new take is then cached like any other.
+    public var redo: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, start, end, speaker, source, text, delivery
+        case id, start, end, speaker, source, text, delivery, voice, redo
         case gapAfter = "gap_after"
     }
 

@@ -52,6 +52,11 @@ public struct WorkFolder: Sendable {
     /// The absolute path of `relative` inside the folder (an absolute path is taken as it is).
     public func path(_ relative: String) -> String { root.isEmpty || relative.hasPrefix("/") ? relative : "\(root)/\(relative)" }
 
+    /// `path` relative to the folder when it is inside it, else as given.
+    public func relative(_ path: String) -> String {
+        root.isEmpty || !path.hasPrefix(root + "/") ? path : String(path.dropFirst(root.count + 1))
+    }
+
     /// Whether `relative` exists.
     public func exists(_ relative: String) -> Bool { access(path(relative), F_OK) == 0 }
 

@@ -91,6 +91,42 @@ struct JobsRetry: AsyncParsableCommand {
     }
 }
 
+struct JobsRedo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "redo", abstract: "Queue a redo of some lines of a finished job (in its work folder, the rest from its cache).",
+        discussion: """
+        The new job runs the finished job's request again in that job's work folder: the named lines are spoken afresh,
+        re-fitted, and the dub re-mixed and re-muxed to the same output; every other line comes from the cache.
+
+        Example:
+          dubctl jobs redo 42 --line 3 --line 7
+        """)
+    @OptionGroup var database: DatabaseOptions
+    @Argument(help: "The finished job's id.") var id: Int
+    @Option(name: .customLong("line"), help: "A line to speak afresh; repeat for more.") var lines: [Int] = []
+    @Flag(help: "Print the new job as JSON.") var json = false
+
+    func validate() throws {
+        guard !lines.isEmpty else { throw ValidationError("name the lines to redo with --line N") }
+    }
+
+    func run() async throws {
+        let queue = try await database.queue()
+        guard let job = try await queue.job(id) else { throw ValidationError("no job \(id)") }
+        guard job.state == .succeeded || job.state == .failed else {
+            throw ValidationError("job \(id) is \(job.state.rawValue); only a finished (succeeded or failed) job can be redone")
+        }
+        var request = job.payload
+        request.redo = DubRequest.LineRedo(lines: lines, token: "job-\(id)-" + String(UInt64(SystemClock.now() * 1_000_000), radix: 36), job: request.redo?.job ?? id)
+        var submission = JobSubmission<DubJob>(payload: request, queue: job.queue)
+        submission.priority = job.priority
+        submission.webhookURL = job.webhookURL
+        submission.target = OutputPaths.canonical(request.sidecarBase)
+        let (newID, _) = try await queue.submit(submission)
+        print(json ? "{\"id\": \(newID), \"redo_of\": \(request.redo?.job ?? id)}" : "submitted job \(newID): lines \(lines.map(String.init).joined(separator: ", ")) of job \(request.redo?.job ?? id) again")
+    }
+}
+
 struct JobsStats: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "stats", abstract: "Count jobs by queue and state.",
                                                     discussion: "Example:\n  dubctl jobs stats")

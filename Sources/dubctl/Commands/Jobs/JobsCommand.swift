@@ -15,6 +15,6 @@ struct JobsCommand: ParsableCommand {
           dubctl jobs submit /data/in/talk.mp4 --to es -o /data/out/talk.es.mp4 --subtitles /data/in/talk.es.srt
           dubctl jobs list --state running
         """,
-        subcommands: [JobsSubmit.self, JobsList.self, JobsShow.self, JobsCancel.self, JobsRetry.self, JobsStats.self, JobsPrune.self]
+        subcommands: [JobsSubmit.self, JobsList.self, JobsShow.self, JobsCancel.self, JobsRetry.self, JobsRedo.self, JobsStats.self, JobsPrune.self]
     )
 }
