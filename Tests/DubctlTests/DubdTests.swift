@@ -52,13 +52,13 @@ struct DubdTests {
         }
     }
 
-    /// The English sample twice over (53 s): separating it takes the debug build many seconds, long enough to stop a
-    /// job in the middle of that stage.
+    /// The English sample six times over (159 s): separating it takes the debug build seconds (5 s on an idle
+    /// 2-core machine), long enough to stop a job in the middle of that stage.
     static let longVideo = Task<String, any Error> {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dub-test-long-\(getpid())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let path = folder.appendingPathComponent("long.mp4").path
-        try Tool.ffmpeg(["-stream_loop", "1", "-i", Repository.sample("english.mp4"), "-c", "copy", path])
+        try Tool.ffmpeg(["-stream_loop", "5", "-i", Repository.sample("english.mp4"), "-c", "copy", path])
         return path
     }
 

@@ -9,11 +9,14 @@ struct ReviewReportTests {
     static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
 
     /// Chromium, headless, as root, with a profile of its own. (Its DOM dump needs scripts on; the page has none: see below.)
-    static func browser(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    /// Runs off Swift's cooperative pool (the browser takes seconds).
+    static func browser(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
         let chromium = try #require(Self.chromium, "Debian's chromium package is missing (make setup installs it)")
         let profile = try Scratch()
-        return try Tool.capture(chromium, ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--user-data-dir=\(profile.url.path)",
-                                           "--allow-file-access-from-files"] + arguments, timeout: 120)
+        return try await OffPool.run {
+            try Tool.capture(chromium, ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--user-data-dir=\(profile.url.path)",
+                                        "--allow-file-access-from-files"] + arguments, timeout: 120)
+        }
     }
 
     @Test("the dub writes report.html: Chromium loads it (no scripts, nothing external); its DOM has every line, flagged first, with excerpts and figures")
@@ -31,7 +34,7 @@ struct ReviewReportTests {
         // Self-contained and script-free: nothing loaded from elsewhere, no script.
         let file = try String(contentsOfFile: page, encoding: .utf8)
         #expect(!file.contains("<script") && !file.contains("http://") && !file.contains("https://") && !file.contains("<link"))
-        let dom = try Self.browser(["--dump-dom", "file://\(page)"])
+        let dom = try await Self.browser(["--dump-dom", "file://\(page)"])
         #expect(dom.status == 0, "\(dom.stderr.suffix(400))")
         let html = dom.stdout
         // One row per line, in the order flagged lines first; a line is flagged by the rules the page states.
@@ -59,7 +62,7 @@ struct ReviewReportTests {
         #expect(report.quality.overlaps == 0 && report.quality.shareWithin115 > 0)
 
         let screenshot = scratch.path("report.png")
-        let shot = try Self.browser(["--window-size=1300,900", "--screenshot=\(screenshot)", "file://\(page)"])
+        let shot = try await Self.browser(["--window-size=1300,900", "--screenshot=\(screenshot)", "file://\(page)"])
         #expect(shot.status == 0, "\(shot.stderr.suffix(400))")
         let png = try Data(contentsOf: URL(fileURLWithPath: screenshot))
         #expect(png.prefix(4) == Data([0x89, 0x50, 0x4E, 0x47]) && png.count > 20_000, "screenshot of \(png.count) bytes")

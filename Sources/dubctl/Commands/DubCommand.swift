@@ -24,7 +24,8 @@ struct DubCommand: AsyncParsableCommand {
         to the source, true peak at most -1 dBTP, exactly as long as the media) and mux (video copied, dub track first
         and default, subtitles as a soft track, sidecar .srt and .vtt). Work goes to --work (default: a folder beside the
         output; a new or empty folder, or one dub made, unless --force); a re-run skips finished stages and redoes
-        only changed lines: edit a line's text in WORK/lines.json and run again. No output may overwrite an input.
+        only changed lines: edit a line's text in WORK/lines.json and run again, or review WORK/report.html and use
+        'dubctl lines' (list, set, redo). No output may overwrite an input.
 
         Providers and their keys: 'dubctl providers check'. With --subtitles (target language) no recognition or
         translation runs; with --source-subtitles no recognition runs.
