@@ -44,24 +44,43 @@ final class PGConnection {
     /// The server process serving this connection.
     var backendPID: Int { Int(PQbackendPID(conn)) }
 
-    /// Re-establishes a broken connection; returns whether it worked.
+    /// Re-establishes a broken connection; returns whether it worked. The new session has no prepared statements.
     func reset() -> Bool {
         PQreset(conn)
+        prepared.removeAll()
         return isHealthy
     }
 
-    /// Runs one statement with text parameters (`$1`, `$2`, ...). Without parameters the simple protocol is
-    /// used, which also runs several `;`-separated statements (migrations).
+    /// The statements prepared on this session, by their text (the queue's statements are fixed texts, so this stays
+    /// small; past `preparedLimit` a statement is sent unprepared).
+    private var prepared: [String: String] = [:]
+    static let preparedLimit = 128
+
+    /// Runs one statement with text parameters (`$1`, `$2`, ...), prepared on first use (parsed and planned once per
+    /// session, one round trip per run after that). Without parameters the simple protocol is used, which also runs
+    /// several `;`-separated statements (migrations).
     func query(_ sql: String, _ params: [String?], context: String? = nil) throws -> [PGRow] {
         if params.isEmpty { return try collect(PQexec(conn, sql), context: context) }
+        let name = try statementName(sql, parameters: params.count, context: context)
         let cParams = params.map { $0.map { strdup($0) } ?? nil }
         defer { cParams.forEach { free($0) } }
         let result = cParams.withUnsafeBufferPointer { buffer in
-            buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: max(buffer.count, 1)) {
-                PQexecParams(conn, sql, Int32(params.count), nil, $0, nil, nil, 0)
+            buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: max(buffer.count, 1)) { values in
+                if let name { return PQexecPrepared(conn, name, Int32(params.count), values, nil, nil, 0) }
+                return PQexecParams(conn, sql, Int32(params.count), nil, values, nil, nil, 0)
             }
         }
         return try collect(result, context: context)
+    }
+
+    /// The name `sql` is prepared under on this session, preparing it now if it is new; nil past the limit.
+    private func statementName(_ sql: String, parameters: Int, context: String?) throws -> String? {
+        if let name = prepared[sql] { return name }
+        guard prepared.count < Self.preparedLimit else { return nil }
+        let name = "dub_\(prepared.count)"
+        _ = try collect(PQprepare(conn, name, sql, Int32(parameters), nil), context: context)
+        prepared[sql] = name
+        return name
     }
 
     /// Turns a result into rows (or an error) and clears it.

@@ -76,7 +76,9 @@ public struct JobQueue<Kind: JobKind>: Sendable {
         return JobConflict(target: target ?? "", job: try rows.first?.int("id"), state: rows.first?.string("state"))
     }
 
-    /// Claims up to `limit` runnable jobs from `queues` for `owner`. A claimed job whose payload this program cannot
+    /// Claims up to `limit` runnable jobs from `queues` for `owner`. One queue (the usual case) is matched with `=`,
+    /// so the claimable index gives the jobs in order and a backlog costs nothing (with `= ANY` PostgreSQL sorts every
+    /// queued job first: 6 ms a claim at 20 000 queued). A claimed job whose payload this program cannot
     /// read is failed at once (`badRecord`, permanent) instead of being handed out.
     public func claim(queues: [String], limit: Int, owner: String) async throws -> [JobLease<Kind>] {
         guard limit > 0 else { return [] }
@@ -84,7 +86,8 @@ public struct JobQueue<Kind: JobKind>: Sendable {
         let rows = try await database.query("""
             WITH picked AS MATERIALIZED (
                 SELECT id FROM dub_jobs
-                WHERE state IN ('queued', 'retrying') AND queue = ANY($1::text[]) AND run_at <= \(Self.now(2))
+                WHERE state IN ('queued', 'retrying') AND \(queues.count == 1 ? "queue = $1::text" : "queue = ANY($1::text[])")
+                    AND run_at <= \(Self.now(2))
                 ORDER BY priority, run_at, id
                 LIMIT $3
                 FOR UPDATE SKIP LOCKED)
@@ -94,7 +97,8 @@ public struct JobQueue<Kind: JobKind>: Sendable {
             FROM picked WHERE j.id = picked.id
             RETURNING j.id, j.queue, j.attempt, j.max_attempts, j.lease_token::text AS lease_token, j.payload::text AS payload,
                 j.checkpoint::text AS checkpoint
-            """, ["{" + queues.joined(separator: ",") + "}", clock.parameter, "\(limit)", owner, "\(leaseSeconds)"], context: "claim")
+            """, [queues.count == 1 ? queues[0] : "{" + queues.joined(separator: ",") + "}", clock.parameter, "\(limit)", owner, "\(leaseSeconds)"],
+               context: "claim")
         var leases: [JobLease<Kind>] = []
         for row in rows {
             let (id, token) = (try row.int("id"), row.string("lease_token") ?? "")
