@@ -1,5 +1,8 @@
 import DubSupport
 import CFFmpeg
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Sole owner of a demuxer (`AVFormatContext`) opened on a file.
 final class InputContainer {
@@ -10,7 +13,7 @@ final class InputContainer {
     init(path: String) throws {
         try FileCheck.requireReadableFile(path)
         var ctx: UnsafeMutablePointer<AVFormatContext>?
-        let rc = avformat_open_input(&ctx, path, nil, nil)
+        let rc = avformat_open_input(&ctx, path, Self.knownFormat(path), nil)
         guard rc >= 0, let opened = ctx else {
             throw MediaError(.notMedia, "cannot open as media:", path: path, underlying: avErrorString(rc),
                              hint: "is it a video or audio file?")
@@ -23,6 +26,18 @@ final class InputContainer {
         }
         context = opened
         self.path = path
+    }
+
+    /// The WAV demuxer for a file that starts as a RIFF/RF64 WAVE file: it is what probing would pick, without running
+    /// every demuxer's probe over the first kilobytes (the MP3 probe scans them all; a mix opens a WAV per line).
+    /// Nil (probe) for anything else.
+    private static func knownFormat(_ path: String) -> UnsafePointer<AVInputFormat>? {
+        guard let file = fopen(path, "rb") else { return nil }
+        defer { fclose(file) }
+        var header = [UInt8](repeating: 0, count: 12)
+        guard fread(&header, 1, 12, file) == 12, header[8..<12].elementsEqual("WAVE".utf8),
+              [Array("RIFF".utf8), Array("RF64".utf8), Array("BW64".utf8)].contains(Array(header[0..<4])) else { return nil }
+        return av_find_input_format("wav")
     }
 
     /// Reads stream parameters with single-threaded decoders: video streams are probed, never decoded

@@ -5,7 +5,7 @@ import ProviderAPI
 struct SynthesizeStage: DubStage {
     static let stage = StageName.synthesize
     /// Lines synthesized at once.
-    static let concurrency = 6
+    static let concurrency = 8
 
     let voice: LineVoice
 
