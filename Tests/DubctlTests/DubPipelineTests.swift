@@ -154,7 +154,7 @@ struct DubPipelineTests {
         let names: Set<String> = [".dub-work", "request.json", "manifest.json", "extract.json", "audio.wav", "separate.json", "segments.json",
                                   "lines.json", "timing.json", "mix.json", "mix.wav", "mux.json", "stems/vocals.wav", "stems/background.wav",
                                   "subtitles/out.es.srt", "subtitles/out.es.vtt", "voices.json", "report.html", "report.json"]
-        let cached = /^cache\/(synthesize|fit|translate|verify|voiceprints)\/[0-9a-f]{16}\.(json|wav)$/
+        let cached = /^cache\/(synthesize|fit|translate|verify|voiceprints|loudness)\/[0-9a-f]{16}\.(json|wav)$/
         let excerpt = /^report\/line-[0-9]+\.(original|dub)\.flac$/
         let strays = FolderSnapshot(scratch.path("work")).files.keys.filter {
             !names.contains($0) && $0.wholeMatch(of: cached) == nil && $0.wholeMatch(of: excerpt) == nil

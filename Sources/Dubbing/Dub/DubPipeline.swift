@@ -165,12 +165,15 @@ public struct DubPipeline: Sendable {
         try await runner.record(usage: providers.meter.snapshot)
         let quality = QualityFigures(timings: verified.fitted.timings, checks: verified.checks, loudnessIn: mix.loudnessIn,
                                      loudnessOut: mix.report.loudnessAfter, truePeak: mix.report.truePeak)
+        let reviewStarted = SystemClock.now()
         let spokenClips = zip(verified.fitted.timings.filter { $0.method != .dropped }, verified.fitted.clips).map { ($0.id, $1.path) }
         let reviewReport = try await writeReview(ReviewReport(
             lines: ReviewReport.lines(lines, timings: verified.fitted.timings, checks: verified.checks, voice: voice, maxSpeed: plan.maxSpeed),
             quality: quality, usage: usage(spoken), costUSD: CostEstimate.dollars(usage(spoken)), warnings: await context.warnings.all,
-            title: String(request.input.split(separator: "/").last ?? ""), duration: media.duration ?? 0, sourceCurve: [], mixCurve: [], curveStep: 1),
-            original: audio.path, mix: mix.path, clips: Dictionary(spokenClips) { first, _ in first }, context: context)
+            title: String(request.input.split(separator: "/").last ?? ""), duration: media.duration ?? 0,
+            sourceCurve: mix.sourceCurve, mixCurve: mix.report.loudnessCurve ?? []),
+            original: audio.path, clips: Dictionary(spokenClips) { first, _ in first }, context: context)
+        seconds["report"] = SystemClock.now() - reviewStarted
         let report = DubReport(output: request.output, subtitles: subtitles, work: work.root, stageSeconds: seconds, executed: await runner.executed,
                          timing: Self.summary(verified.fitted.timings), loudnessIn: mix.loudnessIn, loudnessOut: mix.report.loudnessAfter,
                          truePeak: mix.report.truePeak, usage: usage(spoken), costUSD: CostEstimate.dollars(usage(spoken)), verification: verified.checks,
@@ -180,19 +183,11 @@ public struct DubPipeline: Sendable {
         return report
     }
 
-    /// Writes `report.html` (with the loudness curves of the source and the mix) into the work folder and returns its
-    /// path; a failure there is a warning, not a failed dub.
-    func writeReview(_ report: ReviewReport, original: String, mix: String, clips: [Int: String], context: StageContext) async throws -> String? {
+    /// Writes `report.html` into the work folder and returns its path; a failure there is a warning, not a failed dub.
+    func writeReview(_ report: ReviewReport, original: String, clips: [Int: String], context: StageContext) async throws -> String? {
         let work = work
         do {
-            return try await BlockingWork.run {
-                var report = report
-                let step = max(1, (report.duration / 1200).rounded(.up))
-                report.curveStep = step
-                report.sourceCurve = try LoudnessMeter.curve(path: original, window: step)
-                report.mixCurve = try LoudnessMeter.curve(path: mix, window: step)
-                return try report.write(in: work, original: original, clips: clips)
-            }
+            return try await BlockingWork.run { try report.write(in: work, original: original, clips: clips) }
         } catch {
             await context.warn("report.html could not be written: \(error)")
             return nil

@@ -65,6 +65,9 @@ public struct DubRequest: Codable, Sendable, Equatable {
     public var centreSpread: Double?
     /// The dub track's codec: `aac` (default), `ac3` or `eac3` (MP4, MOV, Matroska; WebM holds Opus).
     public var audioCodec: String?
+    /// The directory the request's relative paths are relative to (where `dubctl dub` ran), so `dubctl lines redo`
+    /// and `dubctl stage` find the files from anywhere.
+    public var directory: String?
     /// Lines to speak afresh in an earlier run's work folder (`dubctl lines redo`, `dubctl jobs redo`).
     public var redo: LineRedo?
 
@@ -100,7 +103,7 @@ public struct DubRequest: Codable, Sendable, Equatable {
         case audioCodec = "audio_codec"
         case cloneVoices = "clone_voices"
         case keepVoices = "keep_voices"
-        case condense, redo
+        case condense, redo, directory
     }
 
     public init(input: String, output: String, to: String) {
@@ -146,5 +149,6 @@ public struct DubRequest: Codable, Sendable, Equatable {
         centreSpread = try c.decodeIfPresent(Double.self, forKey: .centreSpread)
         audioCodec = try c.decodeIfPresent(String.self, forKey: .audioCodec)
         redo = try c.decodeIfPresent(LineRedo.self, forKey: .redo)
+        directory = try c.decodeIfPresent(String.self, forKey: .directory)
     }
 }

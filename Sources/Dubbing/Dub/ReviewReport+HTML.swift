@@ -1,5 +1,8 @@
 import DubSupport
 import ProviderAPI
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension ReviewReport {
     /// The page: inline CSS and SVG only.
@@ -88,10 +91,16 @@ extension ReviewReport {
             }
         }
         let base = Double(speakers.count) * lane + 10
-        func polyline(_ curve: [Double], colour: String) -> String {
-            guard !curve.isEmpty else { return "" }
+        func polyline(_ perSecond: [Double], colour: String) -> String {
+            guard !perSecond.isEmpty else { return "" }
+            // At most one point per 1200th of the span (a film's hour in 3 s steps), averaged as power.
+            let step = max(1, Int((span / 1200).rounded(.up)))
+            let curve = stride(from: 0, to: perSecond.count, by: step).map { start in
+                let slice = perSecond[start..<min(perSecond.count, start + step)]
+                return 10 * log10(slice.reduce(0) { $0 + pow(10, $1 / 10) } / Double(slice.count))
+            }
             let points = curve.enumerated().map { i, lufs in
-                "\(x(Double(i) * curveStep).fixed(1)),\((base + curveHeight * (1 - (max(-60, min(0, lufs)) + 60) / 60)).fixed(1))"
+                "\(x(Double(i * step)).fixed(1)),\((base + curveHeight * (1 - (max(-60, min(0, lufs)) + 60) / 60)).fixed(1))"
             }
             return "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1\" points=\"\(points.joined(separator: " "))\"/>"
         }

@@ -24,8 +24,15 @@ struct MixStage: DubStage {
     struct Output: Sendable {
         let path: String
         let report: MixReport
-        /// The original audio's integrated loudness, LUFS.
+        /// The original audio's integrated loudness, LUFS, and its loudness each second.
         let loudnessIn: Double
+        let sourceCurve: [Double]
+    }
+
+    /// The original audio's loudness, measured once per file (cached by its fingerprint under `cache/loudness/`).
+    struct SourceLoudness: Codable, Sendable {
+        let integrated: Double
+        let curve: [Double]
     }
 
     /// Whether the bed is a separated background: a light duck suffices over it; over the original (voices
@@ -42,7 +49,13 @@ struct MixStage: DubStage {
         let key = try CacheKey(["mix-2", try CacheKey.fingerprint(ofFile: background).hex, "duck\(depth)", "\(length ?? 0)"]
                                + (surround.map { ["centre", "\($0.spread)", try vocals.map { try CacheKey.fingerprint(ofFile: $0).hex } ?? "-"] } ?? [])
                                + clips.map { "\($0.path)@\($0.start)" })
-        let loudnessIn = try await BlockingWork.run { try LoudnessMeter.measure(path: audio.path, truePeak: false).integrated }
+        let source = try await context.runner.line("loudness", key: try CacheKey(["loudness-1", try CacheKey.fingerprint(ofFile: audio.path).hex])) { _ in
+            try await BlockingWork.run {
+                let measured = try LoudnessMeter.measure(path: audio.path, truePeak: false, curve: true)
+                return SourceLoudness(integrated: measured.integrated, curve: measured.curve ?? [])
+            }
+        }
+        let loudnessIn = source.integrated
         let report = try await context.runner.run(Self.name, key: key, artifacts: ["mix.json", "mix.wav"]) { _ in
             try await BlockingWork.run {
                 var settings = MixSettings()
@@ -64,7 +77,7 @@ struct MixStage: DubStage {
                 return try Mixer.mix(bed: background, clips: clips, output: folder.path("mix.wav"), settings: settings)
             }
         }
-        return Output(path: folder.path("mix.wav"), report: report, loudnessIn: loudnessIn)
+        return Output(path: folder.path("mix.wav"), report: report, loudnessIn: loudnessIn, sourceCurve: source.curve)
     }
 
     /// The loudness of a surround source's dialogue: its vocals stem when separated, else its whole centre channel.

@@ -48,6 +48,7 @@ struct DubCommand: AsyncParsableCommand {
     func run() async throws {
         var request = options.request(absolutePaths: false)
         request.work = work
+        request.directory = FileManager.default.currentDirectoryPath
         if dryRun { return try printEstimate(request) }
         try request.validateFiles()
         let workPath = work ?? DubPipeline.defaultWork(for: request)

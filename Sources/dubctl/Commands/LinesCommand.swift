@@ -129,9 +129,14 @@ struct LinesRedo: AsyncParsableCommand {
     @Flag(help: "Print the final report as JSON.") var json = false
 
     func run() async throws {
-        let editor = try LineEditor(work: work)
+        // Absolute before moving to where the dub ran (below).
+        let editor = try LineEditor(work: work.hasPrefix("/") ? work : FileManager.default.currentDirectoryPath + "/" + work)
         for id in ids { _ = try editor.line(id) }
         var request = editor.request
+        // The request's relative paths are relative to where the dub ran.
+        if let directory = request.directory, !FileManager.default.changeCurrentDirectoryPath(directory) {
+            throw ValidationError("cannot go to \(directory), where the dub ran (its request has paths relative to it)")
+        }
         request.redo = ids.isEmpty ? nil : DubRequest.LineRedo(lines: ids, token: String(UInt64(SystemClock.now() * 1_000_000), radix: 36))
         var pipeline = try DubPipeline(request: request, providers: ProviderCatalog(settings: try ProviderSettings.load()), work: editor.work)
         let display = ProgressDisplay(interactive: isatty(1) == 1 && !json, quiet: json)

@@ -34,8 +34,12 @@ struct StageCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let work = work.hasPrefix("/") ? work : FileManager.default.currentDirectoryPath + "/" + work
         guard let folder = WorkFolder.existing(work), let request = try folder.readJSON(DubRequest.self, from: DubPipeline.requestFile) else {
             throw ValidationError("'\(work)' has no \(DubPipeline.requestFile): run 'dubctl dub ... --work \(work)' first")
+        }
+        if let directory = request.directory, !FileManager.default.changeCurrentDirectoryPath(directory) {
+            throw ValidationError("cannot go to \(directory), where the dub ran (its request has paths relative to it)")
         }
         let pipeline = try DubPipeline(request: request, providers: ProviderCatalog(settings: try ProviderSettings.load()), work: folder)
         let result = try await pipeline.runStage(name)

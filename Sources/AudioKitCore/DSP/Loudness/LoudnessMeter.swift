@@ -20,6 +20,8 @@ public struct LoudnessMeter {
         public var truePeak: Double
         /// What reading the file warned about (a truncated or damaged input), when measured from a file.
         public var warnings: [String]?
+        /// The loudness of each second (ungated LUFS, −70 for silence), when asked for: a picture of the level over time.
+        public var curve: [Double]?
 
         public init(integrated: Double, range: Double, samplePeak: Double, truePeak: Double) {
             self.integrated = integrated
@@ -33,7 +35,7 @@ public struct LoudnessMeter {
             case range = "range_lu"
             case samplePeak = "sample_peak_dbfs"
             case truePeak = "true_peak_dbtp"
-            case warnings
+            case warnings, curve
         }
     }
 
@@ -166,11 +168,13 @@ public struct LoudnessMeter {
 
 extension LoudnessMeter {
     /// Measures a whole file (any media AudioKitCore reads), streaming; without `truePeak`, the loudness alone (faster).
-    public static func measure(path: String, streamIndex: Int? = nil, truePeak: Bool = true) throws -> Result {
+    /// With `curve`, the result has the loudness of each second too.
+    public static func measure(path: String, streamIndex: Int? = nil, truePeak: Bool = true, curve: Bool = false) throws -> Result {
         let reader = try AudioReader(path: path, options: AudioReadOptions(streamIndex: streamIndex))
         var meter = LoudnessMeter(sampleRate: reader.sampleRate, channels: reader.channels, truePeak: truePeak)
         while let chunk = try reader.next() { meter.add(chunk) }
         var result = meter.result()
+        if curve { result.curve = meter.curve(window: 1) }
         result.warnings = reader.warnings.isEmpty ? nil : reader.warnings
         return result
     }
@@ -184,14 +188,5 @@ extension LoudnessMeter {
             let slice = stepEnergy[start..<min(stepEnergy.count, start + steps)]
             return max(-70, Self.lufs(slice.reduce(0, +) / Double(slice.count)))
         }
-    }
-
-    /// The loudness curve of a whole file (mixed down to mono at 16 kHz: a picture of the level, not a measurement
-    /// to a standard), streaming.
-    public static func curve(path: String, window seconds: Double) throws -> [Double] {
-        let reader = try AudioReader(path: path, options: AudioReadOptions(sampleRate: 16_000, channels: 1))
-        var meter = LoudnessMeter(sampleRate: 16_000, channels: 1, truePeak: false)
-        while let chunk = try reader.next() { meter.add(chunk) }
-        return meter.curve(window: seconds)
     }
 }

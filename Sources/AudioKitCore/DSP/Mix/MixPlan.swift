@@ -115,9 +115,12 @@ public struct MixReport: Sendable, Equatable, Codable {
     public var truePeak: Double
     /// Gain applied to reach the loudness target, dB.
     public var normalisationGain: Double
+    /// The mix's loudness each second (ungated LUFS), for pictures of it.
+    public var loudnessCurve: [Double]?
 
     enum CodingKeys: String, CodingKey {
         case duration, clips
+        case loudnessCurve = "loudness_curve"
         case loudnessBefore = "loudness_before_lufs"
         case loudnessAfter = "loudness_after_lufs"
         case truePeak = "true_peak_dbtp"

@@ -74,7 +74,7 @@ public enum Mixer {
         let result = try PeakLimiter.finish(raw: raw, output: output, gain: gain, ceiling: settings.truePeakCeiling,
                                             sampleRate: rate, channels: channels)
         return MixReport(duration: Double(totalFrames) / Double(rate), clips: clips.count, loudnessBefore: before,
-                         loudnessAfter: result.integrated, truePeak: result.truePeak, normalisationGain: gain)
+                         loudnessAfter: result.integrated, truePeak: result.truePeak, normalisationGain: gain, loudnessCurve: result.curve)
     }
 
     /// The integrated loudness (LUFS) of the clips alone, summed to mono on their timeline (what a surround mix puts

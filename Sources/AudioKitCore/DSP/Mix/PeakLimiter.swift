@@ -42,7 +42,9 @@ enum PeakLimiter {
             try writer.write(tail)
             try writer.close()
         }
-        return meter.meter.result()
+        var result = meter.meter.result()
+        result.curve = meter.meter.curve(window: 1)
+        return result
     }
 }
 
