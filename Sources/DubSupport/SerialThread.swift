@@ -22,6 +22,8 @@ public final class SerialThread: @unchecked Sendable {
             return nil
         }, context)
         precondition(rc == 0, "cannot start a worker thread")
+        // Nobody joins it: it exits after `shutdown` and its resources go back at once.
+        pthread_detach(thread)
     }
 
     deinit {

@@ -26,8 +26,7 @@ struct PipelineJobHandler: JobHandler {
         guard request.work == nil else {
             throw JobFailure(code: "bad_request", message: "a job cannot name its work folder (it is always under dubd's --data-root)", permanent: true)
         }
-        // A redo (`dubctl jobs redo`) works in the finished job's folder, so every other line comes from its cache.
-        let workPath = WorkFolder.jobPath(dataRoot: dataRoot, job: request.redo?.job ?? job.lease.jobId)
+        let workPath = WorkFolder.jobPath(dataRoot: dataRoot, job: job.lease.jobId)
         let providers = ProviderCatalog(settings: try settings ?? ProviderSettings.load(), logger: job.logger)
         var pipeline = try DubPipeline(request: request, providers: providers, work: try WorkFolder(root: workPath))
         pipeline.onWarning = { warning in job.logger.warning("\(warning)") }

@@ -59,7 +59,7 @@ struct ReviewReportTests {
             #expect(try String(decoding: Data(contentsOf: URL(fileURLWithPath: path)).prefix(4), as: UTF8.self) == "fLaC")
         }
         // The quality figures are in the JSON report too.
-        #expect(report.quality.overlaps == 0 && report.quality.shareWithin115 > 0)
+        #expect(report.quality?.overlaps == 0 && (report.quality?.shareWithin115 ?? 0) > 0)
 
         let screenshot = scratch.path("report.png")
         let shot = try await Self.browser(["--window-size=1300,900", "--screenshot=\(screenshot)", "file://\(page)"])

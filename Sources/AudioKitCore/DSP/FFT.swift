@@ -60,7 +60,7 @@ public final class FFT {
     }
 
     /// Runs the forward transform of `time` into `spectrum`. The DC and Nyquist bins of a real signal are real; the
-    /// libavutil 5.1 transform leaves the Nyquist bin's imaginary slot unwritten, so both are set here.
+    /// transform of FFmpeg 5.1 (libavutil 57.28) leaves the Nyquist bin's imaginary slot unwritten, so both are set here.
     private func transformForward() {
         forwardTransform(forwardContext, spectrum, time, MemoryLayout<Float>.stride)
         spectrum[1] = 0

@@ -13,6 +13,7 @@ public final class BackgroundSoundWriter {
     private let state: State
     private let batch: Int
     private var pending: [Float] = []
+    private var closed = false
     public let path: String
 
     /// Opens the file (on the calling thread, so an open error is thrown here) and starts the writing thread.
@@ -25,7 +26,17 @@ public final class BackgroundSoundWriter {
         self.batch = batch
     }
 
-    deinit { thread.shutdown() }
+    /// Left without `close` (the caller threw): the batches still queued are skipped, and the thread is done with the
+    /// file before the writer goes.
+    deinit {
+        if !closed {
+            state.fail(CancellationError())
+            let done = DispatchSemaphore(value: 0)
+            thread.submit { done.signal() }
+            done.wait()
+        }
+        thread.shutdown()
+    }
 
     /// Queues interleaved samples (in batches of at least `batch` samples, so the thread wakes rarely); waits while
     /// `depth` batches are still being written.
@@ -54,6 +65,7 @@ public final class BackgroundSoundWriter {
     @discardableResult
     public func close() throws -> Int {
         flush()
+        closed = true
         let state = state
         let done = DispatchSemaphore(value: 0)
         thread.submit {

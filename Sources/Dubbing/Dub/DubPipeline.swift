@@ -166,13 +166,13 @@ public struct DubPipeline: Sendable {
         let quality = QualityFigures(timings: verified.fitted.timings, checks: verified.checks, loudnessIn: mix.loudnessIn,
                                      loudnessOut: mix.report.loudnessAfter, truePeak: mix.report.truePeak)
         let reviewStarted = SystemClock.now()
-        let spokenClips = zip(verified.fitted.timings.filter { $0.method != .dropped }, verified.fitted.clips).map { ($0.id, $1.path) }
         let reviewReport = try await writeReview(ReviewReport(
             lines: ReviewReport.lines(lines, timings: verified.fitted.timings, checks: verified.checks, voice: voice, maxSpeed: plan.maxSpeed),
             quality: quality, usage: usage(spoken), costUSD: CostEstimate.dollars(usage(spoken)), warnings: await context.warnings.all,
             title: String(request.input.split(separator: "/").last ?? ""), duration: media.duration ?? 0,
             sourceCurve: mix.sourceCurve, mixCurve: mix.report.loudnessCurve ?? []),
-            original: audio.path, clips: Dictionary(spokenClips) { first, _ in first }, context: context)
+            original: audio.path,
+            clips: Dictionary(verified.fitted.timings.compactMap { t in t.audio.map { (t.id, work.path($0)) } }) { first, _ in first }, context: context)
         seconds["report"] = SystemClock.now() - reviewStarted
         let report = DubReport(output: request.output, subtitles: subtitles, work: work.root, stageSeconds: seconds, executed: await runner.executed,
                          timing: Self.summary(verified.fitted.timings), loudnessIn: mix.loudnessIn, loudnessOut: mix.report.loudnessAfter,
@@ -188,6 +188,8 @@ public struct DubPipeline: Sendable {
         let work = work
         do {
             return try await BlockingWork.run { try report.write(in: work, original: original, clips: clips) }
+        } catch is CancellationError {
+            throw CancellationError()
         } catch {
             await context.warn("report.html could not be written: \(error)")
             return nil

@@ -29,8 +29,8 @@ public struct DubReport: Codable, Sendable, Equatable {
     public var cast: [String]?
     /// How many cloned voices were deleted at the provider after the job (nil: none were cloned, or `--keep-voices`).
     public var clonesDeleted: Int?
-    /// The quality figures (`QualityFigures`).
-    public var quality: QualityFigures
+    /// The quality figures (`QualityFigures`; nil in reports of jobs finished before they were measured).
+    public var quality: QualityFigures?
     /// The visual report of the dub in the work folder (`ReviewReport`).
     public var reviewReport: String?
 

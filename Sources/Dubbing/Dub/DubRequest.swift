@@ -72,15 +72,13 @@ public struct DubRequest: Codable, Sendable, Equatable {
     public var redo: LineRedo?
 
     /// Which lines to speak afresh, and the token that makes the new take's cache key (one token per redo, so a
-    /// retried job does not speak them a third time). `job`: for `jobs redo`, the finished job whose work folder it is.
+    /// retried job does not speak them a third time).
     public struct LineRedo: Codable, Sendable, Equatable {
         public var lines: [Int]
         public var token: String
-        public var job: Int?
-        public init(lines: [Int], token: String, job: Int? = nil) {
+        public init(lines: [Int], token: String) {
             self.lines = lines
             self.token = token
-            self.job = job
         }
     }
 

@@ -24,7 +24,7 @@ public struct LineEditor: Sendable {
         guard let request = try work.readJSON(DubRequest.self, from: DubPipeline.requestFile),
               let lines = try work.readJSON([DubLine].self, from: TimelineFitter.linesFile) else {
             throw MediaError(.invalidArgument, "the dub in this work folder has not reached its lines yet", path: path,
-                             hint: "finish it first: 'dubctl dub ... --work \(path)'")
+                             hint: "finish the dub first")
         }
         self.work = work
         self.request = request
@@ -36,7 +36,9 @@ public struct LineEditor: Sendable {
         let timings = try work.readJSON([LineTiming].self, from: TimelineFitter.timingFile) ?? []
         let report = try? work.readJSON(DubReport.self, from: Self.reportFile)
         let cast = (try? work.readJSON(VoiceCast.self, from: VoiceCast.file))?.voices ?? [:]
-        let voiceMap = (try? request.voiceMap.map(DubPipeline.loadVoiceMap)) ?? [:]
+        // A relative voice map is relative to where the dub ran.
+        let mapPath = request.voiceMap.map { $0.hasPrefix("/") || request.directory == nil ? $0 : request.directory! + "/" + $0 }
+        let voiceMap = (try? mapPath.map(DubPipeline.loadVoiceMap)) ?? [:]
         let maxSpeed = (try? request.resolve().maxSpeed) ?? DubRequest.defaultMaxSpeed
         let byID = Dictionary(timings.map { ($0.id, $0) }) { first, _ in first }
         let checks = Dictionary((report?.verification ?? []).map { ($0.id, $0) }) { _, last in last }
@@ -76,7 +78,8 @@ public struct LineEditor: Sendable {
     }
 
     /// Edits line `id` after checking the edit (text within the line limit, a voice and speaker name that are
-    /// names, times inside the media that keep the line between its neighbours); returns the edited line.
+    /// names, times that keep the line between its neighbours; the next run checks them against the media's length
+    /// as it checks every line); returns the edited line.
     @discardableResult
     public mutating func set(_ id: Int, _ edit: Edit) throws -> DubLine {
         var line = try line(id)

@@ -120,13 +120,15 @@ extension ReviewReport {
 
     static func escape(_ text: String) -> String {
         var out = ""
-        for c in text {
-            switch c {
+        // By scalar: a quote or bracket followed by a combining mark is one Character.
+        for scalar in text.unicodeScalars {
+            switch scalar {
             case "&": out += "&amp;"
             case "<": out += "&lt;"
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
-            default: out.append(c)
+            case "'": out += "&#39;"
+            default: out.unicodeScalars.append(scalar)
             }
         }
         return out

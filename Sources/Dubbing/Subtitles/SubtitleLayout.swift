@@ -55,7 +55,8 @@ public struct SubtitleLayout: Sendable, Equatable {
                 start += share
             }
         }
-        return retime(cues)
+        // In time order (a dropped line's text shows over its slot, which a late line before it may overlap).
+        return retime(cues.enumerated().sorted { ($0.element.start, $0.offset) < ($1.element.start, $1.offset) }.map(\.element))
     }
 
     /// The text in as few parts as fit a cue each (by length and by the longest time a cue may stay up), split at the
@@ -139,7 +140,8 @@ public struct SubtitleLayout: Sendable, Equatable {
         for i in result.indices {
             let reading = Double(result[i].text.count) / maxReadingSpeed
             let wanted = min(maxDuration, max(minDuration, reading))
-            let limit = i + 1 < result.count ? result[i + 1].start - minGap : .infinity
+            // Only a cue that starts later limits this one (one that starts with it overlaps in the speech itself).
+            let limit = i + 1 < result.count && result[i + 1].start > result[i].start ? result[i + 1].start - minGap : .infinity
             if result[i].end - result[i].start < wanted {
                 result[i].end = max(result[i].end, min(result[i].start + wanted, limit))
             }

@@ -70,7 +70,18 @@ final class PGConnection {
                 return PQexecParams(conn, sql, Int32(params.count), nil, values, nil, nil, 0)
             }
         }
-        return try collect(result, context: context)
+        do {
+            return try collect(result, context: context)
+        } catch let error as DatabaseError where name != nil && ["26000", "0A000"].contains(error.sqlState ?? "") {
+            // The prepared statement is gone (a pooler between us and the server) or its plan no longer fits the
+            // table (a migration): forget it and run the statement unprepared; the next call prepares it again.
+            prepared.removeValue(forKey: sql)
+            return try cParams.withUnsafeBufferPointer { buffer in
+                try buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: max(buffer.count, 1)) { values in
+                    try collect(PQexecParams(conn, sql, Int32(params.count), nil, values, nil, nil, 0), context: context)
+                }
+            }
+        }
     }
 
     /// The name `sql` is prepared under on this session, preparing it now if it is new; nil past the limit.

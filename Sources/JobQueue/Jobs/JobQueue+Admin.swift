@@ -65,6 +65,30 @@ extension JobQueue {
         try await database.query("SELECT pg_notify($1, $2)", [JobChannel.work, queue], context: "notify")
     }
 
+    /// Queues a finished job (succeeded, failed or cancelled) again with a new payload: a redo of part of its work,
+    /// in its own work folder (which a live job keeps; if the folder was removed, the job starts afresh). Its attempts
+    /// go on counting, with one more allowed; its result stays until the new run replaces it.
+    /// - Throws: `JobConflict` when another live job now writes the same output.
+    public func requeue(_ id: Int, payload: Kind.Payload) async throws {
+        let rows: [PGRow]
+        do {
+            rows = try await database.query("""
+                UPDATE dub_jobs SET payload = $2::jsonb, state = 'queued', run_at = now(), max_attempts = greatest(max_attempts, attempt + 1),
+                    cancel_requested_at = NULL, finished_at = NULL, updated_at = now(), work_removed_at = NULL,
+                    webhook_claimed_until = NULL, webhook_done_at = NULL, webhook_outcome = NULL
+                WHERE id = $1 AND state IN ('succeeded', 'failed', 'cancelled')
+                RETURNING queue
+                """, ["\(id)", try StoredJSON.text(payload)], context: "requeue")
+        } catch let error as DatabaseError where error.sqlState == "23505" && error.message.contains("dub_jobs_live_target") {
+            let target = try await database.query("SELECT target FROM dub_jobs WHERE id = $1", ["\(id)"], context: "requeue").first?.string("target")
+            throw try await conflict(target: target)
+        }
+        guard let queue = rows.first?.string("queue") else {
+            throw DatabaseError(.query, "job \(id) does not exist or has not finished", context: "requeue")
+        }
+        try await database.query("SELECT pg_notify($1, $2)", [JobChannel.work, queue], context: "notify")
+    }
+
     /// Returns running jobs whose lease expired to retrying (or failed when out of attempts, or cancelled when a
     /// cancel was requested). Safe to run in every daemon at once.
     /// - Returns: the ids and new states of the jobs rescued.

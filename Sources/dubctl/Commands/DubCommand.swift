@@ -73,7 +73,7 @@ struct DubCommand: AsyncParsableCommand {
         wrote \(report.output) (+ \(report.subtitles.joined(separator: ", ")))
         lines: \(t.lines), \(t.withinSlot) within their slot, max speed-up \(t.maxFactor.fixed(2))x, max shift \(t.maxShift.fixed(2)) s, overlaps \(t.overlaps), condensed \(t.methods[FitMethod.retranslated.rawValue] ?? 0) (timing.json says which)
         usage: \(Self.describe(report.usage, cost: report.costUSD))\(report.verification.map { "\n" + Self.describe($0) } ?? "")
-        quality: \(report.quality.summary)
+        quality: \(report.quality?.summary ?? "not measured")
         layout: \(report.layout ?? "stereo")\((report.cast ?? []).isEmpty ? "" : "\nvoices:\n" + (report.cast ?? []).map { "  " + $0 }.joined(separator: "\n"))\(report.clonesDeleted.map { "\ncloned voices deleted at the provider: \($0)" } ?? "")
         work folder: \(clean ? "removed (--clean)" : "\(report.work) (report.html shows the dub line by line; timing.json has the figures)")
         """)

@@ -29,7 +29,7 @@ struct LinesList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List the lines with their timing and flags.",
                                                     discussion: "Example:\n  dubctl lines list .english.es.mp4.work --flagged")
     @Argument(help: "The work folder.") var work: String
-    @Flag(help: "Only the flagged lines (worst first).") var flagged = false
+    @Flag(help: "Only the flagged lines.") var flagged = false
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
@@ -135,7 +135,7 @@ struct LinesRedo: AsyncParsableCommand {
         var request = editor.request
         // The request's relative paths are relative to where the dub ran.
         if let directory = request.directory, !FileManager.default.changeCurrentDirectoryPath(directory) {
-            throw ValidationError("cannot go to \(directory), where the dub ran (its request has paths relative to it)")
+            throw MediaError(.invalidArgument, "cannot go to the folder the dub ran in (its request has paths relative to it)", path: directory)
         }
         request.redo = ids.isEmpty ? nil : DubRequest.LineRedo(lines: ids, token: String(UInt64(SystemClock.now() * 1_000_000), radix: 36))
         var pipeline = try DubPipeline(request: request, providers: ProviderCatalog(settings: try ProviderSettings.load()), work: editor.work)
@@ -152,7 +152,7 @@ struct LinesRedo: AsyncParsableCommand {
         let spoken = report.executed.filter { $0.hasPrefix("synthesize#") }.count
         print("""
         wrote \(report.output); \(spoken) line\(spoken == 1 ? "" : "s") spoken afresh, the rest from the cache
-        quality: \(report.quality.summary)
+        quality: \(report.quality?.summary ?? "not measured")
         review: \(report.reviewReport ?? editor.work.path(ReviewReport.file))
         """)
     }

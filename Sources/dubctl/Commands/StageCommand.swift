@@ -39,7 +39,7 @@ struct StageCommand: AsyncParsableCommand {
             throw ValidationError("'\(work)' has no \(DubPipeline.requestFile): run 'dubctl dub ... --work \(work)' first")
         }
         if let directory = request.directory, !FileManager.default.changeCurrentDirectoryPath(directory) {
-            throw ValidationError("cannot go to \(directory), where the dub ran (its request has paths relative to it)")
+            throw MediaError(.invalidArgument, "cannot go to the folder the dub ran in (its request has paths relative to it)", path: directory)
         }
         let pipeline = try DubPipeline(request: request, providers: ProviderCatalog(settings: try ProviderSettings.load()), work: folder)
         let result = try await pipeline.runStage(name)

@@ -93,10 +93,11 @@ struct JobsRetry: AsyncParsableCommand {
 
 struct JobsRedo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "redo", abstract: "Queue a redo of some lines of a finished job (in its work folder, the rest from its cache).",
+        commandName: "redo", abstract: "Queue a finished job again to redo some of its lines (the rest from its cache).",
         discussion: """
-        The new job runs the finished job's request again in that job's work folder: the named lines are spoken afresh,
-        re-fitted, and the dub re-mixed and re-muxed to the same output; every other line comes from the cache.
+        The job runs again in its own work folder: the named lines are spoken afresh, re-fitted, and the dub re-mixed and
+        re-muxed to the same output; every other line comes from the cache (a job whose work folder was already
+        removed starts afresh). Its result is replaced when it finishes.
 
         Example:
           dubctl jobs redo 42 --line 3 --line 7
@@ -104,26 +105,23 @@ struct JobsRedo: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @Argument(help: "The finished job's id.") var id: Int
     @Option(name: .customLong("line"), help: "A line to speak afresh; repeat for more.") var lines: [Int] = []
-    @Flag(help: "Print the new job as JSON.") var json = false
 
     func validate() throws {
         guard !lines.isEmpty else { throw ValidationError("name the lines to redo with --line N") }
+        guard lines.count <= 10_000, lines.allSatisfy({ $0 >= 0 }) else { throw ValidationError("--line takes at most 10000 line ids, each 0 or more") }
     }
 
     func run() async throws {
         let queue = try await database.queue()
-        guard let job = try await queue.job(id) else { throw ValidationError("no job \(id)") }
-        guard job.state == .succeeded || job.state == .failed else {
-            throw ValidationError("job \(id) is \(job.state.rawValue); only a finished (succeeded or failed) job can be redone")
+        guard let job = try await queue.job(id) else { throw MediaError(.invalidArgument, "no job \(id)") }
+        guard [.succeeded, .failed, .cancelled].contains(job.state) else {
+            throw MediaError(.invalidArgument, "job \(id) is \(job.state.rawValue); only a finished job can be redone",
+                             hint: "wait for it to finish, or cancel it first")
         }
         var request = job.payload
-        request.redo = DubRequest.LineRedo(lines: lines, token: "job-\(id)-" + String(UInt64(SystemClock.now() * 1_000_000), radix: 36), job: request.redo?.job ?? id)
-        var submission = JobSubmission<DubJob>(payload: request, queue: job.queue)
-        submission.priority = job.priority
-        submission.webhookURL = job.webhookURL
-        submission.target = OutputPaths.canonical(request.sidecarBase)
-        let (newID, _) = try await queue.submit(submission)
-        print(json ? "{\"id\": \(newID), \"redo_of\": \(request.redo?.job ?? id)}" : "submitted job \(newID): lines \(lines.map(String.init).joined(separator: ", ")) of job \(request.redo?.job ?? id) again")
+        request.redo = DubRequest.LineRedo(lines: Array(Set(lines)).sorted(), token: "job-\(id)-" + String(UInt64(SystemClock.now() * 1_000_000), radix: 36))
+        try await queue.requeue(id, payload: request)
+        print("job \(id) queued again to redo line\(lines.count == 1 ? "" : "s") \(Set(lines).sorted().map(String.init).joined(separator: ", "))")
     }
 }
 
