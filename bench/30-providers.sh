@@ -43,7 +43,8 @@ sort -g "$out/times.txt" | awk -v n="$lines" -v lat="$latency" -v c="$concurrenc
   { wall[NR] = $1; cpu[NR] = $2 + $3 }
   END {
     m = int((NR + 1) / 2); ideal = n * lat / c
-    printf "  %-44s %8.2f s   ideal %.2f s   overhead %.1f %%   ratio to curl %.2f\n", "dubctl synthesize --provider openai", wall[m], ideal, (wall[m] / ideal - 1) * 100, wall[m] / ref
+    over = (wall[m] / ideal - 1) * 100
+    printf "  %-44s %8.2f s   ideal %.2f s   overhead %.1f %% (target < 10 %%: %s)   ratio to curl %.2f\n", "dubctl synthesize --provider openai", wall[m], ideal, over, (over < 10 ? "pass" : "MISS"), wall[m] / ref
     printf "  %-44s %8.2f s   overhead %.1f %% (the fake and loopback share of the overhead)\n", "curl CLI, same requests (reference)", ref, (ref / ideal - 1) * 100
     printf "  %-44s %8.2f ms (user+sys of the whole run / %d)\n", "CPU time per request", cpu[m] * 1000 / n, n
   }'

@@ -61,3 +61,17 @@ final class ProgressDisplay: Sendable {
         }
     }
 }
+
+extension ProgressDisplay {
+    /// Runs `pipeline` with this display showing its stages, line progress and warnings; returns its report.
+    static func run(_ pipeline: DubPipeline, json: Bool) async throws -> DubReport {
+        var pipeline = pipeline
+        let display = ProgressDisplay(interactive: isatty(1) == 1 && !json, quiet: json)
+        pipeline.onStage = { stage in display.stage(stage) }
+        pipeline.onProgress = { progress in display.progress(progress) }
+        pipeline.onWarning = { warning in display.warn(warning) }
+        let report = try await pipeline.run()
+        display.finish()
+        return report
+    }
+}

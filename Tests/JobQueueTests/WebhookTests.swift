@@ -92,7 +92,7 @@ struct WebhookTests {
         let metadata = try await submit(f, webhook: "http://169.254.169.254/latest/meta-data/iam")
         let strictWorker = worker(f, strict) { _ in JobOutput(result: .init()) }
         var loop = Task { try await strictWorker.run() }
-        try await eventually(within: 60) { try await f.queue.job(metadata)?.webhookOutcome != nil }
+        try await eventually(within: 180) { try await f.queue.job(metadata)?.webhookOutcome != nil }
         await strictWorker.shutdown()
         try await loop.value
         let outcome = try await f.queue.job(metadata)?.webhookOutcome ?? ""
@@ -103,7 +103,7 @@ struct WebhookTests {
         let huge = try await submit(f, webhook: big.url)
         let allowing = worker(f, notifier(attempts: 1)) { _ in JobOutput(result: .init()) }
         loop = Task { try await allowing.run() }
-        try await eventually(within: 60) { try await f.queue.job(huge)?.webhookOutcome != nil }
+        try await eventually(within: 180) { try await f.queue.job(huge)?.webhookOutcome != nil }
         await allowing.shutdown()
         try await loop.value
         let bounded = try await f.queue.job(huge)?.webhookOutcome ?? ""
@@ -123,8 +123,8 @@ struct WebhookTests {
             return JobOutput(result: .init(output: "/data/out.mp4"))
         }
         let loop = Task { try await w.run() }
-        try await eventually(within: 60) { receiver.received.count >= 3 }
-        for id in [ok, bad] { try await eventually(within: 60) { try await f.queue.job(id)?.webhookOutcome != nil } }
+        try await eventually(within: 180) { receiver.received.count >= 3 }
+        for id in [ok, bad] { try await eventually(within: 180) { try await f.queue.job(id)?.webhookOutcome != nil } }
         await w.shutdown()
         try await loop.value
         // The first delivery met a 503 and was retried; the jobs themselves were never touched by it.
@@ -194,9 +194,9 @@ struct WebhookTests {
         // Three attempts 4 s apart: the first report is still being retried when both jobs have run.
         let w = worker(f, notifier(attempts: 3, backoff: 4)) { _ in JobOutput(result: .init()) }
         let loop = Task { try await w.run() }
-        try await eventually(within: 60) { try await f.queue.job(second)?.state == .succeeded }
+        try await eventually(within: 180) { try await f.queue.job(second)?.state == .succeeded }
         #expect(try await f.queue.job(first)?.webhookOutcome == nil, "the worker waited for the webhook")
-        try await eventually(within: 60) { try await f.queue.job(first)?.webhookOutcome != nil }
+        try await eventually(within: 180) { try await f.queue.job(first)?.webhookOutcome != nil }
         let outcome = try #require(try await f.queue.job(first)?.webhookOutcome)
         #expect(outcome.hasPrefix("not delivered") && outcome.contains("after 3 attempts"), "\(outcome)")
         #expect(!outcome.contains("do-not-log"))
@@ -214,7 +214,7 @@ struct WebhookTests {
         let n = notifier(secret: nil)
         let w = worker(f, n) { _ in JobOutput(result: .init()) }
         let loop = Task { try await w.run() }
-        try await eventually(within: 60) { try await f.queue.job(id)?.state == .succeeded }
+        try await eventually(within: 180) { try await f.queue.job(id)?.state == .succeeded }
         // The worker's run ends once its webhook work has drained: whatever it was going to send is sent by then.
         await w.shutdown()
         try await loop.value
@@ -223,6 +223,6 @@ struct WebhookTests {
         #expect(try await f.queue.job(id)?.webhookOutcome == nil)
         // A daemon that has the secret sends it.
         #expect(try await notifier().deliverDue(queue: f.queue) == 1)
-        try await eventually(within: 60) { receiver.reports.count == 1 }
+        try await eventually(within: 180) { receiver.reports.count == 1 }
     }
 }

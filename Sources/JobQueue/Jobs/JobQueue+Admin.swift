@@ -46,23 +46,7 @@ extension JobQueue {
     /// Queues a failed or cancelled job again, allowing one more attempt.
     /// - Throws: `JobConflict` when another live job now writes the same output.
     public func retry(_ id: Int) async throws {
-        let rows: [PGRow]
-        do {
-            rows = try await database.query("""
-                UPDATE dub_jobs SET state = 'queued', run_at = now(), max_attempts = greatest(max_attempts, attempt + 1),
-                    cancel_requested_at = NULL, finished_at = NULL, updated_at = now(), work_removed_at = NULL,
-                    webhook_claimed_until = NULL, webhook_done_at = NULL, webhook_outcome = NULL
-                WHERE id = $1 AND state IN ('failed', 'cancelled')
-                RETURNING queue
-                """, ["\(id)"], context: "retry")
-        } catch let error as DatabaseError where error.sqlState == "23505" && error.message.contains("dub_jobs_live_target") {
-            let target = try await database.query("SELECT target FROM dub_jobs WHERE id = $1", ["\(id)"], context: "retry").first?.string("target")
-            throw try await conflict(target: target)
-        }
-        guard let queue = rows.first?.string("queue") else {
-            throw DatabaseError(.query, "job \(id) does not exist or is not failed or cancelled", context: "retry")
-        }
-        try await database.query("SELECT pg_notify($1, $2)", [JobChannel.work, queue], context: "notify")
+        try await queueAgain(id, payload: nil, from: ["failed", "cancelled"], context: "retry")
     }
 
     /// Queues a finished job (succeeded, failed or cancelled) again with a new payload: a redo of part of its work,
@@ -70,21 +54,27 @@ extension JobQueue {
     /// go on counting, with one more allowed; its result stays until the new run replaces it.
     /// - Throws: `JobConflict` when another live job now writes the same output.
     public func requeue(_ id: Int, payload: Kind.Payload) async throws {
+        try await queueAgain(id, payload: try StoredJSON.text(payload), from: ["succeeded", "failed", "cancelled"], context: "requeue")
+    }
+
+    /// Queues job `id` again from one of `states` (with `payload` as its new payload when given).
+    private func queueAgain(_ id: Int, payload: String?, from states: [String], context: String) async throws {
         let rows: [PGRow]
         do {
             rows = try await database.query("""
-                UPDATE dub_jobs SET payload = $2::jsonb, state = 'queued', run_at = now(), max_attempts = greatest(max_attempts, attempt + 1),
+                UPDATE dub_jobs SET payload = coalesce($3::jsonb, payload), state = 'queued', run_at = now(),
+                    max_attempts = greatest(max_attempts, attempt + 1),
                     cancel_requested_at = NULL, finished_at = NULL, updated_at = now(), work_removed_at = NULL,
                     webhook_claimed_until = NULL, webhook_done_at = NULL, webhook_outcome = NULL
-                WHERE id = $1 AND state IN ('succeeded', 'failed', 'cancelled')
+                WHERE id = $1 AND state = ANY($2::text[])
                 RETURNING queue
-                """, ["\(id)", try StoredJSON.text(payload)], context: "requeue")
+                """, ["\(id)", "{" + states.joined(separator: ",") + "}", payload], context: context)
         } catch let error as DatabaseError where error.sqlState == "23505" && error.message.contains("dub_jobs_live_target") {
-            let target = try await database.query("SELECT target FROM dub_jobs WHERE id = $1", ["\(id)"], context: "requeue").first?.string("target")
+            let target = try await database.query("SELECT target FROM dub_jobs WHERE id = $1", ["\(id)"], context: context).first?.string("target")
             throw try await conflict(target: target)
         }
         guard let queue = rows.first?.string("queue") else {
-            throw DatabaseError(.query, "job \(id) does not exist or has not finished", context: "requeue")
+            throw DatabaseError(.query, "job \(id) does not exist or is not \(states.joined(separator: " or "))", context: context)
         }
         try await database.query("SELECT pg_notify($1, $2)", [JobChannel.work, queue], context: "notify")
     }

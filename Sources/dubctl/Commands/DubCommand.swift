@@ -55,14 +55,9 @@ struct DubCommand: AsyncParsableCommand {
         if resume, WorkFolder.existing(workPath)?.exists(DubPipeline.requestFile) != true {
             throw ValidationError("--resume: \(workPath) holds no earlier run of this dub")
         }
-        var pipeline = try DubPipeline(request: request, providers: ProviderCatalog(settings: try ProviderSettings.load()),
+        let pipeline = try DubPipeline(request: request, providers: ProviderCatalog(settings: try ProviderSettings.load()),
                                        work: try WorkFolder(root: workPath, force: force))
-        let display = ProgressDisplay(interactive: isatty(1) == 1 && !json, quiet: json)
-        pipeline.onStage = { stage in display.stage(stage) }
-        pipeline.onProgress = { progress in display.progress(progress) }
-        pipeline.onWarning = { warning in display.warn(warning) }
-        let report = try await pipeline.run()
-        display.finish()
+        let report = try await ProgressDisplay.run(pipeline, json: json)
         if clean { try pipeline.work.remove() }
         if json {
             print(try DubJSON.string(report, pretty: true))

@@ -138,13 +138,8 @@ struct LinesRedo: AsyncParsableCommand {
             throw MediaError(.invalidArgument, "cannot go to the folder the dub ran in (its request has paths relative to it)", path: directory)
         }
         request.redo = ids.isEmpty ? nil : DubRequest.LineRedo(lines: ids, token: String(UInt64(SystemClock.now() * 1_000_000), radix: 36))
-        var pipeline = try DubPipeline(request: request, providers: ProviderCatalog(settings: try ProviderSettings.load()), work: editor.work)
-        let display = ProgressDisplay(interactive: isatty(1) == 1 && !json, quiet: json)
-        pipeline.onStage = { stage in display.stage(stage) }
-        pipeline.onProgress = { progress in display.progress(progress) }
-        pipeline.onWarning = { warning in display.warn(warning) }
-        let report = try await pipeline.run()
-        display.finish()
+        let pipeline = try DubPipeline(request: request, providers: ProviderCatalog(settings: try ProviderSettings.load()), work: editor.work)
+        let report = try await ProgressDisplay.run(pipeline, json: json)
         if json {
             print(try DubJSON.string(report, pretty: true))
             return
