@@ -106,7 +106,8 @@ struct DubctlCommandTests {
     }
 
     @Test("--help of every command explains it with an example",
-          arguments: ["probe", "extract", "mux", "dub", "transcribe", "translate", "synthesize", "loudness", "stretch", "mix", "vad", "separate"])
+          arguments: ["probe", "extract", "mux", "dub", "transcribe", "translate", "synthesize", "loudness", "stretch", "mix", "vad", "separate",
+                     "lines", "speakers", "stage"])
     func help(command: String) async throws {
         let run = try await CommandRunner.run("dubctl", [command, "--help"])
         #expect(run.status == 0)

@@ -14,12 +14,16 @@ struct LinesCommand: AsyncParsableCommand {
         commandName: "lines",
         abstract: "Review and fix a finished dub line by line: list, show, set, redo, export.",
         discussion: """
-        WORK is the --work folder of an earlier 'dubctl dub' (its report.html shows the same lines). A review:
-          dubctl lines list WORK --flagged          the lines to look at (over --max-speed, shifted, failing --verify, ...)
-          dubctl lines show WORK 12                 everything about line 12
-          dubctl lines set WORK 12 --text "..."     fix its translation (or --voice, --speaker, --start/--end)
-          dubctl lines redo WORK 12                 speak 12 afresh, re-fit, re-mix and re-mux; every other line is cached
-          dubctl lines export WORK 12 -o line.wav   its audio as it is in the mix
+        WORK is the --work folder of an earlier 'dubctl dub'; its report.html
+        shows the same lines. Examples, a review:
+          dubctl lines list WORK --flagged         the lines to look at
+          dubctl lines show WORK 12                everything about line 12
+          dubctl lines set WORK 12 --text "..."    fix it (or --voice, --speaker,
+                                                   --start, --end)
+          dubctl lines redo WORK 12                speak it afresh, re-fit,
+                                                   re-mix, re-mux (the rest is
+                                                   cached)
+          dubctl lines export WORK 12 -o l12.wav   its audio as in the mix
         """,
         subcommands: [LinesList.self, LinesShow.self, LinesSet.self, LinesRedo.self, LinesExport.self]
     )
@@ -118,7 +122,7 @@ struct LinesRedo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "redo", abstract: "Speak the named lines afresh (and any edited ones), re-fit, re-mix and re-mux.",
         discussion: """
-        Runs the saved request again in WORK: the named lines get a new take from the speech engine, lines changed with
+        Runs the saved request again in WORK: the named lines get a new take from the speech engine, lines changed with \
         'dubctl lines set' are redone, and every other line comes from the cache. Without ids, only the edits are redone.
 
         Example:

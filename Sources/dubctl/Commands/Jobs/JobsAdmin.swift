@@ -95,8 +95,8 @@ struct JobsRedo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "redo", abstract: "Queue a finished job again to redo some of its lines (the rest from its cache).",
         discussion: """
-        The job runs again in its own work folder: the named lines are spoken afresh, re-fitted, and the dub re-mixed and
-        re-muxed to the same output; every other line comes from the cache (a job whose work folder was already
+        The job runs again in its own work folder: the named lines are spoken afresh, re-fitted, and the dub re-mixed and \
+        re-muxed to the same output; every other line comes from the cache (a job whose work folder was already \
         removed starts afresh). Its result is replaced when it finishes.
 
         Example:
