@@ -34,8 +34,7 @@ struct FFTTests {
     }
 
     static func checkForward(size: Int) -> [String] {
-        var failures: [String] = []
-        func check(_ ok: Bool, _ message: String) { if !ok { failures.append(message) } }
+        var findings = Findings()
         let fft = FFT(size: size)
         let x = frame(size)
         let truth = dft(x, bins: fft.bins)
@@ -43,18 +42,18 @@ struct FFTTests {
         x.withUnsafeBufferPointer { input in spectrum.withUnsafeMutableBufferPointer { fft.forward(input, into: $0) } }
         let peak = truth.map { hypot($0.re, $0.im) }.max()!
         for k in 0..<fft.bins {
-            check(abs(Double(spectrum[2 * k]) - truth[k].re) <= 1e-5 * peak, "re bin \(k)")
-            check(abs(Double(spectrum[2 * k + 1]) - truth[k].im) <= 1e-5 * peak, "im bin \(k)")
+            findings.check(abs(Double(spectrum[2 * k]) - truth[k].re) <= 1e-5 * peak, "re bin \(k)")
+            findings.check(abs(Double(spectrum[2 * k + 1]) - truth[k].im) <= 1e-5 * peak, "im bin \(k)")
         }
         let power = fft.powerSpectrum(x)
-        check(power.count == fft.bins, "power.count == fft.bins")
-        for k in 0..<fft.bins { check(abs(Double(power[k]) - (truth[k].re * truth[k].re + truth[k].im * truth[k].im)) <= 1e-4 * peak * peak, "power bin \(k)") }
+        findings.check(power.count == fft.bins, "power.count == fft.bins")
+        for k in 0..<fft.bins { findings.check(abs(Double(power[k]) - (truth[k].re * truth[k].re + truth[k].im * truth[k].im)) <= 1e-4 * peak * peak, "power bin \(k)") }
         // A short frame is zero-padded: the DFT of the padded frame.
         let short = Array(x.prefix(size * 5 / 8))
         let padded = dft(short + [Float](repeating: 0, count: size - short.count), bins: fft.bins)
         let shortPower = fft.powerSpectrum(short)
-        for k in 0..<fft.bins { check(abs(Double(shortPower[k]) - (padded[k].re * padded[k].re + padded[k].im * padded[k].im)) <= 1e-4 * peak * peak, "padded power bin \(k)") }
-        return failures
+        for k in 0..<fft.bins { findings.check(abs(Double(shortPower[k]) - (padded[k].re * padded[k].re + padded[k].im * padded[k].im)) <= 1e-4 * peak * peak, "padded power bin \(k)") }
+        return findings.failures
     }
 
     @Test("inverse of the forward transform gives size × the frame back", arguments: [16, 512, 2048])

@@ -41,8 +41,7 @@ struct GoldenAgreementTests {
     }
 
     static func checkSeparation() throws -> [String] {
-        var failures: [String] = []
-        func check(_ ok: Bool, _ message: String) { if !ok { failures.append(message) } }
+        var findings = Findings()
         let scratch = try Scratch()
         for (input, golden) in [(try Self.english6(in: scratch), "english6.vocals.flac"), (Repository.sample("mono.wav"), "mono.vocals.flac")] {
             let vocals = scratch.path("\(golden).vocals.wav"), background = scratch.path("\(golden).background.wav")
@@ -51,13 +50,13 @@ struct GoldenAgreementTests {
             let original = try SignalCompare.read(input).samples
             let newVocals = try SignalCompare.read(vocals).samples
             let vocalsSNR = Self.snr(reference, newVocals)
-            check(vocalsSNR >= 60, "\(golden): vocals SNR \(vocalsSNR) dB")
+            findings.check(vocalsSNR >= 60, "\(golden): vocals SNR \(vocalsSNR) dB")
             // The golden background is the input minus the golden vocals (the stems add up to the input).
             let referenceBackground = zip(original, reference).map { $0 - $1 }
             let backgroundSNR = Self.snr(referenceBackground, try SignalCompare.read(background).samples)
-            check(backgroundSNR >= 60, "\(golden): background SNR \(backgroundSNR) dB")
+            findings.check(backgroundSNR >= 60, "\(golden): background SNR \(backgroundSNR) dB")
         }
-        return failures
+        return findings.failures
     }
 
     @Test("mix with ducking, -16 LUFS and the limiter: within 60 dB SNR of the golden mix, same loudness and peak")
@@ -67,8 +66,7 @@ struct GoldenAgreementTests {
     }
 
     static func checkMix() throws -> [String] {
-        var failures: [String] = []
-        func check(_ ok: Bool, _ message: String) { if !ok { failures.append(message) } }
+        var findings = Findings()
         let scratch = try Scratch()
         // The golden bed is the golden background stem of the excerpt.
         let input = try Self.english6(in: scratch)
@@ -83,12 +81,12 @@ struct GoldenAgreementTests {
                                                      MixClip(path: Repository.sample("mono.wav"), start: 3.25, gain: -3)],
                                    output: output, settings: settings)
         let mixSNR = Self.snr(try SignalCompare.read(Self.golden("mix.flac")).samples, try SignalCompare.read(output).samples)
-        check(mixSNR >= 60, "mix SNR \(mixSNR) dB")
+        findings.check(mixSNR >= 60, "mix SNR \(mixSNR) dB")
         let golden = try Self.json("mix.json")
-        check(abs(report.loudnessAfter - (golden["loudness_after_lufs"] as! Double)) < 0.01, "loudness_after_lufs: \(report.loudnessAfter) vs golden \(golden["loudness_after_lufs"] ?? "-")")
-        check(abs(report.loudnessBefore - (golden["loudness_before_lufs"] as! Double)) < 0.01, "loudness_before_lufs: \(report.loudnessBefore) vs golden \(golden["loudness_before_lufs"] ?? "-")")
-        check(abs(report.truePeak - (golden["true_peak_dbtp"] as! Double)) < 0.01, "true_peak_dbtp: \(report.truePeak) vs golden \(golden["true_peak_dbtp"] ?? "-")")
-        return failures
+        findings.check(abs(report.loudnessAfter - (golden["loudness_after_lufs"] as! Double)) < 0.01, "loudness_after_lufs: \(report.loudnessAfter) vs golden \(golden["loudness_after_lufs"] ?? "-")")
+        findings.check(abs(report.loudnessBefore - (golden["loudness_before_lufs"] as! Double)) < 0.01, "loudness_before_lufs: \(report.loudnessBefore) vs golden \(golden["loudness_before_lufs"] ?? "-")")
+        findings.check(abs(report.truePeak - (golden["true_peak_dbtp"] as! Double)) < 0.01, "true_peak_dbtp: \(report.truePeak) vs golden \(golden["true_peak_dbtp"] ?? "-")")
+        return findings.failures
     }
 
     @Test("loudness and voice activity: the golden figures and speech regions")
@@ -98,20 +96,19 @@ struct GoldenAgreementTests {
     }
 
     static func checkLoudnessAndActivity() throws -> [String] {
-        var failures: [String] = []
-        func check(_ ok: Bool, _ message: String) { if !ok { failures.append(message) } }
+        var findings = Findings()
         let scratch = try Scratch()
         let measured = try LoudnessMeter.measure(path: try Self.english6(in: scratch))
         let golden = try Self.json("loudness.json")
-        check(abs(measured.integrated - (golden["integrated_lufs"] as! Double)) < 0.01, "integrated_lufs: \(measured.integrated) vs golden \(golden["integrated_lufs"] ?? "-")")
-        check(abs(measured.range - (golden["range_lu"] as! Double)) < 0.01, "range_lu: \(measured.range) vs golden \(golden["range_lu"] ?? "-")")
-        check(abs(measured.truePeak - (golden["true_peak_dbtp"] as! Double)) < 0.01, "true_peak_dbtp: \(measured.truePeak) vs golden \(golden["true_peak_dbtp"] ?? "-")")
+        findings.check(abs(measured.integrated - (golden["integrated_lufs"] as! Double)) < 0.01, "integrated_lufs: \(measured.integrated) vs golden \(golden["integrated_lufs"] ?? "-")")
+        findings.check(abs(measured.range - (golden["range_lu"] as! Double)) < 0.01, "range_lu: \(measured.range) vs golden \(golden["range_lu"] ?? "-")")
+        findings.check(abs(measured.truePeak - (golden["true_peak_dbtp"] as! Double)) < 0.01, "true_peak_dbtp: \(measured.truePeak) vs golden \(golden["true_peak_dbtp"] ?? "-")")
         let regions = try VoiceActivityDetector().analyze(path: Repository.sample("mono.wav")).regions
         let goldenRegions = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.golden("vad.json")))) as! [[String: Double]]
-        check(regions.count == goldenRegions.count, "\(regions.count) speech regions, golden \(goldenRegions.count)")
+        findings.check(regions.count == goldenRegions.count, "\(regions.count) speech regions, golden \(goldenRegions.count)")
         for (region, expected) in zip(regions, goldenRegions) {
-            check(abs(region.start - expected["start"]!) < 0.001 && abs(region.end - expected["end"]!) < 0.001, "\(region) vs \(expected)")
+            findings.check(abs(region.start - expected["start"]!) < 0.001 && abs(region.end - expected["end"]!) < 0.001, "\(region) vs \(expected)")
         }
-        return failures
+        return findings.failures
     }
 }

@@ -52,16 +52,17 @@ public final class FFT {
     /// (`2 * bins` floats, interleaved).
     public func forward(_ frame: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>) {
         precondition(output.count >= 2 * bins, "spectrum buffer too small")
-        let n = min(frame.count, size)
-        if let base = frame.baseAddress { time.update(from: base, count: n) }
-        if n < size { (time + n).update(repeating: 0, count: size - n) }
-        transformForward()
+        transformForward(frame)
         output.baseAddress!.update(from: spectrum, count: 2 * bins)
     }
 
-    /// Runs the forward transform of `time` into `spectrum`. The DC and Nyquist bins of a real signal are real; the
-    /// transform of FFmpeg 5.1 (libavutil 57.28) leaves the Nyquist bin's imaginary slot unwritten, so both are set here.
-    private func transformForward() {
+    /// Loads `frame` (zero-padded) into `time` and runs the forward transform into `spectrum`. The DC and Nyquist bins
+    /// of a real signal are real; the transform of FFmpeg 5.1 (libavutil 57.28) leaves the Nyquist bin's imaginary slot
+    /// unwritten, so both are set here.
+    private func transformForward(_ frame: UnsafeBufferPointer<Float>) {
+        let n = min(frame.count, size)
+        if let base = frame.baseAddress { time.update(from: base, count: n) }
+        if n < size { (time + n).update(repeating: 0, count: size - n) }
         forwardTransform(forwardContext, spectrum, time, MemoryLayout<Float>.stride)
         spectrum[1] = 0
         spectrum[size + 1] = 0
@@ -78,10 +79,7 @@ public final class FFT {
     /// The power spectrum (|X|², bins 0...size/2) of `frame` into `power` (`bins` floats).
     public func powerSpectrum(_ frame: UnsafeBufferPointer<Float>, into power: UnsafeMutableBufferPointer<Float>) {
         precondition(power.count >= bins, "power buffer too small")
-        let n = min(frame.count, size)
-        if let base = frame.baseAddress { time.update(from: base, count: n) }
-        if n < size { (time + n).update(repeating: 0, count: size - n) }
-        transformForward()
+        transformForward(frame)
         for k in 0..<bins {
             let re = spectrum[2 * k], im = spectrum[2 * k + 1]
             power[k] = re * re + im * im

@@ -3,10 +3,10 @@ import Dispatch
 import Synchronization
 
 /// Writes a sound file on a thread of its own, so that encoding and the kernel's copy into the page cache run on the
-/// other core while the caller computes the next chunk. Holds at most `depth` chunks in flight (the caller waits
-/// beyond that, so memory stays flat: `depth` × `batch` samples). Sole owner of its `SoundFileWriter`, which only the writing thread touches
-/// after `init`. A write error is rethrown by the next `write` or by `close`. An `observer` (a loudness meter, say)
-/// sees every batch on the writing thread before it is written, so it runs beside the caller too.
+/// other core while the caller computes the next chunk. Holds at most `depth` batches in flight (the caller waits
+/// beyond that, so memory stays flat: `depth` × `batch` samples). Sole owner of its `SoundFileWriter`, which only the
+/// writing thread touches after `init`. A write error is rethrown by the next `write` or by `close`. An `observer` (a
+/// loudness meter, say) sees every batch on the writing thread before it is written, so it runs beside the caller too.
 public final class BackgroundSoundWriter {
     private let thread = SerialThread()
     private let slots: DispatchSemaphore
@@ -14,7 +14,6 @@ public final class BackgroundSoundWriter {
     private let batch: Int
     private var pending: [Float] = []
     private var closed = false
-    public let path: String
 
     /// Opens the file (on the calling thread, so an open error is thrown here) and starts the writing thread.
     public init(path: String, format: SoundFileFormat, sampleRate: Int, channels: Int, depth: Int = 4, batch: Int = 1 << 16,
@@ -22,7 +21,6 @@ public final class BackgroundSoundWriter {
         state = State(writer: try SoundFileWriter(path: path, format: format, sampleRate: sampleRate, channels: channels),
                       observer: observer)
         slots = DispatchSemaphore(value: depth)
-        self.path = path
         self.batch = batch
     }
 

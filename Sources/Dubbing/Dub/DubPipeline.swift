@@ -163,20 +163,26 @@ public struct DubPipeline: Sendable {
                                                   stereoTrack: plan.stereoTrack && audio.isSurround, codec: plan.audioCodec))
         let clones = await finishClones(cast, plan: plan, context: context)
         try await runner.record(usage: providers.meter.snapshot)
-        let quality = QualityFigures(timings: verified.fitted.timings, checks: verified.checks, loudnessIn: mix.loudnessIn,
+        let timings = verified.fitted.timings
+        let quality = QualityFigures(timings: timings, checks: verified.checks, loudnessIn: mix.loudnessIn,
                                      loudnessOut: mix.report.loudnessAfter, truePeak: mix.report.truePeak)
+        let used = usage(spoken)
+        let cost = CostEstimate.dollars(used)
         let reviewStarted = SystemClock.now()
+        let timed = Set(timings.map(\.id))
         let reviewReport = try await writeReview(ReviewReport(
-            lines: ReviewReport.lines(lines, timings: verified.fitted.timings, checks: verified.checks, voice: voice, maxSpeed: plan.maxSpeed),
-            quality: quality, usage: usage(spoken), costUSD: CostEstimate.dollars(usage(spoken)), warnings: await context.warnings.all,
+            lines: ReviewReport.lines(lines.filter { timed.contains($0.id) }, timings: timings, checks: verified.checks, maxSpeed: plan.maxSpeed,
+                                      voice: voice.voice(for:)),
+            quality: quality, usage: used, costUSD: cost, warnings: await context.warnings.all,
             title: String(request.input.split(separator: "/").last ?? ""), duration: media.duration ?? 0,
             sourceCurve: mix.sourceCurve, mixCurve: mix.report.loudnessCurve ?? []),
             original: audio.path,
-            clips: Dictionary(verified.fitted.timings.compactMap { t in t.audio.map { (t.id, work.path($0)) } }) { first, _ in first }, context: context)
+            clips: Dictionary(timings.compactMap { t in t.audio.map { (t.id, work.path($0)) } }) { first, _ in first }, context: context)
         seconds["report"] = SystemClock.now() - reviewStarted
         let report = DubReport(output: request.output, subtitles: subtitles, work: work.root, stageSeconds: seconds, executed: await runner.executed,
-                         timing: Self.summary(verified.fitted.timings), loudnessIn: mix.loudnessIn, loudnessOut: mix.report.loudnessAfter,
-                         truePeak: mix.report.truePeak, usage: usage(spoken), costUSD: CostEstimate.dollars(usage(spoken)), verification: verified.checks,
+                         timing: Self.summary(timings), loudnessIn: mix.loudnessIn, loudnessOut: mix.report.loudnessAfter,
+                         truePeak: mix.report.truePeak, usage: used, costUSD: cost, verification: verified.checks,
+                         // Read after the review, whose failure is a warning too.
                          warnings: await context.warnings.all.nilIfEmpty, layout: Self.layout(audio, plan: plan),
                          cast: cast.summary.nilIfEmpty, clonesDeleted: clones, quality: quality, reviewReport: reviewReport)
         try work.writeJSON(report, to: LineEditor.reportFile)
@@ -250,12 +256,10 @@ public struct DubPipeline: Sendable {
     static func summary(_ timings: [LineTiming]) -> TimingSummary {
         var methods: [String: Int] = [:]
         for t in timings { methods[t.method.rawValue, default: 0] += 1 }
-        let spoken = timings.filter { $0.method != .dropped }
-        let overlaps = zip(spoken, spoken.dropFirst()).filter { $0.start + $0.duration > $1.start + 1e-6 }.count
         return TimingSummary(lines: timings.count,
                              withinSlot: timings.filter { $0.start + $0.duration <= $0.slotEnd + 1e-6 && $0.shift < 1e-6 }.count,
                              maxFactor: timings.map(\.factor).max() ?? 1, maxShift: timings.map(\.shift).max() ?? 0,
-                             overlaps: overlaps, methods: methods)
+                             overlaps: QualityFigures.overlaps(in: timings), methods: methods)
     }
 }
 

@@ -35,20 +35,12 @@ public struct LineEditor: Sendable {
     public func entries() throws -> [ReviewReport.Line] {
         let timings = try work.readJSON([LineTiming].self, from: TimelineFitter.timingFile) ?? []
         let report = try? work.readJSON(DubReport.self, from: Self.reportFile)
+        // The voice a line was spoken with, as `LineVoice.voice(for:)` chooses it: the line's own, its speaker's in the
+        // cast (which holds --voice-map's choices too), or the request's single voice.
         let cast = (try? work.readJSON(VoiceCast.self, from: VoiceCast.file))?.voices ?? [:]
-        // A relative voice map is relative to where the dub ran.
-        let mapPath = request.voiceMap.map { $0.hasPrefix("/") || request.directory == nil ? $0 : request.directory! + "/" + $0 }
-        let voiceMap = (try? mapPath.map(DubPipeline.loadVoiceMap)) ?? [:]
-        let maxSpeed = (try? request.resolve().maxSpeed) ?? DubRequest.defaultMaxSpeed
-        let byID = Dictionary(timings.map { ($0.id, $0) }) { first, _ in first }
-        let checks = Dictionary((report?.verification ?? []).map { ($0.id, $0) }) { _, last in last }
-        return lines.map { line in
-            let timing = byID[line.id] ?? LineTiming(id: line.id, slotStart: line.start, slotEnd: line.end, rawDuration: 0, start: line.start,
-                                                      duration: 0, factor: 1, shift: 0, method: .dropped, text: line.text ?? "")
-            let voice = line.voice ?? voiceMap[line.speaker ?? ""] ?? cast[line.speaker ?? ""] ?? request.voice
-            return ReviewReport.Line(id: line.id, speaker: line.speaker ?? "speaker", voice: voice, source: line.source, text: line.text ?? "",
-                                     timing: timing, check: checks[line.id],
-                                     flags: ReviewReport.flags(for: timing, check: checks[line.id], maxSpeed: maxSpeed))
+        let plan = try? request.resolve()
+        return ReviewReport.lines(lines, timings: timings, checks: report?.verification, maxSpeed: plan?.maxSpeed ?? DubRequest.defaultMaxSpeed) { line in
+            line.voice ?? cast[line.speaker ?? ""] ?? plan?.voice
         }
     }
 

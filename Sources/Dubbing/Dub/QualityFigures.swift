@@ -49,7 +49,7 @@ public struct QualityFigures: Codable, Sendable, Equatable {
         largestSpeedStep = zip(spoken, spoken.dropFirst()).map { abs($0.factor - $1.factor) }.max() ?? 0
         largestStartOffset = spoken.map { abs($0.start - $0.slotStart) }.max() ?? 0
         driftAtEnd = spoken.last.map { $0.start + $0.duration - $0.slotEnd } ?? 0
-        overlaps = zip(spoken, spoken.dropFirst()).filter { $0.start + $0.duration > $1.start + 1e-6 }.count
+        overlaps = Self.overlaps(in: timings)
         if let checks, !checks.isEmpty {
             let rates = checks.map(\.errorRate).sorted()
             medianWER = rates.count % 2 == 1 ? rates[rates.count / 2] : (rates[rates.count / 2 - 1] + rates[rates.count / 2]) / 2
@@ -59,6 +59,12 @@ public struct QualityFigures: Codable, Sendable, Equatable {
         self.loudnessIn = loudnessIn
         self.loudnessOut = loudnessOut
         self.truePeak = truePeak
+    }
+
+    /// How many spoken lines run into the next one (in time order).
+    static func overlaps(in timings: [LineTiming]) -> Int {
+        let spoken = timings.filter { $0.method != .dropped }.sorted { $0.start < $1.start }
+        return zip(spoken, spoken.dropFirst()).filter { $0.start + $0.duration > $1.start + 1e-6 }.count
     }
 
     /// One line for a person: "quality: 92 % of lines at ≤ 1.05x, ...".

@@ -52,15 +52,18 @@ public struct ReviewReport: Sendable {
         return flags
     }
 
-    /// Builds the lines of a finished dub.
-    static func lines(_ dubLines: [DubLine], timings: [LineTiming], checks: [LineCheck]?, voice: LineVoice, maxSpeed: Double) -> [Line] {
-        let byID = Dictionary(dubLines.map { ($0.id, $0) }) { first, _ in first }
+    /// The lines of a dub as the report and `dubctl lines` show them, in the order of `dubLines`: each with its timing
+    /// (a line the fit has none for shows as left out, over its slot), voice, round-trip check and flags.
+    static func lines(_ dubLines: [DubLine], timings: [LineTiming], checks: [LineCheck]?, maxSpeed: Double,
+                      voice: (DubLine) -> String?) -> [Line] {
+        let timingsByID = Dictionary(timings.map { ($0.id, $0) }) { first, _ in first }
         let checksByID = Dictionary((checks ?? []).map { ($0.id, $0) }) { _, last in last }
-        return timings.map { timing in
-            let line = byID[timing.id]
-            let check = checksByID[timing.id]
-            return Line(id: timing.id, speaker: line?.speaker ?? "speaker", voice: line.flatMap { voice.voice(for: $0) }, source: line?.source ?? "",
-                        text: timing.text, timing: timing, check: check, flags: flags(for: timing, check: check, maxSpeed: maxSpeed))
+        return dubLines.map { line in
+            let timing = timingsByID[line.id] ?? LineTiming(id: line.id, slotStart: line.start, slotEnd: line.end, rawDuration: 0, start: line.start,
+                                                             duration: 0, factor: 1, shift: 0, method: .dropped, text: line.text ?? "")
+            let check = checksByID[line.id]
+            return Line(id: line.id, speaker: line.speaker ?? "speaker", voice: voice(line), source: line.source, text: timing.text,
+                        timing: timing, check: check, flags: flags(for: timing, check: check, maxSpeed: maxSpeed))
         }
     }
 

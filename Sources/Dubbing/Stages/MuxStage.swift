@@ -30,17 +30,15 @@ struct MuxStage: DubStage {
     func run(_ input: Input, in context: StageContext) async throws -> [String] {
         // Both tracks follow the dubbed speech (a dropped line is not spoken; its text still shows over its slot).
         let layout = SubtitleLayout(maxReadingSpeed: request.subtitleSpeed ?? SubtitleLayout().maxReadingSpeed)
-        let heard = Dictionary(input.fitted.timings.map { t in (t.id, (start: t.start, end: t.method == .dropped ? t.slotEnd : t.start + t.duration)) },
-                               uniquingKeysWith: { first, _ in first })
-        let cues = layout.cues(for: input.fitted.timings.map { t in
-            SubtitleLayout.Span(start: heard[t.id]!.start, end: heard[t.id]!.end, text: t.text)
-        })
+        func heard(_ t: LineTiming) -> (start: Double, end: Double) { (t.start, t.method == .dropped ? t.slotEnd : t.start + t.duration) }
+        let cues = layout.cues(for: input.fitted.timings.map { t in SubtitleLayout.Span(start: heard(t).start, end: heard(t).end, text: t.text) })
         let tag = language.tag
         var sidecars = [(cues, tag, language as Language?)]
         let spoken = input.lines.filter { !$0.source.isEmpty }
         if request.bilingual, !spoken.isEmpty {
+            let timings = Dictionary(input.fitted.timings.map { ($0.id, $0) }) { first, _ in first }
             let sourceCues = layout.cues(for: spoken.map { line in
-                let time = heard[line.id] ?? (start: line.start, end: line.end)
+                let time = timings[line.id].map(heard) ?? (start: line.start, end: line.end)
                 return SubtitleLayout.Span(start: time.start, end: time.end, text: line.source)
             })
             let code = try input.sourceLanguage.flatMap { $0 == "und" ? nil : try Language($0) }

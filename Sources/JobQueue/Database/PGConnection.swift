@@ -48,12 +48,15 @@ final class PGConnection {
     func reset() -> Bool {
         PQreset(conn)
         prepared.removeAll()
+        statementsNamed = 0
         return isHealthy
     }
 
     /// The statements prepared on this session, by their text (the queue's statements are fixed texts, so this stays
     /// small; past `preparedLimit` a statement is sent unprepared).
     private var prepared: [String: String] = [:]
+    /// Names are never reused within a session: a statement forgotten after an error may still exist on the server.
+    private var statementsNamed = 0
     static let preparedLimit = 128
 
     /// Runs one statement with text parameters (`$1`, `$2`, ...), prepared on first use (parsed and planned once per
@@ -64,23 +67,23 @@ final class PGConnection {
         let name = try statementName(sql, parameters: params.count, context: context)
         let cParams = params.map { $0.map { strdup($0) } ?? nil }
         defer { cParams.forEach { free($0) } }
-        let result = cParams.withUnsafeBufferPointer { buffer in
-            buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: max(buffer.count, 1)) { values in
-                if let name { return PQexecPrepared(conn, name, Int32(params.count), values, nil, nil, 0) }
-                return PQexecParams(conn, sql, Int32(params.count), nil, values, nil, nil, 0)
+        /// Runs the statement prepared as `name`, or unprepared when nil.
+        func execute(_ name: String?) throws -> [PGRow] {
+            let result = cParams.withUnsafeBufferPointer { buffer in
+                buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: max(buffer.count, 1)) { values in
+                    if let name { return PQexecPrepared(conn, name, Int32(params.count), values, nil, nil, 0) }
+                    return PQexecParams(conn, sql, Int32(params.count), nil, values, nil, nil, 0)
+                }
             }
+            return try collect(result, context: context)
         }
         do {
-            return try collect(result, context: context)
+            return try execute(name)
         } catch let error as DatabaseError where name != nil && ["26000", "0A000"].contains(error.sqlState ?? "") {
             // The prepared statement is gone (a pooler between us and the server) or its plan no longer fits the
             // table (a migration): forget it and run the statement unprepared; the next call prepares it again.
             prepared.removeValue(forKey: sql)
-            return try cParams.withUnsafeBufferPointer { buffer in
-                try buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: max(buffer.count, 1)) { values in
-                    try collect(PQexecParams(conn, sql, Int32(params.count), nil, values, nil, nil, 0), context: context)
-                }
-            }
+            return try execute(nil)
         }
     }
 
@@ -88,7 +91,8 @@ final class PGConnection {
     private func statementName(_ sql: String, parameters: Int, context: String?) throws -> String? {
         if let name = prepared[sql] { return name }
         guard prepared.count < Self.preparedLimit else { return nil }
-        let name = "dub_\(prepared.count)"
+        let name = "dub_\(statementsNamed)"
+        statementsNamed += 1
         _ = try collect(PQprepare(conn, name, sql, Int32(parameters), nil), context: context)
         prepared[sql] = name
         return name

@@ -134,13 +134,10 @@ struct LinesRedo: AsyncParsableCommand {
 
     func run() async throws {
         // Absolute before moving to where the dub ran (below).
-        let editor = try LineEditor(work: work.hasPrefix("/") ? work : FileManager.default.currentDirectoryPath + "/" + work)
+        let editor = try LineEditor(work: Paths.absolute(work))
         for id in ids { _ = try editor.line(id) }
         var request = editor.request
-        // The request's relative paths are relative to where the dub ran.
-        if let directory = request.directory, !FileManager.default.changeCurrentDirectoryPath(directory) {
-            throw MediaError(.invalidArgument, "cannot go to the folder the dub ran in (its request has paths relative to it)", path: directory)
-        }
+        try Paths.enterDirectory(of: request)
         request.redo = ids.isEmpty ? nil : DubRequest.LineRedo(lines: ids, token: String(UInt64(SystemClock.now() * 1_000_000), radix: 36))
         let pipeline = try DubPipeline(request: request, providers: ProviderCatalog(settings: try ProviderSettings.load()), work: editor.work)
         let report = try await ProgressDisplay.run(pipeline, json: json)

@@ -34,13 +34,11 @@ struct StageCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let work = work.hasPrefix("/") ? work : FileManager.default.currentDirectoryPath + "/" + work
+        let work = Paths.absolute(work)
         guard let folder = WorkFolder.existing(work), let request = try folder.readJSON(DubRequest.self, from: DubPipeline.requestFile) else {
             throw ValidationError("'\(work)' has no \(DubPipeline.requestFile): run 'dubctl dub ... --work \(work)' first")
         }
-        if let directory = request.directory, !FileManager.default.changeCurrentDirectoryPath(directory) {
-            throw MediaError(.invalidArgument, "cannot go to the folder the dub ran in (its request has paths relative to it)", path: directory)
-        }
+        try Paths.enterDirectory(of: request)
         let pipeline = try DubPipeline(request: request, providers: ProviderCatalog(settings: try ProviderSettings.load()), work: folder)
         let result = try await pipeline.runStage(name)
         if json {

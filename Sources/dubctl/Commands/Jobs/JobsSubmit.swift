@@ -74,13 +74,6 @@ enum RunAt {
     }
 }
 
-/// Absolute paths for what travels to other machines.
-enum Paths {
-    static func absolute(_ path: String) -> String {
-        if path.hasPrefix("/") { return path }
-        return FileManager.default.currentDirectoryPath + "/" + path
-    }
-}
 
 #if canImport(Glibc)
 import Glibc
