@@ -116,6 +116,11 @@ public enum WorkCancellation {
         return try withExtendedLifetime(flag) { try body() }
     }
 
+    /// The cancel flag of the blocking work on this thread, if any (for work it hands on to threads of its own).
+    public static var currentFlag: CancelFlag? {
+        pthread_getspecific(key).map { Unmanaged<CancelFlag>.fromOpaque($0).takeUnretainedValue() }
+    }
+
     /// Whether the work on this thread has been cancelled: its `BlockingWork` flag, or the Swift task running
     /// this code (for synchronous code called from async code).
     public static var isCancelled: Bool {

@@ -2,6 +2,9 @@ import DubSupport
 import CFFmpeg
 import CSndFile
 import CSoxr
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Process-wide settings and facts about the C media libraries behind AudioKitCore.
 public enum MediaLibraries {
@@ -20,6 +23,9 @@ public enum MediaLibraries {
         case .errors: dub_av_log_error()
         }
     }
+
+    /// The processors online, at least 1: how many threads long media work splits into.
+    public static let cores: Int = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
 
     /// The versions of the linked libraries, e.g. `["libavformat": "59.27.100", ...]`.
     public static var versions: [String: String] {

@@ -16,6 +16,15 @@ final class AudioEncoder {
     private var samplesSent: Int64 = 0
     private var inputFinished = false
     private var drained = false
+    /// What the encoder was opened with, for `twin()`.
+    private let opening: @Sendable () throws -> AudioEncoder
+
+    /// A fresh encoder opened with this one's settings (same codec, rate, layout, bit rate and header), for a stretch
+    /// of the same track encoded elsewhere.
+    func twin() throws -> AudioEncoder { try opening() }
+
+    /// Samples per frame (every packet but the last holds this many).
+    var samplesPerFrame: Int { frameSize }
 
     /// Opens the first available encoder among `candidates` for `channels` at `preferredRate`
     /// (or the nearest rate the encoder supports). `layout` names the channel layout (FFmpeg's names, e.g. "5.1") when
@@ -32,6 +41,8 @@ final class AudioEncoder {
         self.frame = frame
         self.path = path
         self.channels = channels
+        opening = { try AudioEncoder(candidates: candidates, preferredRate: preferredRate, channels: channels, layout: layout,
+                                     bitRatePerChannel: bitRatePerChannel, globalHeader: globalHeader, path: path) }
         codecName = String(cString: codec.pointee.name)
 
         let rate = Self.supportedRate(codec, preferred: preferredRate)

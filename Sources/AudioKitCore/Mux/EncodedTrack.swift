@@ -1,19 +1,26 @@
 import DubSupport
 import CFFmpeg
 
-/// One new audio track being muxed: its PCM source, its encoder and its output stream.
+/// One new audio track being muxed: its PCM source, its encoder and its output stream. A long AAC track from a PCM
+/// file (the pipeline's mix) is cut into as many stretches as there are cores: this track encodes the first as the
+/// muxer asks for packets, and `EncoderLane`s encode the others at the same time.
 final class EncodedTrack: PacketSource {
-    let reader: AudioReader
     let encoder: AudioEncoder
     let streamIndex: Int
     /// Offset added to every packet so the track starts where the input's timeline starts, in encoder time base units.
     let offset: Int64
-    /// Frames still to produce to match the video's duration; `nil` follows the source's own length.
-    private var remaining: Int?
-    private var sourceDone = false
+    /// The first stretch's samples.
+    private let feed: TrackFeed
+    /// The later stretches, encoded meanwhile (empty: this encoder does the whole track).
+    private let lanes: [EncoderLane]
+    /// The stretch being written: 0 is this track's own encoder, n is `lanes[n - 1]`.
+    private var stretch = 0
+
+    /// Stretches are this long at least, so the lanes' warm-up stays a small share of their work.
+    static let minimumStretchSeconds = 60.0
 
     init(_ track: MuxAudioTrack, output: OutputContainer, opus: Bool, isDefault: Bool,
-         duration: Double?, originSeconds: Double) throws {
+         duration: Double?, originSeconds: Double, threads: Int) throws {
         let info = try MediaInfo.probe(path: track.path)
         guard let source = info.audioStreams.first else {
             throw MediaError(.noAudioStream, "no audio stream in", path: track.path)
@@ -35,14 +42,29 @@ final class EncodedTrack: PacketSource {
                                        channels: channels, layout: opus ? Self.vorbisLayouts[channels] : nil, bitRatePerChannel: opus ? 48000 : dolby ? 96000 : 64000,
                                        globalHeader: output.wantsGlobalHeader, path: output.path)
         let rate = encoder.sampleRate
-        reader = try AudioReader(path: track.path, options: AudioReadOptions(
-            streamIndex: source.index, sampleRate: rate, channels: channels))
-        remaining = duration.map { Int(($0 * Double(rate)).rounded()) }
+        let samples = TrackSource(path: track.path, streamIndex: source.index, rate: rate, channels: channels,
+                                  length: duration.map { Int(($0 * Double(rate)).rounded()) })
+        let pcm = source.codec.hasPrefix("pcm_") || source.codec == "flac"
+        let bounds = encoder.codecName == "aac" && pcm ? Self.stretches(samples.length, frame: encoder.samplesPerFrame, rate: rate, threads: threads) : [0]
+        feed = try samples.feed(to: bounds.count > 1 ? min(samples.length ?? .max, bounds[1] + EncoderLane.lookaheadFrames * encoder.samplesPerFrame)
+                                                     : samples.length)
+        lanes = try bounds.indices.dropFirst().map { k in
+            try EncoderLane(encoder: encoder, source: samples, first: bounds[k], end: k + 1 < bounds.count ? bounds[k + 1] : nil,
+                            spoolBeside: output.path)
+        }
         offset = Int64((originSeconds * Double(rate)).rounded())
         streamIndex = try output.addStream { stream in
             try Self.describe(stream, encoder: encoder, track: track, isDefault: isDefault)
         }
         self.encoder = encoder
+    }
+
+    /// Where each stretch of a track `length` frames long starts (frame multiples): one per thread (8 at most), each at
+    /// least `minimumStretchSeconds`; just `[0]` for a short track or one of unknown length.
+    static func stretches(_ length: Int?, frame: Int, rate: Int, threads: Int) -> [Int] {
+        guard let length else { return [0] }
+        let count = max(1, min(threads, 8, Int(Double(length) / (minimumStretchSeconds * Double(rate)))))
+        return (0..<count).map { k in length * k / count / frame * frame }
     }
 
     /// The layout libopus's multistream encoder takes for five to eight channels.
@@ -56,38 +78,28 @@ final class EncodedTrack: PacketSource {
         stream.pointee.disposition = isDefault ? dub_disposition_default() : 0
     }
 
-    var warnings: [String] { reader.warnings }
+    var warnings: [String] { feed.warnings + lanes.flatMap(\.warnings) }
 
     func next(into packet: UnsafeMutablePointer<AVPacket>, output: OutputContainer) throws -> Bool {
-        guard try encoder.nextPacket(packet, feed: feed) else { return false }
+        while true {
+            if stretch == 0 {
+                let feed = feed, encoder = encoder
+                if try encoder.nextPacket(packet, feed: { try feed.feed(encoder) }) {
+                    // Past the first stretch (the encoder was fed a little beyond it): the next lane takes over.
+                    guard let next = lanes.first, packet.pointee.pts >= Int64(next.first) else { break }
+                    av_packet_unref(packet)
+                }
+                stretch = 1
+            } else {
+                guard stretch <= lanes.count else { return false }
+                if try lanes[stretch - 1].next(into: packet) { break }
+                stretch += 1
+            }
+        }
         if packet.pointee.pts != avNoPTS { packet.pointee.pts += offset }
         if packet.pointee.dts != avNoPTS { packet.pointee.dts += offset }
         av_packet_rescale_ts(packet, encoder.timeBase, output.timeBase(ofStream: streamIndex))
         packet.pointee.stream_index = Int32(streamIndex)
         return true
-    }
-
-    /// Gives the encoder its next block of samples: source audio, then silence up to the video's length.
-    func feed() throws {
-        if remaining == 0 {
-            encoder.finishInput()
-            return
-        }
-        if !sourceDone, var chunk = try reader.next() {
-            if let left = remaining, chunk.count / encoder.channels > left {
-                chunk.removeLast(chunk.count - left * encoder.channels)
-            }
-            remaining = remaining.map { $0 - chunk.count / encoder.channels }
-            try encoder.push(chunk)
-            return
-        }
-        sourceDone = true
-        guard let left = remaining else {
-            encoder.finishInput()
-            return
-        }
-        let step = min(left, encoder.sampleRate)
-        try encoder.push([Float](repeating: 0, count: step * encoder.channels))
-        remaining = left - step
     }
 }

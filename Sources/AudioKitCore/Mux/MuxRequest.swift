@@ -79,9 +79,14 @@ public struct MuxRequest: Sendable, Equatable {
     /// New subtitle tracks, converted to what the container holds (mov_text for mp4/mov, SubRip for mkv,
     /// WebVTT for webm).
     public var subtitleTracks: [MuxSubtitleTrack]
+    /// How many threads may encode each long AAC track from a PCM file, a stretch each (nil: one per core; each
+    /// stretch lasts a minute at least).
+    public var encoderThreads: Int?
 
     public init(videoPath: String, audioTracks: [MuxAudioTrack], outputPath: String,
-                keepOriginalAudio: Bool = false, keepSubtitles: Bool = false, subtitleTracks: [MuxSubtitleTrack] = []) {
+                keepOriginalAudio: Bool = false, keepSubtitles: Bool = false, subtitleTracks: [MuxSubtitleTrack] = [],
+                encoderThreads: Int? = nil) {
+        self.encoderThreads = encoderThreads
         self.videoPath = videoPath
         self.audioTracks = audioTracks
         self.outputPath = outputPath

@@ -62,7 +62,8 @@ public enum Muxer {
         var tracks: [EncodedTrack] = []
         for (n, track) in request.audioTracks.enumerated() {
             tracks.append(try EncodedTrack(track, output: output, opus: opus, isDefault: n == 0,
-                                           duration: targetDuration, originSeconds: origin))
+                                           duration: targetDuration, originSeconds: origin,
+                                           threads: request.encoderThreads ?? MediaLibraries.cores))
         }
         if request.keepOriginalAudio { try copyStreams(AVMEDIA_TYPE_AUDIO, clearDefault: !tracks.isEmpty) }
         var subtitles: [SubtitleTrack] = []
