@@ -134,6 +134,10 @@ public struct DubPipeline: Sendable {
         try checkBudget(plan, mediaSeconds: media.duration ?? 0, sourceCharacters: nil)
         let audio = try await step(ExtractStage(input: plan.input, stream: plan.audioStream(in: media), keepsSurround: plan.keepsSurround), media)
         let stems = try await step(separate, audio)
+        // The mix matches the original's loudness: measured now, on a core the provider stages leave idle (not when the
+        // run stops before the mix).
+        let mixes = stopAfter.map { Self.stages.firstIndex(of: $0)! >= Self.stages.firstIndex(of: MixStage.name)! } ?? true
+        async let sourceLoudness = mixes ? MixStage.sourceLoudness(of: audio.path, context: context) : nil
         let transcript = try await step(TranscribeStage(plan: plan), .init(audio: audio, stems: stems))
         // The speakers are heard in the vocals stem, or in the original audio when there is none.
         let speech = stems.vocals ?? audio.path
@@ -158,27 +162,28 @@ public struct DubPipeline: Sendable {
         let verified = try await step(verify, .init(fit: fitInput, fitted: fitted))
         let mix = try await step(MixStage(separated: separate.isSeparated, centreSpread: plan.centreSpread),
                                  .init(background: stems.background, audio: audio, fitted: verified.fitted, length: media.duration,
-                                       vocals: stems.vocals))
-        let subtitles = try await step(mux, .init(fitted: verified.fitted, mix: mix, lines: lines, sourceLanguage: plan.source?.tag ?? transcript?.language,
-                                                  stereoTrack: plan.stereoTrack && audio.isSurround, codec: plan.audioCodec))
-        let clones = await finishClones(cast, plan: plan, context: context)
-        try await runner.record(usage: providers.meter.snapshot)
+                                       vocals: stems.vocals, sourceLoudness: try await sourceLoudness))
         let timings = verified.fitted.timings
         let quality = QualityFigures(timings: timings, checks: verified.checks, loudnessIn: mix.loudnessIn,
                                      loudnessOut: mix.report.loudnessAfter, truePeak: mix.report.truePeak)
         let used = usage(spoken)
         let cost = CostEstimate.dollars(used)
-        let reviewStarted = SystemClock.now()
-        let timed = Set(timings.map(\.id))
-        let reviewReport = try await writeReview(ReviewReport(
-            lines: ReviewReport.lines(lines.filter { timed.contains($0.id) }, timings: timings, checks: verified.checks, maxSpeed: plan.maxSpeed,
+        let placed = Set(timings.map(\.id))
+        let review = ReviewReport(
+            lines: ReviewReport.lines(lines.filter { placed.contains($0.id) }, timings: timings, checks: verified.checks, maxSpeed: plan.maxSpeed,
                                       voice: voice.voice(for:)),
             quality: quality, usage: used, costUSD: cost, warnings: await context.warnings.all,
             title: String(request.input.split(separator: "/").last ?? ""), duration: media.duration ?? 0,
-            sourceCurve: mix.sourceCurve, mixCurve: mix.report.loudnessCurve ?? []),
-            original: audio.path,
-            clips: Dictionary(timings.compactMap { t in t.audio.map { (t.id, work.path($0)) } }) { first, _ in first }, context: context)
-        seconds["report"] = SystemClock.now() - reviewStarted
+            sourceCurve: mix.sourceCurve, mixCurve: mix.report.loudnessCurve ?? [])
+        // report.html (its excerpts) is written while the mux encodes: both are done with the providers.
+        async let reviewed = timed(writeReview(review, original: audio.path, context: context,
+                                               clips: Dictionary(timings.compactMap { t in t.audio.map { (t.id, work.path($0)) } }) { first, _ in first }))
+        let subtitles = try await step(mux, .init(fitted: verified.fitted, mix: mix, lines: lines, sourceLanguage: plan.source?.tag ?? transcript?.language,
+                                                  stereoTrack: plan.stereoTrack && audio.isSurround, codec: plan.audioCodec))
+        let (reviewReport, reviewSeconds) = try await reviewed
+        seconds["report"] = reviewSeconds
+        let clones = await finishClones(cast, plan: plan, context: context)
+        try await runner.record(usage: providers.meter.snapshot)
         let report = DubReport(output: request.output, subtitles: subtitles, work: work.root, stageSeconds: seconds, executed: await runner.executed,
                          timing: Self.summary(timings), loudnessIn: mix.loudnessIn, loudnessOut: mix.report.loudnessAfter,
                          truePeak: mix.report.truePeak, usage: used, costUSD: cost, verification: verified.checks,
@@ -190,7 +195,7 @@ public struct DubPipeline: Sendable {
     }
 
     /// Writes `report.html` into the work folder and returns its path; a failure there is a warning, not a failed dub.
-    func writeReview(_ report: ReviewReport, original: String, clips: [Int: String], context: StageContext) async throws -> String? {
+    func writeReview(_ report: ReviewReport, original: String, context: StageContext, clips: [Int: String]) async throws -> String? {
         let work = work
         do {
             return try await BlockingWork.run { try report.write(in: work, original: original, clips: clips) }
@@ -200,6 +205,12 @@ public struct DubPipeline: Sendable {
             await context.warn("report.html could not be written: \(error)")
             return nil
         }
+    }
+
+    /// What `body` returns and the seconds it took.
+    func timed<T: Sendable>(_ body: @autoclosure () async throws -> T) async throws -> (T, Double) {
+        let start = SystemClock.now()
+        return (try await body(), SystemClock.now() - start)
     }
 
     /// After a finished dub, deletes the voices cloned for it unless `--keep-voices` (a failed one keeps them, for

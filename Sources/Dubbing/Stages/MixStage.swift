@@ -19,6 +19,8 @@ struct MixStage: DubStage {
         let length: Double?
         /// The vocals stem (the centre's dialogue, for a surround source), when the voices were separated.
         let vocals: String?
+        /// The original audio's loudness when already measured (the pipeline measures it while the providers work).
+        var sourceLoudness: SourceLoudness? = nil
     }
 
     struct Output: Sendable {
@@ -35,6 +37,16 @@ struct MixStage: DubStage {
         let curve: [Double]
     }
 
+    /// The loudness of the original audio at `path`, measured once per file (cached by its fingerprint).
+    static func sourceLoudness(of path: String, context: StageContext) async throws -> SourceLoudness {
+        try await context.runner.line("loudness", key: try CacheKey(["loudness-1", try CacheKey.fingerprint(ofFile: path).hex])) { _ in
+            try await BlockingWork.run {
+                let measured = try LoudnessMeter.measure(path: path, truePeak: false, curve: true)
+                return SourceLoudness(integrated: measured.integrated, curve: measured.curve ?? [])
+            }
+        }
+    }
+
     /// Whether the bed is a separated background: a light duck suffices over it; over the original (voices
     /// included) the mix ducks hard.
     let separated: Bool
@@ -49,12 +61,8 @@ struct MixStage: DubStage {
         let key = try CacheKey(["mix-2", try CacheKey.fingerprint(ofFile: background).hex, "duck\(depth)", "\(length ?? 0)"]
                                + (surround.map { ["centre", "\($0.spread)", try vocals.map { try CacheKey.fingerprint(ofFile: $0).hex } ?? "-"] } ?? [])
                                + clips.map { "\($0.path)@\($0.start)" })
-        let source = try await context.runner.line("loudness", key: try CacheKey(["loudness-1", try CacheKey.fingerprint(ofFile: audio.path).hex])) { _ in
-            try await BlockingWork.run {
-                let measured = try LoudnessMeter.measure(path: audio.path, truePeak: false, curve: true)
-                return SourceLoudness(integrated: measured.integrated, curve: measured.curve ?? [])
-            }
-        }
+        let source: SourceLoudness
+        if let measured = input.sourceLoudness { source = measured } else { source = try await Self.sourceLoudness(of: audio.path, context: context) }
         let loudnessIn = source.integrated
         let report = try await context.runner.run(Self.name, key: key, artifacts: ["mix.json", "mix.wav"]) { _ in
             try await BlockingWork.run {

@@ -84,27 +84,39 @@ public struct LoudnessMeter {
                 start = end
             }
         }
-        samples.withUnsafeBufferPointer { buffer in
-            let frames = buffer.count / channels
-            var i = 0
-            for _ in 0..<frames {
-                var sum = 0.0
-                for c in 0..<channels {
-                    let x = Double(buffer[i])
-                    i += 1
-                    samplePeak = max(samplePeak, abs(x))
-                    let y = filters[c].process(x)
-                    sum += weights[c] * y * y
-                }
-                accumulator += sum
-                inStep += 1
-                if inStep == stepLength {
-                    stepEnergy.append(accumulator / Double(stepLength))
-                    accumulator = 0
-                    inStep = 0
+        // Locals and raw pointers in the per-sample loop (no uniqueness or bounds checks); the arithmetic, and so the
+        // result, is the same as one sample at a time through the properties.
+        let channels = channels, stepLength = stepLength
+        var filters = filters, peak = samplePeak, accumulator = accumulator, inStep = inStep, steps: [Double] = []
+        filters.withUnsafeMutableBufferPointer { filter in
+            weights.withUnsafeBufferPointer { weight in
+                samples.withUnsafeBufferPointer { buffer in
+                    var i = 0
+                    for _ in 0..<(buffer.count / channels) {
+                        var sum = 0.0
+                        for c in 0..<channels {
+                            let x = Double(buffer[i])
+                            i += 1
+                            peak = max(peak, abs(x))
+                            let y = filter[c].process(x)
+                            sum += weight[c] * y * y
+                        }
+                        accumulator += sum
+                        inStep += 1
+                        if inStep == stepLength {
+                            steps.append(accumulator / Double(stepLength))
+                            accumulator = 0
+                            inStep = 0
+                        }
+                    }
                 }
             }
         }
+        self.filters = filters
+        samplePeak = peak
+        self.accumulator = accumulator
+        self.inStep = inStep
+        stepEnergy += steps
     }
 
     /// The measurement of everything added so far (call once, at the end: it drains the true-peak upsampler).
