@@ -10,6 +10,7 @@ struct MuxCommand: ParsableCommand {
         The video stream is copied bit for bit. Each --audio file (WAV, FLAC or any media with audio) is encoded
         as AAC for .mp4/.mov/.mkv or Opus for .webm, tagged with its language, and padded or cut to the video's
         duration. The first new track is the default one. LANG is a language tag or code (es, spa, pt-BR, zh-TW, ...).
+        A long AAC track from a WAV or FLAC file is encoded on every core at once, a stretch each.
         Each --subtitles file becomes a soft subtitle track (mov_text in mp4/mov, SubRip in mkv, WebVTT in webm).
 
         Example:
