@@ -32,12 +32,16 @@ final class InputContainer {
     /// every demuxer's probe over the first kilobytes (the MP3 probe scans them all; a mix opens a WAV per line).
     /// Nil (probe) for anything else.
     private static func knownFormat(_ path: String) -> UnsafePointer<AVInputFormat>? {
-        guard let file = fopen(path, "rb") else { return nil }
+        isWave(path) ? av_find_input_format("wav") : nil
+    }
+
+    /// Whether the file starts as a RIFF, RF64 or BW64 WAVE file.
+    static func isWave(_ path: String) -> Bool {
+        guard let file = fopen(path, "rb") else { return false }
         defer { fclose(file) }
         var header = [UInt8](repeating: 0, count: 12)
-        guard fread(&header, 1, 12, file) == 12, header[8..<12].elementsEqual("WAVE".utf8),
-              [Array("RIFF".utf8), Array("RF64".utf8), Array("BW64".utf8)].contains(Array(header[0..<4])) else { return nil }
-        return av_find_input_format("wav")
+        return fread(&header, 1, 12, file) == 12 && header[8..<12].elementsEqual("WAVE".utf8)
+            && [Array("RIFF".utf8), Array("RF64".utf8), Array("BW64".utf8)].contains(Array(header[0..<4]))
     }
 
     /// Reads stream parameters with single-threaded decoders: video streams are probed, never decoded

@@ -39,7 +39,7 @@ public enum Mixer {
         do {
             let writer = try BackgroundSoundWriter(path: raw, format: floatWav, sampleRate: rate, channels: channels,
                                                    observer: { meter.meter.add($0) })
-            let bedReader = try bed.map { try AudioReader(path: $0, options: AudioReadOptions(sampleRate: rate, channels: channels)) }
+            let bedReader = try bed.map { try ChunkReader(path: $0, sampleRate: rate, channels: channels) }
             var bedBuffer: [Float] = []
             let ducking = Ducking(timeline: timeline, settings: settings, sampleRate: rate)
             let bedGain = Float(pow(10, settings.bedGain / 20))
