@@ -1,4 +1,4 @@
-import AudioKitCore
+@testable import AudioKitCore
 import DubSupport
 import TestSupport
 import Testing
@@ -26,6 +26,31 @@ struct SoundFileTests {
         let (snr, lag) = SignalCompare.alignedSNR(reference: signal, test: back, channels: 2, maxLag: 0)
         #expect(lag == 0)
         #expect(snr > (encoding == .float32 ? 140 : 85), "SNR \(snr)")
+    }
+
+    @Test("ChunkReader: a WAV in the asked shape comes through libsndfile sample for sample as AudioReader reads it; other shapes and formats through AudioReader")
+    func chunkReader() throws {
+        let scratch = try Scratch()
+        let wav = scratch.path("stereo.wav"), flac = scratch.path("stereo.flac")
+        let frames = 150_000 // more than one libsndfile read
+        let samples = (0..<(frames * 2)).map { Float(sin(Double($0) * 0.001)) * 0.5 }
+        for (path, encoding) in [(wav, SoundFileFormat.Encoding.float32), (flac, .int16)] {
+            let writer = try SoundFileWriter(path: path, format: try SoundFileFormat(path: path, encoding: encoding), sampleRate: 48000, channels: 2)
+            try writer.write(samples)
+            try writer.close()
+        }
+        func all(_ next: () throws -> [Float]?) rethrows -> [Float] {
+            var out: [Float] = []
+            while let chunk = try next() { out += chunk }
+            return out
+        }
+        for (path, rate, channels) in [(wav, 48000, 2), (wav, 16000, 1), (flac, 48000, 2)] {
+            let chunks = try ChunkReader(path: path, sampleRate: rate, channels: channels)
+            let reader = try AudioReader(path: path, options: AudioReadOptions(sampleRate: rate, channels: channels))
+            let fast = try all(chunks.next), reference = try all(reader.next)
+            #expect(fast == reference, "\(path) as \(rate) Hz \(channels) ch: \(fast.count) vs \(reference.count) samples")
+        }
+        #expect(try all(ChunkReader(path: wav, sampleRate: 48000, channels: 2).next) == samples)
     }
 
     @Test("FLAC cannot hold float samples; unknown extensions are refused")

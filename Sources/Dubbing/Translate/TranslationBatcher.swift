@@ -11,7 +11,7 @@ public struct TranslationBatcher: Sendable {
     public var context: Int
     public var concurrency: Int
 
-    public init(translator: any Translator, batchSize: Int = 20, context: Int = 2, concurrency: Int = 4) {
+    public init(translator: any Translator, batchSize: Int = 20, context: Int = 2, concurrency: Int = 8) {
         self.translator = translator
         self.batchSize = max(1, batchSize)
         self.context = max(0, context)
