@@ -44,8 +44,12 @@ final class EncodedTrack: PacketSource {
         let rate = encoder.sampleRate
         let samples = TrackSource(path: track.path, streamIndex: source.index, rate: rate, channels: channels,
                                   length: duration.map { Int(($0 * Double(rate)).rounded()) })
-        let pcm = source.codec.hasPrefix("pcm_") || source.codec == "flac"
-        let bounds = encoder.codecName == "aac" && pcm ? Self.stretches(samples.length, frame: encoder.samplesPerFrame, rate: rate, threads: threads) : [0]
+        // Stretches for AAC from PCM at the encoder's own rate (so each stretch starts on an exact source sample), cut
+        // over the source's own audio: every stretch starts inside it, and the last one goes on into the silence that pads
+        // the track to the video's length.
+        let exact = (source.codec.hasPrefix("pcm_") || source.codec == "flac") && source.sampleRate == rate
+        let span = source.duration.map { Int($0 * Double(rate)) }.map { min($0, samples.length ?? $0) }
+        let bounds = encoder.codecName == "aac" && exact ? Self.stretches(span, frame: encoder.samplesPerFrame, rate: rate, threads: threads) : [0]
         feed = try samples.feed(to: bounds.count > 1 ? min(samples.length ?? .max, bounds[1] + EncoderLane.lookaheadFrames * encoder.samplesPerFrame)
                                                      : samples.length)
         lanes = try bounds.indices.dropFirst().map { k in
@@ -77,6 +81,9 @@ final class EncodedTrack: PacketSource {
         if let title = track.title { av_dict_set(&stream.pointee.metadata, "title", title, 0) }
         stream.pointee.disposition = isDefault ? dub_disposition_default() : 0
     }
+
+    /// Dropped before the end (the mux failed): every lane is told to stop before each is waited for.
+    deinit { lanes.forEach { $0.stop() } }
 
     var warnings: [String] { feed.warnings + lanes.flatMap(\.warnings) }
 

@@ -63,6 +63,9 @@ final class EncoderLane {
         }
     }
 
+    /// Tells the lane's thread to stop soon (it throws `CancellationError` at its next chunk).
+    func stop() { state.stop.set() }
+
     /// A lane dropped before it was read (the mux failed): it stops, and its thread is done before it goes.
     deinit {
         state.stop.set()

@@ -23,7 +23,7 @@ final class PacketSpool {
     /// Creates the spool beside `target` (a file being written, whose folder has room for its audio).
     init(beside target: String) throws {
         let path = AtomicFile.temporaryPath(for: target, suffix: ".packets")
-        guard let file = fopen(path, "w+b") else {
+        guard let file = fopen(path, "w+be") else {
             throw MediaError(.writeFailed, "cannot create a temporary file beside", path: target, underlying: String(cString: strerror(errno)))
         }
         unlink(path)

@@ -175,9 +175,10 @@ public struct DubPipeline: Sendable {
             quality: quality, usage: used, costUSD: cost, warnings: await context.warnings.all,
             title: String(request.input.split(separator: "/").last ?? ""), duration: media.duration ?? 0,
             sourceCurve: mix.sourceCurve, mixCurve: mix.report.loudnessCurve ?? [])
-        // report.html (its excerpts) is written while the mux encodes: both are done with the providers.
-        async let reviewed = timed(writeReview(review, original: audio.path, context: context,
-                                               clips: Dictionary(timings.compactMap { t in t.audio.map { (t.id, work.path($0)) } }) { first, _ in first }))
+        // report.html (its excerpts) is written while the mux encodes: both are done with the providers. (Not when the
+        // run stops after the mux: `dubctl stage mux` leaves the report alone. Its warnings are those of the run so far.)
+        let clips = Dictionary(timings.compactMap { t in t.audio.map { (t.id, work.path($0)) } }) { first, _ in first }
+        async let reviewed = stopAfter == nil ? timed(writeReview(review, original: audio.path, context: context, clips: clips)) : (nil, 0)
         let subtitles = try await step(mux, .init(fitted: verified.fitted, mix: mix, lines: lines, sourceLanguage: plan.source?.tag ?? transcript?.language,
                                                   stereoTrack: plan.stereoTrack && audio.isSurround, codec: plan.audioCodec))
         let (reviewReport, reviewSeconds) = try await reviewed

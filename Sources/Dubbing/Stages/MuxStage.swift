@@ -77,7 +77,8 @@ struct MuxStage: DubStage {
         // file inside it.
         let outside = ([request.output] + finals.map(\.path)).map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         return try await context.runner.run(Self.name, key: key, artifacts: ["mux.json"] + outside) { _ in
-            _ = try await BlockingWork.run { try Muxer.mux(mux) }
+            // What did not stop the mux (an input that ended early) goes to the run's warnings.
+            for warning in try await BlockingWork.run({ try Muxer.mux(mux) }).warnings { await context.warn(warning) }
             for sidecar in sidecarFiles { try AtomicFile.write(sidecar.bytes, to: sidecar.path) }
             return sidecarFiles.map(\.path)
         }
