@@ -109,7 +109,7 @@ public enum WorkCancellation {
     }()
 
     /// Runs `body` with `flag` as this thread's cancel flag.
-    public static func with<T>(_ flag: CancelFlag, _ body: () throws -> T) throws -> T {
+    public static func with<T>(_ flag: CancelFlag, _ body: () throws -> T) rethrows -> T {
         let previous = pthread_getspecific(key)
         pthread_setspecific(key, Unmanaged.passUnretained(flag).toOpaque())
         defer { pthread_setspecific(key, previous) }

@@ -10,8 +10,8 @@ public enum MemoryRelease {
     private typealias Trim = @convention(c) (Int) -> Int32
     private typealias Option = @convention(c) (Int32, Int32) -> Int32
     /// glibc's `malloc_trim` and `mallopt` (declared in `<malloc.h>`, which the Glibc module leaves out).
-    nonisolated(unsafe) private static let mallocTrim: Trim? = symbol("malloc_trim")
-    nonisolated(unsafe) private static let mallopt: Option? = symbol("mallopt")
+    private static let mallocTrim: Trim? = symbol("malloc_trim")
+    private static let mallopt: Option? = symbol("mallopt")
 
     private static func symbol<T>(_ name: String) -> T? {
         #if canImport(Glibc)

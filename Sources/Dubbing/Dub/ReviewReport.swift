@@ -69,29 +69,40 @@ public struct ReviewReport: Sendable {
 
     /// Writes the excerpts and `report.html` into `work`; returns the page's path. Blocking (reads and encodes audio).
     func write(in work: WorkFolder, original: String, clips: [Int: String]) throws -> String {
-        let folder = work.path(Self.excerpts)
+        // The excerpts are written into a folder of their own and replace the last ones only once all are there, so a
+        // run stopped meanwhile leaves the last report whole.
+        let folder = work.path(Self.excerpts + ".new")
         try? FileManager.default.removeItem(atPath: folder)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let format = try SoundFileFormat(container: .flac, encoding: .int16)
-        // Two workers (the excerpts are many small decodes: 1800 files for an hour of dialogue).
+        // Two workers (the excerpts are many small decodes: 1800 files for an hour of dialogue), each stopping with
+        // the work that called this.
         let lines = lines
         let failure = Mutex<(any Error)?>(nil)
+        let flag = WorkCancellation.currentFlag ?? CancelFlag()
         DispatchQueue.concurrentPerform(iterations: 2) { worker in
-            for line in lines.enumerated().filter({ $0.offset % 2 == worker }).map(\.element) {
-                do {
-                    let t = line.timing
-                    try Self.excerpt(of: original, from: t.slotStart, duration: max(0.05, t.slotEnd - t.slotStart),
-                                     to: "\(folder)/line-\(line.id).original.flac", format: format)
-                    if let clip = clips[line.id] {
-                        try Self.excerpt(of: clip, from: 0, duration: nil, to: "\(folder)/line-\(line.id).dub.flac", format: format)
+            WorkCancellation.with(flag) {
+                for line in lines.enumerated().filter({ $0.offset % 2 == worker }).map(\.element) {
+                    do {
+                        let t = line.timing
+                        try Self.excerpt(of: original, from: t.slotStart, duration: max(0.05, t.slotEnd - t.slotStart),
+                                         to: "\(folder)/line-\(line.id).original.flac", format: format)
+                        if let clip = clips[line.id] {
+                            try Self.excerpt(of: clip, from: 0, duration: nil, to: "\(folder)/line-\(line.id).dub.flac", format: format)
+                        }
+                    } catch {
+                        failure.withLock { if $0 == nil { $0 = error } }
+                        return
                     }
-                } catch {
-                    failure.withLock { if $0 == nil { $0 = error } }
-                    return
                 }
             }
         }
-        if let error = failure.withLock({ $0 }) { throw error }
+        if let error = failure.withLock({ $0 }) {
+            try? FileManager.default.removeItem(atPath: folder)
+            throw error
+        }
+        try? FileManager.default.removeItem(atPath: work.path(Self.excerpts))
+        try FileManager.default.moveItem(atPath: folder, toPath: work.path(Self.excerpts))
         let page = html(hasDub: Set(clips.keys))
         try work.write(Array(page.utf8), to: Self.file)
         return work.path(Self.file)

@@ -48,8 +48,10 @@ public struct AudioChunker: Sendable {
     /// Writes `path` as chunks into `folder` (one chunk when it is short enough). Blocking: call off the
     /// cooperative pool.
     public func split(_ path: String, into folder: String) throws -> [Chunk] {
-        let activity = try VoiceActivityDetector().analyze(path: path)
-        let duration = activity.duration
+        // Audio that fits one chunk needs no cut, so no pass of voice activity over it first.
+        let probed = try MediaInfo.probe(path: path).duration
+        let activity = probed.map { $0 > maxSeconds } ?? true ? try VoiceActivityDetector().analyze(path: path) : nil
+        let duration = activity?.duration ?? probed ?? 0
         let reader = try AudioReader(path: path, options: AudioReadOptions(sampleRate: Self.sampleRate, channels: 1))
         let cuts = boundaries(duration: duration, activity: activity).map { Int(($0 * Double(Self.sampleRate)).rounded()) }
         var chunks: [Chunk] = []
