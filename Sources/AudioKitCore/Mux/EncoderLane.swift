@@ -6,10 +6,10 @@ import Dispatch
 /// before it, its packets spooled to disk until their turn.
 ///
 /// AAC frames only depend on each other through the overlap of their transforms and the encoder's adaptive state (its
-/// rate control and psychoacoustic history). So the lane starts its own encoder `warmUp` frames before its stretch, on
+/// rate control and psychoacoustic history). So the lane starts its own encoder `warmUpFrames` before its stretch, on
 /// the same samples, and keeps only the packets from `first` on: by then its state has converged on the one a single
 /// encoder would have, and the frame at the join overlaps the previous stretch's last frame exactly as consecutive
-/// frames do. The stretch before it is encoded a little past the join too (`lookahead`), so its window decisions see
+/// frames do. The stretch before it is encoded a little past the join too (`lookaheadFrames`), so its window decisions see
 /// the audio that really follows. Tests hold the joined track's error against the source to a single encoder's.
 final class EncoderLane {
     /// The first track frame whose packet this lane keeps (a multiple of the frame size).
@@ -25,8 +25,8 @@ final class EncoderLane {
     /// Frames past a stretch's end its encoder still sees, so its last window is chosen knowing what follows.
     static let lookaheadFrames = 16
 
-    /// Starts encoding track frames `first..<end` (nil: to the track's end) of `track`'s source with a twin of
-    /// `encoder`, spooling beside `spoolBeside`.
+    /// Starts encoding track frames `first..<end` (nil: to the track's end) of `source` with a twin of `encoder`,
+    /// spooling beside `spoolBeside`.
     init(encoder template: AudioEncoder, source: TrackSource, first: Int, end: Int?, spoolBeside: String) throws {
         // Opened here, so an error opening it is thrown here; only the lane's thread touches it after this.
         let encoder = try template.twin()
@@ -96,20 +96,5 @@ final class EncoderLane {
         var failure: (any Error)?
         func finish(_ spool: PacketSpool, warnings: [String]) { (self.spool, self.warnings) = (spool, warnings) }
         func fail(_ error: any Error) { failure = error }
-    }
-}
-
-/// Where a new track's samples come from: a stream of a file, read at the encoder's rate and channel count, padded
-/// with silence (or cut) to `length` frames (nil: the source's own length).
-struct TrackSource: Sendable {
-    let path: String
-    let streamIndex: Int
-    let rate: Int
-    let channels: Int
-    let length: Int?
-
-    /// The samples from track frame `start` to `end` (nil: the source's end).
-    func feed(from start: Int = 0, to end: Int?) throws -> TrackFeed {
-        try TrackFeed(path: path, streamIndex: streamIndex, rate: rate, channels: channels, from: start, to: end)
     }
 }

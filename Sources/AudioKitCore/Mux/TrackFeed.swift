@@ -49,3 +49,18 @@ final class TrackFeed {
         position += step
     }
 }
+
+/// Where a new track's samples come from: a stream of a file, read at the encoder's rate and channel count, padded
+/// with silence (or cut) to `length` frames (nil: the source's own length).
+struct TrackSource: Sendable {
+    let path: String
+    let streamIndex: Int
+    let rate: Int
+    let channels: Int
+    let length: Int?
+
+    /// The samples from track frame `start` to `end` (nil: the source's end).
+    func feed(from start: Int = 0, to end: Int?) throws -> TrackFeed {
+        try TrackFeed(path: path, streamIndex: streamIndex, rate: rate, channels: channels, from: start, to: end)
+    }
+}
