@@ -169,22 +169,31 @@ public struct DubPipeline: Sendable {
         let used = usage(spoken)
         let cost = CostEstimate.dollars(used)
         let placed = Set(timings.map(\.id))
-        let review = ReviewReport(
+        var review = ReviewReport(
             lines: ReviewReport.lines(lines.filter { placed.contains($0.id) }, timings: timings, checks: verified.checks, maxSpeed: plan.maxSpeed,
                                       voice: voice.voice(for:)),
-            quality: quality, usage: used, costUSD: cost, warnings: await context.warnings.all,
+            quality: quality, usage: used, costUSD: cost, warnings: [],
             title: String(request.input.split(separator: "/").last ?? ""), duration: media.duration ?? 0,
             sourceCurve: mix.sourceCurve, mixCurve: mix.report.loudnessCurve ?? [])
-        // report.html (its excerpts) is written while the mux encodes: both are done with the providers. (Not when the
-        // run stops after the mux: `dubctl stage mux` leaves the report alone. Its warnings are those of the run so far.)
+        // report.html's excerpts are written while the mux encodes: both are done with the providers. (Not when the run
+        // stops after the mux: `dubctl stage mux` leaves the report alone.)
         let clips = Dictionary(timings.compactMap { t in t.audio.map { (t.id, work.path($0)) } }) { first, _ in first }
-        async let reviewed = stopAfter == nil ? timed(writeReview(review, original: audio.path, context: context, clips: clips)) : (nil, 0)
+        let original = audio.path, excerpts = review
+        async let excerptsWritten = stopAfter == nil ? timed(reviewStep(context) { try excerpts.writeExcerpts(in: work, original: original, clips: clips) })
+                                                     : (nil, 0)
         let subtitles = try await step(mux, .init(fitted: verified.fitted, mix: mix, lines: lines, sourceLanguage: plan.source?.tag ?? transcript?.language,
                                                   stereoTrack: plan.stereoTrack && audio.isSurround, codec: plan.audioCodec))
-        let (reviewReport, reviewSeconds) = try await reviewed
-        seconds["report"] = reviewSeconds
+        let (written, excerptSeconds) = try await excerptsWritten
         let clones = await finishClones(cast, plan: plan, context: context)
         try await runner.record(usage: providers.meter.snapshot)
+        // The page lists every warning of the run, the mux's and the clean-up's included.
+        review.warnings = await context.warnings.all
+        let page = review, dubbed = Set(clips.keys)
+        var reviewReport: String?
+        if written != nil {
+            let (path, pageSeconds) = try await timed(try await reviewStep(context) { try page.writePage(in: work, hasDub: dubbed) })
+            (reviewReport, seconds["report"]) = (path, excerptSeconds + pageSeconds)
+        }
         let report = DubReport(output: request.output, subtitles: subtitles, work: work.root, stageSeconds: seconds, executed: await runner.executed,
                          timing: Self.summary(timings), loudnessIn: mix.loudnessIn, loudnessOut: mix.report.loudnessAfter,
                          truePeak: mix.report.truePeak, usage: used, costUSD: cost, verification: verified.checks,
@@ -195,11 +204,11 @@ public struct DubPipeline: Sendable {
         return report
     }
 
-    /// Writes `report.html` into the work folder and returns its path; a failure there is a warning, not a failed dub.
-    func writeReview(_ report: ReviewReport, original: String, context: StageContext, clips: [Int: String]) async throws -> String? {
-        let work = work
+    /// Runs one step of writing `report.html` off the cooperative pool; a failure there is a warning (and nil), not a
+    /// failed dub.
+    func reviewStep<T: Sendable>(_ context: StageContext, _ body: @escaping @Sendable () throws -> T) async throws -> T? {
         do {
-            return try await BlockingWork.run { try report.write(in: work, original: original, clips: clips) }
+            return try await BlockingWork.run(body)
         } catch is CancellationError {
             throw CancellationError()
         } catch {

@@ -67,8 +67,9 @@ public struct ReviewReport: Sendable {
         }
     }
 
-    /// Writes the excerpts and `report.html` into `work`; returns the page's path. Blocking (reads and encodes audio).
-    func write(in work: WorkFolder, original: String, clips: [Int: String]) throws -> String {
+    /// Writes the excerpts the page plays (`report/`) into `work`: each line's original segment, and its dubbed line
+    /// from `clips`. Blocking (reads and encodes audio).
+    func writeExcerpts(in work: WorkFolder, original: String, clips: [Int: String]) throws {
         // The excerpts are written into a folder of their own and replace the last ones only once all are there, so a
         // run stopped meanwhile leaves the last report whole.
         let folder = work.path(Self.excerpts + ".new")
@@ -103,8 +104,12 @@ public struct ReviewReport: Sendable {
         }
         try? FileManager.default.removeItem(atPath: work.path(Self.excerpts))
         try FileManager.default.moveItem(atPath: folder, toPath: work.path(Self.excerpts))
-        let page = html(hasDub: Set(clips.keys))
-        try work.write(Array(page.utf8), to: Self.file)
+    }
+
+    /// Writes `report.html` into `work` (after `writeExcerpts`; `hasDub`: the lines with a dubbed excerpt); returns
+    /// its path.
+    func writePage(in work: WorkFolder, hasDub: Set<Int>) throws -> String {
+        try work.write(Array(html(hasDub: hasDub).utf8), to: Self.file)
         return work.path(Self.file)
     }
 
