@@ -25,7 +25,7 @@ public enum MediaLibraries {
     }
 
     /// The processors online, at least 1: how many threads long media work splits into.
-    public static let cores: Int = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+    static let cores: Int = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
 
     /// The versions of the linked libraries, e.g. `["libavformat": "59.27.100", ...]`.
     public static var versions: [String: String] {

@@ -50,8 +50,8 @@ final class EncodedTrack: PacketSource {
         let exact = (source.codec.hasPrefix("pcm_") || source.codec == "flac") && source.sampleRate == rate
         let span = source.duration.map { Int($0 * Double(rate)) }.map { min($0, samples.length ?? $0) }
         let bounds = encoder.codecName == "aac" && exact ? Self.stretches(span, frame: encoder.samplesPerFrame, rate: rate, threads: threads) : [0]
-        feed = try samples.feed(to: bounds.count > 1 ? min(samples.length ?? .max, bounds[1] + EncoderLane.lookaheadFrames * encoder.samplesPerFrame)
-                                                     : samples.length)
+        feed = try TrackFeed(samples, to: bounds.count > 1 ? min(samples.length ?? .max, bounds[1] + EncoderLane.lookaheadFrames * encoder.samplesPerFrame)
+                                                         : samples.length)
         lanes = try bounds.indices.dropFirst().map { k in
             try EncoderLane(encoder: encoder, source: samples, first: bounds[k], end: k + 1 < bounds.count ? bounds[k + 1] : nil,
                             spoolBeside: output.path)

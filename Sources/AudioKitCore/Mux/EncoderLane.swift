@@ -41,7 +41,7 @@ final class EncoderLane {
                 try WorkCancellation.with(state.stop) {
                     let start = max(0, first - Self.warmUpFrames * frame)
                     let stop = end.map { min(source.length ?? .max, $0 + Self.lookaheadFrames * frame) } ?? source.length
-                    let feed = try source.feed(from: start, to: stop)
+                    let feed = try TrackFeed(source, from: start, to: stop)
                     let spool = try PacketSpool(beside: spoolBeside)
                     let packet = av_packet_alloc()!
                     defer { var p: UnsafeMutablePointer<AVPacket>? = packet; av_packet_free(&p) }

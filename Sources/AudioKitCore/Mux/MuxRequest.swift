@@ -86,13 +86,13 @@ public struct MuxRequest: Sendable, Equatable {
     public init(videoPath: String, audioTracks: [MuxAudioTrack], outputPath: String,
                 keepOriginalAudio: Bool = false, keepSubtitles: Bool = false, subtitleTracks: [MuxSubtitleTrack] = [],
                 encoderThreads: Int? = nil) {
-        self.encoderThreads = encoderThreads
         self.videoPath = videoPath
         self.audioTracks = audioTracks
         self.outputPath = outputPath
         self.keepOriginalAudio = keepOriginalAudio
         self.keepSubtitles = keepSubtitles
         self.subtitleTracks = subtitleTracks
+        self.encoderThreads = encoderThreads
     }
 }
 

@@ -11,8 +11,6 @@ import Glibc
 final class PacketSpool {
     private let file: UnsafeMutablePointer<FILE>
     private let path: String
-    /// Packets written.
-    private(set) var count = 0
 
     /// The fixed part of each record: pts, dts and duration (`Int64`), then flags and size (`Int32`).
     private struct Header {
@@ -41,7 +39,6 @@ final class PacketSpool {
                             duration: p.duration, flags: p.flags, size: p.size)
         let wrote = withUnsafeBytes(of: &header) { fwrite($0.baseAddress, $0.count, 1, file) }
         guard wrote == 1, p.size == 0 || fwrite(p.data, Int(p.size), 1, file) == 1 else { throw writeError() }
-        count += 1
     }
 
     /// Finishes writing: flushes, and rewinds for reading.

@@ -7,17 +7,17 @@ final class TrackFeed {
     private let rate: Int
     private let channels: Int
     /// The next track frame to produce.
-    private(set) var position: Int
+    private var position: Int
     /// Where this feed stops (the track's length or a stretch's end); nil: where the source ends.
     private let end: Int?
     private var sourceDone = false
 
-    /// Opens the source at track frame `start` (its `streamIndex` stream, as `rate` Hz with `channels` channels).
-    init(path: String, streamIndex: Int, rate: Int, channels: Int, from start: Int = 0, to end: Int?) throws {
-        reader = try AudioReader(path: path, options: AudioReadOptions(streamIndex: streamIndex, sampleRate: rate, channels: channels,
-                                                                       start: Double(start) / Double(rate)))
-        self.rate = rate
-        self.channels = channels
+    /// Opens `source` at track frame `start`, to feed up to `end` (nil: where the source ends).
+    init(_ source: TrackSource, from start: Int = 0, to end: Int?) throws {
+        reader = try AudioReader(path: source.path, options: AudioReadOptions(streamIndex: source.streamIndex, sampleRate: source.rate,
+                                                                              channels: source.channels, start: Double(start) / Double(source.rate)))
+        rate = source.rate
+        channels = source.channels
         position = start
         self.end = end
     }
@@ -58,9 +58,4 @@ struct TrackSource: Sendable {
     let rate: Int
     let channels: Int
     let length: Int?
-
-    /// The samples from track frame `start` to `end` (nil: the source's end).
-    func feed(from start: Int = 0, to end: Int?) throws -> TrackFeed {
-        try TrackFeed(path: path, streamIndex: streamIndex, rate: rate, channels: channels, from: start, to: end)
-    }
 }

@@ -50,7 +50,8 @@ public struct AudioChunker: Sendable {
     public func split(_ path: String, into folder: String) throws -> [Chunk] {
         // Audio that fits one chunk needs no cut, so no pass of voice activity over it first.
         let probed = try MediaInfo.probe(path: path).duration
-        let activity = probed.map { $0 > maxSeconds } ?? true ? try VoiceActivityDetector().analyze(path: path) : nil
+        let needsCuts = (probed ?? .infinity) > maxSeconds
+        let activity = needsCuts ? try VoiceActivityDetector().analyze(path: path) : nil
         let duration = activity?.duration ?? probed ?? 0
         let reader = try AudioReader(path: path, options: AudioReadOptions(sampleRate: Self.sampleRate, channels: 1))
         let cuts = boundaries(duration: duration, activity: activity).map { Int(($0 * Double(Self.sampleRate)).rounded()) }
