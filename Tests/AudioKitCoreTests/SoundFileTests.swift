@@ -28,7 +28,7 @@ struct SoundFileTests {
         #expect(snr > (encoding == .float32 ? 140 : 85), "SNR \(snr)")
     }
 
-    @Test("ChunkReader: a WAV in the asked shape comes through libsndfile sample for sample as AudioReader reads it; other shapes and formats through AudioReader")
+    @Test("ChunkReader: a WAV comes through libsndfile sample for sample as AudioReader reads it, converted to any rate and channel count as AudioReader converts it; other formats through AudioReader")
     func chunkReader() throws {
         let scratch = try Scratch()
         let wav = scratch.path("stereo.wav"), flac = scratch.path("stereo.flac")
@@ -44,7 +44,13 @@ struct SoundFileTests {
             while let chunk = try next() { out += chunk }
             return out
         }
-        for (path, rate, channels) in [(wav, 48000, 2), (wav, 16000, 1), (flac, 48000, 2)] {
+        // A 16-bit mono WAV at another rate: libsndfile, then AudioReader's channel matrix and resampler.
+        let mono16 = scratch.path("mono16.wav")
+        let writer = try SoundFileWriter(path: mono16, format: try SoundFileFormat(container: .wav, encoding: .int16), sampleRate: 16000, channels: 1)
+        try writer.write(Array(samples[0..<frames]))
+        try writer.close()
+        for (path, rate, channels) in [(wav, 48000, 2), (wav, 16000, 1), (wav, 44100, 1), (flac, 48000, 2),
+                                       (mono16, 44100, 2), (mono16, 48000, 1), (mono16, 16000, 2), (mono16, 16000, 6)] {
             let chunks = try ChunkReader(path: path, sampleRate: rate, channels: channels)
             let reader = try AudioReader(path: path, options: AudioReadOptions(sampleRate: rate, channels: channels))
             let fast = try all(chunks.next), reference = try all(reader.next)

@@ -37,6 +37,10 @@ public final class AudioReader {
     let decoder: AudioDecoder
     let converter: SampleConverter
     let rateConverter: RateConverter?
+    /// Channels of the decoded samples before the rate converter: the output's, or the source's one channel when a
+    /// mono source is resampled and then spread over more channels (`upmix`; half the resampling for stereo).
+    let decodedChannels: Int
+    let upmix: SampleConverter?
     let packet: UnsafeMutablePointer<AVPacket>
     let timeBase: Double
     let expectedDuration: Double?
@@ -90,11 +94,14 @@ public final class AudioReader {
         channels = outChannels
         timeBase = tb
         decoder = try AudioDecoder(input: input, streamIndex: index)
-        converter = SampleConverter(outputChannels: outChannels, path: path)
+        let resampledMono = outRate != rate && sourceChannels == 1 && outChannels > 1
+        decodedChannels = resampledMono ? 1 : outChannels
+        converter = SampleConverter(outputChannels: decodedChannels, path: path)
+        upmix = resampledMono ? SampleConverter(outputChannels: outChannels, path: path) : nil
         if outRate == rate {
             rateConverter = nil
         } else {
-            rateConverter = try makeRateConverter(options.resampler, from: rate, to: outRate, channels: outChannels, path: path)
+            rateConverter = try makeRateConverter(options.resampler, from: rate, to: outRate, channels: decodedChannels, path: path)
         }
         guard let packet = av_packet_alloc() else { fatalError("out of memory allocating a packet") }
         self.packet = packet

@@ -1,30 +1,65 @@
 import DubSupport
 
-/// A file's audio as interleaved Float32 chunks at a given rate and channel count: straight from libsndfile, in large
-/// reads, for a WAV file already in that shape (a stem or mix dub wrote: no demuxer packets, no conversion, and a WAV's
-/// timeline starts at its first sample); through `AudioReader` (timeline alignment, decoding, resampling) for anything
-/// else. Blocking.
+/// A file's audio as interleaved Float32 chunks at a given rate and channel count. A WAV file goes through libsndfile
+/// in large reads: no demuxer (FFmpeg's WAV demuxer probes the packets of every 16-bit WAV for hidden DTS), and a WAV's
+/// timeline starts at its first sample; the channels and the rate are converted as `AudioReader` converts them (the
+/// same libswresample matrix, then libsoxr), so the samples are the same. Anything else goes through `AudioReader`
+/// (timeline alignment, decoding, conversion). Blocking.
 final class ChunkReader {
     private let sound: SoundFileReader?
+    private let rematrix: SampleConverter?
+    private let rateConverter: RateConverter?
     private let media: AudioReader?
+    /// Whether the channels are converted after the rate (mono), not before.
+    private let upmixAfter: Bool
+    private let sampleRate: Int
+    private var flushed = false
 
     /// Opens `path` to read as `sampleRate` Hz with `channels` channels.
     init(path: String, sampleRate: Int, channels: Int) throws {
-        if InputContainer.isWave(path), let sound = try? SoundFileReader(path: path), sound.sampleRate == sampleRate, sound.channels == channels {
+        self.sampleRate = sampleRate
+        // A WAV's channels are taken in their default layout, which is only unambiguous for mono and stereo: a wider
+        // WAV in another shape keeps AudioReader, which reads its channel mask.
+        if InputContainer.isWave(path), let sound = try? SoundFileReader(path: path), sound.sampleRate > 0,
+           sound.channels == channels || sound.channels <= 2 {
             self.sound = sound
+            // As AudioReader: a mono file to resample is resampled first and spread over the channels after.
+            upmixAfter = sound.sampleRate != sampleRate && sound.channels == 1
+            rematrix = sound.channels == channels ? nil : SampleConverter(outputChannels: channels, path: path)
+            rateConverter = sound.sampleRate == sampleRate ? nil
+                : try makeRateConverter(.soxr, from: sound.sampleRate, to: sampleRate, channels: upmixAfter ? 1 : channels, path: path)
             media = nil
         } else {
             media = try AudioReader(path: path, options: AudioReadOptions(sampleRate: sampleRate, channels: channels))
             sound = nil
+            rematrix = nil
+            rateConverter = nil
+            upmixAfter = false
         }
     }
 
     /// The next chunk, or nil at the end.
     func next() throws -> [Float]? {
-        if let sound {
-            let chunk = try sound.read()
-            return chunk.isEmpty ? nil : chunk
+        guard let sound else { return try media?.next() }
+        while !flushed {
+            // Converted audio in blocks that stay below glibc's threshold for a mapping of their own (MemoryRelease):
+            // converting large blocks mapped and unmapped every output and the converters' own buffers.
+            var chunk = try sound.read(maxFrames: rateConverter == nil && rematrix == nil ? 65_536 : 8192)
+            if chunk.isEmpty {
+                flushed = true
+                if let tail = try rateConverter?.flush(), !tail.isEmpty { return try upmix(tail) }
+                return nil
+            }
+            if !upmixAfter, let rematrix { chunk = try rematrix.convert(interleaved: chunk, sourceChannels: sound.channels, sampleRate: sound.sampleRate) }
+            if let rateConverter { chunk = try rateConverter.process(chunk) }
+            if !chunk.isEmpty { return try upmix(chunk) }
         }
-        return try media?.next()
+        return nil
+    }
+
+    /// Resampled mono spread over the channels, when that is the order.
+    private func upmix(_ chunk: [Float]) throws -> [Float] {
+        guard upmixAfter, let rematrix else { return chunk }
+        return try rematrix.convert(interleaved: chunk, sourceChannels: 1, sampleRate: sampleRate)
     }
 }

@@ -25,26 +25,31 @@ final class SoxrConverter: RateConverter {
 
     deinit { soxr_delete(soxr) }
 
+    /// Converts into one array sized for the ratio and written in place: no zeroed scratch buffer to copy from (a long
+    /// block's buffers are fresh pages, and touching them twice cost more than the conversion).
     func process(_ input: [Float]) throws -> [Float] {
         let frames = input.count / channels
-        var output: [Float] = []
-        output.reserveCapacity(Int((Double(frames) * ratio).rounded(.up) + 64) * channels)
+        let room = Int(Double(frames) * ratio) + 256
         var consumed = 0
-        var chunk = [Float](repeating: 0, count: (Int(Double(frames) * ratio) + 256) * channels)
-        while consumed < frames {
-            var inDone = 0
-            var outDone = 0
-            let error = input.withUnsafeBufferPointer { inBuf in
-                chunk.withUnsafeMutableBufferPointer { outBuf in
+        var full = false
+        var output = try [Float](unsafeUninitializedCapacity: room * channels) { out, count in
+            var produced = 0
+            defer { count = produced * channels }
+            while consumed < frames, produced < room {
+                var inDone = 0
+                var outDone = 0
+                let error = input.withUnsafeBufferPointer { inBuf in
                     soxr_process(soxr, inBuf.baseAddress! + consumed * channels, frames - consumed, &inDone,
-                                 outBuf.baseAddress!, outBuf.count / channels, &outDone)
+                                 out.baseAddress! + produced * channels, room - produced, &outDone)
                 }
+                if let error { throw MediaError(.resampleFailed, "libsoxr failed on", path: path, underlying: String(cString: error)) }
+                consumed += inDone
+                produced += outDone
+                if inDone == 0 && outDone == 0 { break }
             }
-            if let error { throw MediaError(.resampleFailed, "libsoxr failed on", path: path, underlying: String(cString: error)) }
-            output.append(contentsOf: chunk[0..<(outDone * channels)])
-            consumed += inDone
-            if inDone == 0 && outDone == 0 { break }
+            full = produced == room
         }
+        if full, consumed < frames { output += try process(Array(input[(consumed * channels)...])) }
         return output
     }
 

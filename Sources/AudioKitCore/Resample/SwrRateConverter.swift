@@ -28,35 +28,39 @@ final class SwrRateConverter: RateConverter {
     deinit { swr_free(&swr) }
 
     func process(_ input: [Float]) throws -> [Float] {
-        try run(input)
+        var output: [Float] = []
+        try input.withUnsafeBufferPointer { samples in try convert(samples) { output = Array($0) } }
+        return output
     }
 
     func flush() throws -> [Float] {
         var output: [Float] = []
-        while true {
-            let chunk = try run(nil)
-            if chunk.isEmpty { break }
-            output.append(contentsOf: chunk)
+        var more = true
+        while more {
+            try convert(nil) { chunk in
+                output.append(contentsOf: chunk)
+                more = !chunk.isEmpty
+            }
         }
         return output
     }
 
-    private func run(_ input: [Float]?) throws -> [Float] {
+    /// Scratch output, grown to the largest conversion so far.
+    private var scratch: [Float] = []
+
+    /// Converts `input` (nil: drains what is still buffered) into a buffer kept between calls and hands the result to
+    /// `body`, which must not keep it: for a caller that only looks at the output (a true-peak meter), no array per call.
+    func convert(_ input: UnsafeBufferPointer<Float>?, _ body: (UnsafeBufferPointer<Float>) -> Void) throws {
         let frames = (input?.count ?? 0) / channels
         let capacity = Int(swr_get_out_samples(swr, Int32(frames))) + 32
-        var out = [Float](repeating: 0, count: capacity * channels)
-        let produced: Int32 = out.withUnsafeMutableBytes { outRaw in
+        if scratch.count < capacity * channels { scratch = [Float](repeating: 0, count: capacity * channels) }
+        let produced: Int32 = scratch.withUnsafeMutableBytes { outRaw in
             var outPlane: UnsafeMutablePointer<UInt8>? = outRaw.baseAddress!.assumingMemoryBound(to: UInt8.self)
-            guard let input else {
-                return swr_convert(swr, &outPlane, Int32(capacity), nil, 0)
-            }
-            return input.withUnsafeBytes { inRaw in
-                var inPlane: UnsafePointer<UInt8>? = inRaw.baseAddress!.assumingMemoryBound(to: UInt8.self)
-                return swr_convert(swr, &outPlane, Int32(capacity), &inPlane, Int32(frames))
-            }
+            guard let input else { return swr_convert(swr, &outPlane, Int32(capacity), nil, 0) }
+            var inPlane: UnsafePointer<UInt8>? = input.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self) }
+            return swr_convert(swr, &outPlane, Int32(capacity), &inPlane, Int32(frames))
         }
         try avCheck(produced, .resampleFailed, "libswresample failed on", path: path)
-        out.removeLast(out.count - Int(produced) * channels)
-        return out
+        scratch.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[0..<(Int(produced) * channels)])) }
     }
 }

@@ -6,9 +6,11 @@ import Synchronization
 /// other core while the caller computes the next chunk. Holds at most `depth` batches in flight (the caller waits
 /// beyond that, so memory stays flat: `depth` × `batch` samples). Sole owner of its `SoundFileWriter`, which only the
 /// writing thread touches after `init`. A write error is rethrown by the next `write` or by `close`. An `observer` (a
-/// loudness meter, say) sees every batch on the writing thread before it is written, so it runs beside the caller too.
+/// loudness meter, say) sees every batch, in order, on a thread of its own before the batch is written, so the caller,
+/// the observer and the writing share the cores as their loads fall; `close` returns once it has seen the last batch.
 public final class BackgroundSoundWriter {
     private let thread = SerialThread()
+    private let observerThread: SerialThread?
     private let slots: DispatchSemaphore
     private let state: State
     private let batch: Int
@@ -22,18 +24,30 @@ public final class BackgroundSoundWriter {
                       observer: observer)
         slots = DispatchSemaphore(value: depth)
         self.batch = batch
+        observerThread = observer == nil ? nil : SerialThread()
     }
 
-    /// Left without `close` (the caller threw): the batches still queued are skipped, and the thread is done with the
-    /// file before the writer goes.
+    /// Left without `close` (the caller threw): the batches still queued are skipped, and the threads are done with
+    /// the file and the observer before they go.
     deinit {
         if !closed {
             state.fail(CancellationError())
             let done = DispatchSemaphore(value: 0)
-            thread.submit { done.signal() }
+            afterObserving { done.signal() }
             done.wait()
         }
+        observerThread?.shutdown()
         thread.shutdown()
+    }
+
+    /// Runs `work` on the writing thread once the observer has seen every batch queued before it.
+    private func afterObserving(_ work: @escaping () -> Void) {
+        if let observerThread {
+            let thread = thread
+            observerThread.submit { thread.submit(work) }
+        } else {
+            thread.submit(work)
+        }
     }
 
     /// Queues interleaved samples (in batches of at least `batch` samples, so the thread wakes rarely); waits while
@@ -50,12 +64,20 @@ public final class BackgroundSoundWriter {
         pending.removeAll(keepingCapacity: true)
         slots.wait()
         let state = state, slots = slots
-        thread.submit {
+        let write = {
             if state.failure == nil {
-                state.observer?(samples)
                 do { try state.writer.write(samples) } catch { state.fail(error) }
             }
             slots.signal()
+        }
+        if let observerThread, let observer = state.observer {
+            let thread = thread
+            observerThread.submit {
+                if state.failure == nil { observer(samples) }
+                thread.submit(write)
+            }
+        } else {
+            thread.submit(write)
         }
     }
 
@@ -66,7 +88,7 @@ public final class BackgroundSoundWriter {
         closed = true
         let state = state
         let done = DispatchSemaphore(value: 0)
-        thread.submit {
+        afterObserving {
             if state.failure == nil {
                 do { try state.writer.close() } catch { state.fail(error) }
             }

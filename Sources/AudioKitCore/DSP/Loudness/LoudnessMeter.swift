@@ -42,8 +42,7 @@ public struct LoudnessMeter {
     public let sampleRate: Int
     public let channels: Int
     private var filters: [KWeighting]
-    private let upsampler: RateConverter?
-    private var truePeak = 0.0
+    private var truePeak: TruePeakMeter?
     private var weights: [Double]
     private var samplePeak = 0.0
     /// Mean square per 100 ms step, per channel-weighted sum.
@@ -52,19 +51,13 @@ public struct LoudnessMeter {
     private var inStep = 0
     private let stepLength: Int
 
-    /// The most frames given to the true-peak upsampler at once: its buffers grow to the largest input it has seen,
-    /// so a big chunk would hold megabytes for the whole measurement.
-    static let upsamplerSlice = 4096
-
     /// A meter for interleaved audio with `channels` in FFmpeg's order (L R C LFE Ls Rs for 5.1). Without `truePeak`
     /// the signal is not upsampled (the result's true peak is then the sample peak): for a measure of loudness alone.
     public init(sampleRate: Int, channels: Int, truePeak: Bool = true) {
         self.sampleRate = sampleRate
         self.channels = channels
         filters = Array(repeating: KWeighting(sampleRate: Double(sampleRate)), count: channels)
-        upsampler = truePeak && sampleRate < 192_000
-            ? try? SwrRateConverter(from: sampleRate, to: 192_000, channels: channels, path: "loudness")
-            : nil
+        self.truePeak = truePeak ? TruePeakMeter(sampleRate: sampleRate, channels: channels) : nil
         weights = (0..<channels).map { c in
             if channels == 6 { return [1, 1, 1, 0, 1.41, 1.41][c] }
             if channels == 8 { return [1, 1, 1, 0, 1.41, 1.41, 1.41, 1.41][c] }
@@ -75,15 +68,7 @@ public struct LoudnessMeter {
 
     /// Adds interleaved samples.
     public mutating func add(_ samples: [Float]) {
-        if let upsampler {
-            let slice = Self.upsamplerSlice * channels
-            var start = 0
-            while start < samples.count {
-                let end = min(samples.count, start + slice)
-                observeTruePeak((try? upsampler.process(Array(samples[start..<end]))) ?? [])
-                start = end
-            }
-        }
+        truePeak?.add(samples)
         // Locals and raw pointers in the per-sample loop (no uniqueness or bounds checks); the arithmetic, and so the
         // result, is the same as one sample at a time through the properties.
         let channels = channels, stepLength = stepLength
@@ -121,18 +106,12 @@ public struct LoudnessMeter {
 
     /// The measurement of everything added so far (call once, at the end: it drains the true-peak upsampler).
     public mutating func result() -> Result {
-        observeTruePeak((try? upsampler?.flush()) ?? [])
+        let peak = truePeak?.result() ?? 0
         let blocks = windows(of: 4)
         let integrated = gatedLoudness(blocks, relativeGate: -10)
         let shortTerm = windows(of: 30)
         let range = loudnessRange(shortTerm)
-        return Result(integrated: integrated, range: range, samplePeak: Self.db(samplePeak), truePeak: Self.db(max(truePeak, samplePeak)))
-    }
-
-    private mutating func observeTruePeak(_ upsampled: [Float]) {
-        var peak = truePeak
-        upsampled.withUnsafeBufferPointer { for x in $0 { peak = max(peak, Double(abs(x))) } }
-        truePeak = peak
+        return Result(integrated: integrated, range: range, samplePeak: Self.db(samplePeak), truePeak: Self.db(max(peak, samplePeak)))
     }
 
     /// Mean energies of windows `steps` × 100 ms long, one per 100 ms step.

@@ -18,8 +18,12 @@ final class ClipTimeline {
     let dialogue: DialoguePlacement?
     /// Decoded audio of the clips sounding now, by index.
     private var loaded: [Int: [Float]] = [:]
+    /// Decodes the clips ahead, on the other core.
+    private var prefetch: ClipPrefetch?
 
-    init(clips: [MixClip], sampleRate: Int, channels: Int, dialogue: DialoguePlacement? = nil) throws {
+    /// The clips, decoded ahead of the mix in the order it reaches them; those starting at or after `length` frames
+    /// (where the mix is cut) are never decoded.
+    init(clips: [MixClip], sampleRate: Int, channels: Int, dialogue: DialoguePlacement? = nil, length: Int? = nil) throws {
         self.sampleRate = sampleRate
         self.channels = channels
         self.dialogue = dialogue
@@ -28,6 +32,11 @@ final class ClipTimeline {
             return Placed(clip: clip, startFrame: Int((clip.start * Double(sampleRate)).rounded()),
                           frames: Int((seconds * Double(sampleRate)).rounded()))
         }.sorted { $0.startFrame < $1.startFrame }
+        let sources = placed.map { ($0.clip.path, $0.frames) }, width = dialogue == nil ? channels : 1
+        // Two clips ahead: a line is decoded many times faster than it is mixed, and each one waiting is memory.
+        prefetch = ClipPrefetch(count: placed.prefix { $0.startFrame < length ?? .max }.count, ahead: 2) { index, buffer in
+            try Self.decode(sources[index].0, frames: sources[index].1, sampleRate: sampleRate, channels: width, into: &buffer)
+        }
     }
 
     /// A clip's length in seconds: from the sound file's header when libsndfile reads it (a WAV or FLAC line, the
@@ -47,7 +56,7 @@ final class ClipTimeline {
         let count = block.count / channels
         for (index, item) in placed.enumerated() {
             guard item.startFrame < position + count, item.startFrame + item.frames + sampleRate > position else {
-                loaded[index] = nil
+                if let done = loaded.removeValue(forKey: index) { prefetch?.recycle(done) }
                 continue
             }
             let audio = try samples(index)
@@ -58,19 +67,26 @@ final class ClipTimeline {
             let from = max(position, item.startFrame)
             let to = min(position + count, item.startFrame + frames)
             guard to > from else { continue }
-            for f in from..<to {
-                let local = f - item.startFrame
-                let ramp = Float(min(1, Double(min(local + 1, frames - local)) / Double(fade)))
-                let base = (f - position) * channels
-                if let dialogue {
-                    let value = audio[local] * gain * ramp
-                    block[base + dialogue.channel] += value
-                    if dialogue.spread > 0 {
-                        block[base] += value * Float(dialogue.spread)
-                        block[base + 1] += value * Float(dialogue.spread)
+            let (channels, start) = (channels, item.startFrame)
+            audio.withUnsafeBufferPointer { audio in
+                block.withUnsafeMutableBufferPointer { block in
+                    for f in from..<to {
+                        let local = f - start
+                        // Inside the fades the ramp is exactly 1: skip working it out (the same product).
+                        let edge = min(local + 1, frames - local)
+                        let ramp: Float = edge >= fade ? 1 : Float(min(1, Double(edge) / Double(fade)))
+                        let base = (f - position) * channels
+                        if let dialogue {
+                            let value = audio[local] * gain * ramp
+                            block[base + dialogue.channel] += value
+                            if dialogue.spread > 0 {
+                                block[base] += value * Float(dialogue.spread)
+                                block[base + 1] += value * Float(dialogue.spread)
+                            }
+                        } else {
+                            for c in 0..<channels { block[base + c] += audio[local * channels + c] * gain * ramp }
+                        }
                     }
-                } else {
-                    for c in 0..<channels { block[base + c] += audio[local * channels + c] * gain * ramp }
                 }
             }
         }
@@ -78,12 +94,24 @@ final class ClipTimeline {
 
     private func samples(_ index: Int) throws -> [Float] {
         if let cached = loaded[index] { return cached }
-        let reader = try AudioReader(path: placed[index].clip.path,
-                                     options: AudioReadOptions(sampleRate: sampleRate, channels: dialogue == nil ? channels : 1))
         var all: [Float] = []
-        while let chunk = try reader.next() { all += chunk }
+        if let decoded = try prefetch?.take(index) {
+            all = decoded
+        } else {
+            try Self.decode(placed[index].clip.path, frames: placed[index].frames, sampleRate: sampleRate,
+                            channels: dialogue == nil ? channels : 1, into: &all)
+        }
         loaded[index] = all
         return all
+    }
+
+    /// Decodes a clip into `buffer` (emptied first; its storage is reused: a fresh one is fresh pages, each touched for
+    /// the first time, and for a film's lines that cost more than decoding them).
+    private static func decode(_ path: String, frames: Int, sampleRate: Int, channels: Int, into buffer: inout [Float]) throws {
+        buffer.removeAll(keepingCapacity: true)
+        let reader = try ChunkReader(path: path, sampleRate: sampleRate, channels: channels)
+        buffer.reserveCapacity((frames + sampleRate / 10) * channels)
+        while let chunk = try reader.next() { buffer += chunk }
     }
 }
 
@@ -107,18 +135,22 @@ struct Ducking {
         var depth = [Float](repeating: 0, count: count)
         for interval in intervals where interval.start - attack < from + count && interval.end + release > from {
             let lo = max(from, interval.start - attack), hi = min(from + count, interval.end + release)
-            for frame in lo..<hi {
-                let d: Float
-                if frame < interval.start {
-                    d = 1 - Float(interval.start - frame) / Float(attack)
-                } else if frame <= interval.end {
-                    d = 1
-                } else {
-                    d = 1 - Float(frame - interval.end) / Float(release)
+            depth.withUnsafeMutableBufferPointer { depth in
+                // Attack ramp, the full depth under the clip, release ramp.
+                let full = max(lo, interval.start), after = max(lo, interval.end + 1)
+                for frame in lo..<max(lo, min(hi, interval.start)) {
+                    depth[frame - from] = max(depth[frame - from], 1 - Float(interval.start - frame) / Float(attack))
                 }
-                depth[frame - from] = max(depth[frame - from], d)
+                for frame in full..<max(full, min(hi, interval.end + 1)) {
+                    depth[frame - from] = 1
+                }
+                for frame in after..<max(after, hi) {
+                    depth[frame - from] = max(depth[frame - from], 1 - Float(frame - interval.end) / Float(release))
+                }
             }
         }
-        return depth.map { 1 - (1 - floor) * $0 }
+        let floor = floor
+        for i in depth.indices { depth[i] = 1 - (1 - floor) * depth[i] }
+        return depth
     }
 }

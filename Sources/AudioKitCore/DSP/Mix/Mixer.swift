@@ -23,7 +23,8 @@ public enum Mixer {
                                  hint: "the mix has \(channels) channels")
             }
         }
-        let timeline = try ClipTimeline(clips: clips, sampleRate: rate, channels: channels, dialogue: settings.dialogue)
+        let timeline = try ClipTimeline(clips: clips, sampleRate: rate, channels: channels, dialogue: settings.dialogue,
+                                        length: settings.length.map { Int(($0 * Double(rate)).rounded()) })
         let bedFrames = bedInfo?.duration.map { Int(($0 * Double(rate)).rounded()) } ?? 0
         let totalFrames = settings.length.map { Int(($0 * Double(rate)).rounded()) } ?? max(bedFrames, timeline.endFrame)
         guard totalFrames > 0 else { throw MediaError(.invalidArgument, "nothing to mix: no bed and no clips") }
@@ -50,10 +51,16 @@ public enum Mixer {
                 var block = [Float](repeating: 0, count: count * channels)
                 let available = min(bedBuffer.count, block.count)
                 let duck = ducking.gains(from: position, count: count)
-                if let ducked = settings.dialogue?.channel {
-                    for i in 0..<available { block[i] = bedBuffer[i] * bedGain * (i % channels == ducked ? duck[i / channels] : 1) }
-                } else {
-                    for i in 0..<available { block[i] = bedBuffer[i] * bedGain * duck[i / channels] }
+                let ducked = settings.dialogue?.channel
+                bedBuffer.withUnsafeBufferPointer { bed in
+                    block.withUnsafeMutableBufferPointer { block in
+                        for f in 0..<(available / channels) {
+                            for c in 0..<channels {
+                                let i = f * channels + c
+                                block[i] = bed[i] * bedGain * (ducked == nil || c == ducked ? duck[f] : 1)
+                            }
+                        }
+                    }
                 }
                 bedBuffer.removeFirst(available)
                 try timeline.add(into: &block, at: position)

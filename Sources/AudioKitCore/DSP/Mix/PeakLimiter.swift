@@ -25,117 +25,36 @@ enum PeakLimiter {
         let reader = try SoundFileReader(path: raw)
         let format = try SoundFileFormat(path: output, encoding: output.lowercased().hasSuffix(".wav") ? .float32 : .int24)
         var limiter = LookAheadLimiter(ceiling: Float(pow(10, ceiling / 20)), sampleRate: sampleRate, channels: channels, linked: channels <= 2)
-        // Measured on the writing thread, beside the limiter.
-        let meter = MeterBox(LoudnessMeter(sampleRate: sampleRate, channels: channels))
+        // The loudness is measured here, after the limiter; the true peak (the larger part of the measuring) on a
+        // thread of its own beside it.
+        var meter = LoudnessMeter(sampleRate: sampleRate, channels: channels, truePeak: false)
+        let peaks = MeterBox(TruePeakMeter(sampleRate: sampleRate, channels: channels))
         let linear = Float(pow(10, gain / 20))
         try AtomicFile.write(to: output) { temp in
             let writer = try BackgroundSoundWriter(path: temp, format: format, sampleRate: sampleRate, channels: channels,
-                                                   observer: { meter.meter.add($0) })
+                                                   observer: { peaks.meter.add($0) })
             while true {
                 var chunk = try reader.read()
                 if chunk.isEmpty { break }
                 for i in chunk.indices { chunk[i] *= linear }
                 let limited = limiter.process(chunk)
+                meter.add(limited)
                 try writer.write(limited)
             }
             let tail = limiter.flush()
+            meter.add(tail)
             try writer.write(tail)
             try writer.close()
         }
-        var result = meter.meter.result()
-        result.curve = meter.meter.curve(window: 1)
+        var result = meter.result()
+        result.truePeak = LoudnessMeter.db(max(peaks.meter.result(), pow(10, result.samplePeak / 20)))
+        result.curve = meter.curve(window: 1)
         return result
     }
 }
 
-/// A 5 ms look-ahead limiter: the gain falls ahead of each peak (the minimum of the needed gains over the
-/// look-ahead window, smoothed) and recovers over ~80 ms; a final clamp guarantees the sample ceiling. Linked: one gain
-/// for every channel; unlinked: one per channel.
-struct LookAheadLimiter {
-    let ceiling: Float
-    let channels: Int
-    let lookahead: Int
-    let releaseCoefficient: Float
-    /// The channels sharing each gain: all of them (linked), or each alone.
-    let groups: [[Int]]
-    var delay: [Float] = []
-    /// Per group, the gain each pending frame needs.
-    var needed: [[Float]]
-    var gains: [Float]
-
-    init(ceiling: Float, sampleRate: Int, channels: Int, linked: Bool = true) {
-        self.ceiling = ceiling
-        self.channels = channels
-        lookahead = max(1, sampleRate / 200)
-        releaseCoefficient = Float(1 - exp(-1 / (0.08 * Double(sampleRate))))
-        groups = linked ? [Array(0..<channels)] : (0..<channels).map { [$0] }
-        needed = Array(repeating: [], count: groups.count)
-        gains = Array(repeating: 1, count: groups.count)
-    }
-
-    mutating func process(_ input: [Float]) -> [Float] {
-        let frames = input.count / channels
-        for (g, group) in groups.enumerated() {
-            for f in 0..<frames {
-                var peak: Float = 0
-                for c in group { peak = max(peak, abs(input[f * channels + c])) }
-                needed[g].append(peak > ceiling ? ceiling / peak : 1)
-            }
-        }
-        delay += input
-        return drain(keep: lookahead)
-    }
-
-    mutating func flush() -> [Float] { drain(keep: 0) }
-
-    private mutating func drain(keep: Int) -> [Float] {
-        let ready = (needed.first?.count ?? 0) - keep
-        guard ready > 0 else { return [] }
-        var out = [Float](repeating: 0, count: ready * channels)
-        for (g, group) in groups.enumerated() {
-            let windowMin = Self.slidingMinimum(needed[g], count: ready, window: lookahead)
-            var gain = gains[g]
-            for f in 0..<ready {
-                let target = windowMin[f]
-                if target < gain {
-                    gain += (target - gain) * 0.5
-                    gain = min(gain, needed[g][f])
-                } else {
-                    gain += (target - gain) * releaseCoefficient
-                }
-                for c in group {
-                    out[f * channels + c] = max(-ceiling, min(ceiling, delay[f * channels + c] * gain))
-                }
-            }
-            gains[g] = gain
-            needed[g].removeFirst(ready)
-        }
-        delay.removeFirst(ready * channels)
-        return out
-    }
-
-    /// For each of the first `count` frames, the minimum of `values` over [f, f + window] (monotonic queue, O(n)).
-    private static func slidingMinimum(_ values: [Float], count: Int, window: Int) -> [Float] {
-        var result = [Float](repeating: 1, count: count)
-        var queue: [Int] = []
-        var head = 0
-        var next = 0
-        for f in 0..<count {
-            let last = min(values.count - 1, f + window)
-            while next <= last {
-                while queue.count > head, values[queue[queue.count - 1]] >= values[next] { queue.removeLast() }
-                queue.append(next)
-                next += 1
-            }
-            while queue[head] < f { head += 1 }
-            result[f] = values[queue[head]]
-        }
-        return result
-    }
-}
-
-/// A loudness meter that a background writer's thread adds to; read once that writer is closed.
-final class MeterBox {
-    var meter: LoudnessMeter
-    init(_ meter: LoudnessMeter) { self.meter = meter }
+/// A meter that a background writer's thread adds to; read once that writer is closed.
+final class MeterBox<Meter> {
+    var meter: Meter
+    init(_ meter: Meter) { self.meter = meter }
 }
