@@ -83,7 +83,12 @@ public enum Muxer {
         sources += tracks as [any PacketSource]
         sources += subtitles as [any PacketSource]
         try PacketInterleaver(sources: sources, output: output).run()
+        let warnings = sources.flatMap(\.warnings)
+        // The encoders and their buffers go, and their memory back to the system, before the MP4 muxer builds its
+        // index (megabytes for a film, on top of whatever is still held): the peak of a long dub was there.
+        (sources, tracks, subtitles) = ([], [], [])
+        MemoryRelease.trim()
         try output.writeTrailer()
-        return sources.flatMap(\.warnings)
+        return warnings
     }
 }

@@ -156,6 +156,12 @@ public struct DubPipeline: Sendable {
         let fit = FitStage(fitter: fitter)
         let verify = VerifyStage(provider: plan.verifier, voice: voice, fitter: fitter)
         let lines = try await step(translate, sourceLines)
+        // report.html's excerpts of the original are written while the speech is synthesized: they need the lines alone.
+        // (Not when the run stops early: `dubctl stage` leaves the report alone.)
+        let original = audio.path, slots = lines.map { (id: $0.id, start: $0.start, end: $0.end) }
+        async let originalsWritten = stopAfter == nil
+            ? timed(reviewStep(context) { try ReviewReport.writeOriginalExcerpts(of: slots, original: original, in: work); return true })
+            : (nil, 0)
         let spoken = try await step(SynthesizeStage(voice: voice), lines)
         let fitInput = FitStage.Input(lines: lines, spoken: spoken, mediaEnd: media.duration)
         let fitted = try await step(fit, fitInput)
@@ -175,11 +181,11 @@ public struct DubPipeline: Sendable {
             quality: quality, usage: used, costUSD: cost, warnings: [],
             title: String(request.input.split(separator: "/").last ?? ""), duration: media.duration ?? 0,
             sourceCurve: mix.sourceCurve, mixCurve: mix.report.loudnessCurve ?? [])
-        // report.html's excerpts are written while the mux encodes: both are done with the providers. (Not when the run
-        // stops after the mux: `dubctl stage mux` leaves the report alone.)
+        // The excerpts of the dub are written while the mux encodes: both are done with the providers.
         let clips = Dictionary(timings.compactMap { t in t.audio.map { (t.id, work.path($0)) } }) { first, _ in first }
-        let original = audio.path, excerpts = review
-        async let excerptsWritten = stopAfter == nil ? timed(reviewStep(context) { try excerpts.writeExcerpts(in: work, original: original, clips: clips) })
+        let excerpts = review
+        let (originals, originalSeconds) = try await originalsWritten
+        async let excerptsWritten = originals != nil ? timed(reviewStep(context) { try excerpts.writeDubExcerpts(in: work, clips: clips) })
                                                      : (nil, 0)
         let subtitles = try await step(mux, .init(fitted: verified.fitted, mix: mix, lines: lines, sourceLanguage: plan.source?.tag ?? transcript?.language,
                                                   stereoTrack: plan.stereoTrack && audio.isSurround, codec: plan.audioCodec))
@@ -192,7 +198,7 @@ public struct DubPipeline: Sendable {
         var reviewReport: String?
         if written != nil {
             let (path, pageSeconds) = try await timed(try await reviewStep(context) { try page.writePage(in: work, hasDub: dubbed) })
-            (reviewReport, seconds["report"]) = (path, excerptSeconds + pageSeconds)
+            (reviewReport, seconds["report"]) = (path, originalSeconds + excerptSeconds + pageSeconds)
         }
         let report = DubReport(output: request.output, subtitles: subtitles, work: work.root, stageSeconds: seconds, executed: await runner.executed,
                          timing: Self.summary(timings), loudnessIn: mix.loudnessIn, loudnessOut: mix.report.loudnessAfter,

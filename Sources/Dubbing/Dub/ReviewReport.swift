@@ -67,30 +67,51 @@ public struct ReviewReport: Sendable {
         }
     }
 
-    /// Writes the excerpts the page plays (`report/`) into `work`: each line's original segment, and its dubbed line
-    /// from `clips`. Blocking (reads and encodes audio).
-    func writeExcerpts(in work: WorkFolder, original: String, clips: [Int: String]) throws {
+    /// Writes the first half of the excerpts the page plays into a new excerpts folder in `work`: each line's original
+    /// segment (its slot). Only the lines are needed, so the pipeline writes these while the speech is synthesized,
+    /// on a core the providers leave idle. Blocking (reads and encodes audio).
+    static func writeOriginalExcerpts(of lines: [(id: Int, start: Double, end: Double)], original: String, in work: WorkFolder) throws {
         // The excerpts are written into a folder of their own and replace the last ones only once all are there, so a
         // run stopped meanwhile leaves the last report whole.
-        let folder = work.path(Self.excerpts + ".new")
+        let folder = work.path(excerpts + ".new")
         try? FileManager.default.removeItem(atPath: folder)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let format = try SoundFileFormat(container: .flac, encoding: .int16)
-        // Two workers (the excerpts are many small decodes: 1800 files for an hour of dialogue), each stopping with
-        // the work that called this.
-        let lines = lines
+        try inTwo(lines) { line in
+            try excerpt(of: original, from: line.start, duration: max(0.05, line.end - line.start), to: "\(folder)/line-\(line.id).original.flac")
+        }
+    }
+
+    /// Writes the second half (after `writeOriginalExcerpts`): each line's dubbed line from `clips`; removes the
+    /// originals of lines the report does not show, and puts the new excerpts (`report/`) in place of the last ones.
+    /// Blocking.
+    func writeDubExcerpts(in work: WorkFolder, clips: [Int: String]) throws {
+        let folder = work.path(Self.excerpts + ".new")
+        do {
+            try Self.inTwo(lines.compactMap { line in clips[line.id].map { (id: line.id, clip: $0) } }) { line in
+                try Self.excerpt(of: line.clip, from: 0, duration: nil, to: "\(folder)/line-\(line.id).dub.flac")
+            }
+        } catch {
+            try? FileManager.default.removeItem(atPath: folder)
+            throw error
+        }
+        let shown = Set(lines.map { "line-\($0.id).original.flac" })
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder) where name.hasSuffix(".original.flac") && !shown.contains(name) {
+            try FileManager.default.removeItem(atPath: "\(folder)/\(name)")
+        }
+        try? FileManager.default.removeItem(atPath: work.path(Self.excerpts))
+        try FileManager.default.moveItem(atPath: folder, toPath: work.path(Self.excerpts))
+    }
+
+    /// Runs `body` on every item with two workers (the excerpts are many small decodes: 1800 files for an hour of
+    /// dialogue), each stopping with the work that called this; throws the first error.
+    private static func inTwo<Item: Sendable>(_ items: [Item], _ body: @escaping @Sendable (Item) throws -> Void) throws {
         let failure = Mutex<(any Error)?>(nil)
         let flag = WorkCancellation.currentFlag ?? CancelFlag()
         DispatchQueue.concurrentPerform(iterations: 2) { worker in
             WorkCancellation.with(flag) {
-                for line in lines.enumerated().filter({ $0.offset % 2 == worker }).map(\.element) {
+                for item in items.enumerated().filter({ $0.offset % 2 == worker }).map(\.element) {
                     do {
-                        let t = line.timing
-                        try Self.excerpt(of: original, from: t.slotStart, duration: max(0.05, t.slotEnd - t.slotStart),
-                                         to: "\(folder)/line-\(line.id).original.flac", format: format)
-                        if let clip = clips[line.id] {
-                            try Self.excerpt(of: clip, from: 0, duration: nil, to: "\(folder)/line-\(line.id).dub.flac", format: format)
-                        }
+                        try body(item)
                     } catch {
                         failure.withLock { if $0 == nil { $0 = error } }
                         return
@@ -98,15 +119,10 @@ public struct ReviewReport: Sendable {
                 }
             }
         }
-        if let error = failure.withLock({ $0 }) {
-            try? FileManager.default.removeItem(atPath: folder)
-            throw error
-        }
-        try? FileManager.default.removeItem(atPath: work.path(Self.excerpts))
-        try FileManager.default.moveItem(atPath: folder, toPath: work.path(Self.excerpts))
+        if let error = failure.withLock({ $0 }) { throw error }
     }
 
-    /// Writes `report.html` into `work` (after `writeExcerpts`; `hasDub`: the lines with a dubbed excerpt); returns
+    /// Writes `report.html` into `work` (after `writeDubExcerpts`; `hasDub`: the lines with a dubbed excerpt); returns
     /// its path.
     func writePage(in work: WorkFolder, hasDub: Set<Int>) throws -> String {
         try work.write(Array(html(hasDub: hasDub).utf8), to: Self.file)
@@ -114,7 +130,8 @@ public struct ReviewReport: Sendable {
     }
 
     /// A small excerpt of `path` (16 kHz mono FLAC; FFmpeg's resampler, quick to set up for many short files).
-    static func excerpt(of path: String, from start: Double, duration: Double?, to output: String, format: SoundFileFormat) throws {
+    static func excerpt(of path: String, from start: Double, duration: Double?, to output: String) throws {
+        let format = try SoundFileFormat(container: .flac, encoding: .int16)
         let reader = try AudioReader(path: path, options: AudioReadOptions(sampleRate: 16_000, channels: 1, start: start, duration: duration, resampler: .swr))
         // Written in place, not atomically: the excerpts are previews the next run writes again, and a durable rename
         // per file (two fsyncs) costs seconds over an hour's lines.

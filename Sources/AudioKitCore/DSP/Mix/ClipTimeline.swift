@@ -130,9 +130,10 @@ struct Ducking {
         release = max(1, Int(settings.duckRelease * Double(sampleRate)))
     }
 
-    /// Gains for frames [from, from + count).
-    func gains(from: Int, count: Int) -> [Float] {
-        var depth = [Float](repeating: 0, count: count)
+    /// Gains for frames [from, from + count), into `depth` (its storage reused).
+    func gains(from: Int, count: Int, into depth: inout [Float]) {
+        depth.removeAll(keepingCapacity: true)
+        depth.append(contentsOf: repeatElement(0, count: count))
         for interval in intervals where interval.start - attack < from + count && interval.end + release > from {
             let lo = max(from, interval.start - attack), hi = min(from + count, interval.end + release)
             depth.withUnsafeMutableBufferPointer { depth in
@@ -151,6 +152,5 @@ struct Ducking {
         }
         let floor = floor
         for i in depth.indices { depth[i] = 1 - (1 - floor) * depth[i] }
-        return depth
     }
 }

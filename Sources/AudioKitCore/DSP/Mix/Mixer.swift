@@ -45,12 +45,15 @@ public enum Mixer {
             let ducking = Ducking(timeline: timeline, settings: settings, sampleRate: rate)
             let bedGain = Float(pow(10, settings.bedGain / 20))
             var position = 0
+            // One block and one row of duck gains, reused: a new one each second was fresh pages each second.
+            var block: [Float] = [], duck: [Float] = []
             while position < totalFrames {
                 let count = min(rate, totalFrames - position)
                 while bedBuffer.count < count * channels, let chunk = try bedReader?.next() { bedBuffer += chunk }
-                var block = [Float](repeating: 0, count: count * channels)
+                block.removeAll(keepingCapacity: true)
+                block.append(contentsOf: repeatElement(0, count: count * channels))
                 let available = min(bedBuffer.count, block.count)
-                let duck = ducking.gains(from: position, count: count)
+                ducking.gains(from: position, count: count, into: &duck)
                 let ducked = settings.dialogue?.channel
                 bedBuffer.withUnsafeBufferPointer { bed in
                     block.withUnsafeMutableBufferPointer { block in
