@@ -55,9 +55,14 @@ public enum BlockingWork {
 public final class CancelFlag: Sendable {
     private let value = Atomic<Bool>(false)
     private let deadline: Deadline?
-    public init(deadline: Deadline? = nil) { self.deadline = deadline }
-    /// Whether cancellation was requested (or the deadline passed).
-    public var isSet: Bool { value.load(ordering: .relaxed) || deadline?.hasPassed == true }
+    private let parent: CancelFlag?
+    /// A flag that is also set when `parent` is (the work that started a thread of its own).
+    public init(deadline: Deadline? = nil, parent: CancelFlag? = nil) {
+        self.deadline = deadline
+        self.parent = parent
+    }
+    /// Whether cancellation was requested (or the deadline passed, or the parent was cancelled).
+    public var isSet: Bool { value.load(ordering: .relaxed) || deadline?.hasPassed == true || parent?.isSet == true }
     /// Requests cancellation.
     public func set() { value.store(true, ordering: .relaxed) }
 }

@@ -1,5 +1,6 @@
 @testable import AudioKitCore
 import DubSupport
+import Dispatch
 import Foundation
 import Synchronization
 import TestSupport
@@ -44,6 +45,24 @@ struct MixStreamingTests {
             Thread.sleep(forTimeInterval: 0.2)
         }
         #expect(decoded.withLock { $0 } <= 4)
+    }
+
+    @Test("a prefetch started by cancellable work stops decoding, mid-clip, when that work is cancelled")
+    func prefetchFollowsItsCaller() throws {
+        let flag = CancelFlag(), decoding = DispatchSemaphore(value: 0)
+        let prefetch = WorkCancellation.with(flag) {
+            ClipPrefetch(count: 3, ahead: 2) { _, _ in
+                decoding.signal()
+                // A clip that takes until cancelled: its reads check the flag.
+                while true {
+                    try WorkCancellation.check()
+                    Thread.sleep(forTimeInterval: 0.005)
+                }
+            }
+        }
+        decoding.wait()
+        flag.set()
+        #expect(throws: CancellationError.self) { try prefetch.take(0) }
     }
 
     @Test("the limiter: a signal under the ceiling comes out sample for sample; one over it never exceeds the ceiling; the output is the same in any block sizes")

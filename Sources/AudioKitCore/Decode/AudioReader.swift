@@ -76,9 +76,15 @@ public final class AudioReader {
         try options.validate()
         let input = try InputContainer(path: path)
         let index = try input.audioStreamIndex(requested: options.streamIndex)
-        let (rate, sourceChannels, tb) = input.withStream(index) {
-            (Int($0.pointee.codecpar.pointee.sample_rate), Int($0.pointee.codecpar.pointee.ch_layout.nb_channels),
-             $0.pointee.time_base.doubleValue)
+        let (rate, sourceChannels, tb, plainMono) = input.withStream(index) { stream in
+            let par = stream.pointee.codecpar.pointee, layout = par.ch_layout
+            // Mono for sure: PCM or FLAC (no codec that may decode to more channels than its header says, as HE-AAC's
+            // parametric stereo does) in the mono layout or none.
+            let lossless = (AV_CODEC_ID_PCM_S16LE.rawValue..<AV_CODEC_ID_ADPCM_IMA_QT.rawValue).contains(par.codec_id.rawValue)
+                || par.codec_id == AV_CODEC_ID_FLAC
+            let mono = layout.nb_channels == 1 && (layout.order == AV_CHANNEL_ORDER_UNSPEC
+                                                   || (layout.order == AV_CHANNEL_ORDER_NATIVE && layout.u.mask == UInt64(1) << AV_CHAN_FRONT_CENTER.rawValue))
+            return (Int(par.sample_rate), Int(layout.nb_channels), stream.pointee.time_base.doubleValue, lossless && mono)
         }
         guard rate > 0 else {
             throw MediaError(.decodeFailed, "audio stream \(index) has no sample rate in", path: path,
@@ -94,7 +100,7 @@ public final class AudioReader {
         channels = outChannels
         timeBase = tb
         decoder = try AudioDecoder(input: input, streamIndex: index)
-        let resampledMono = outRate != rate && sourceChannels == 1 && outChannels > 1
+        let resampledMono = outRate != rate && plainMono && outChannels > 1
         decodedChannels = resampledMono ? 1 : outChannels
         converter = SampleConverter(outputChannels: decodedChannels, path: path)
         upmix = resampledMono ? SampleConverter(outputChannels: outChannels, path: path) : nil

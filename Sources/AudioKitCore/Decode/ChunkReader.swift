@@ -13,11 +13,15 @@ final class ChunkReader {
     /// Whether the channels are converted after the rate (mono), not before.
     private let upmixAfter: Bool
     private let sampleRate: Int
+    private let channels: Int
     private var flushed = false
+    /// Frames read from the file, and frames the rate converter has given out.
+    private var sourceFrames = 0, convertedFrames = 0
 
     /// Opens `path` to read as `sampleRate` Hz with `channels` channels.
     init(path: String, sampleRate: Int, channels: Int) throws {
         self.sampleRate = sampleRate
+        self.channels = channels
         // A WAV's channels are taken in their default layout, which is only unambiguous for mono and stereo: a wider
         // WAV in another shape keeps AudioReader, which reads its channel mask.
         if InputContainer.isWave(path), let sound = try? SoundFileReader(path: path), sound.sampleRate > 0,
@@ -47,11 +51,21 @@ final class ChunkReader {
             var chunk = try sound.read(maxFrames: rateConverter == nil && rematrix == nil ? 65_536 : 8192)
             if chunk.isEmpty {
                 flushed = true
-                if let tail = try rateConverter?.flush(), !tail.isEmpty { return try upmix(tail) }
-                return nil
+                guard let rateConverter else { return nil }
+                // Padded or cut to the exact converted length, as AudioReader ends.
+                var tail = try rateConverter.flush()
+                let width = upmixAfter ? 1 : channels
+                let target = Int((Double(sourceFrames) * Double(sampleRate) / Double(sound.sampleRate)).rounded())
+                let missing = target - convertedFrames - tail.count / width
+                if missing > 0 { tail += repeatElement(0, count: missing * width) } else { tail.removeLast(min(tail.count, -missing * width)) }
+                return tail.isEmpty ? nil : try upmix(tail)
             }
+            sourceFrames += chunk.count / sound.channels
             if !upmixAfter, let rematrix { chunk = try rematrix.convert(interleaved: chunk, sourceChannels: sound.channels, sampleRate: sound.sampleRate) }
-            if let rateConverter { chunk = try rateConverter.process(chunk) }
+            if let rateConverter {
+                chunk = try rateConverter.process(chunk)
+                convertedFrames += chunk.count / (upmixAfter ? 1 : channels)
+            }
             if !chunk.isEmpty { return try upmix(chunk) }
         }
         return nil

@@ -104,7 +104,7 @@ public final class BackgroundSoundWriter {
     }
 
     /// What the writing thread shares with the caller: the writer (touched by the thread only, until `close` has
-    /// waited for it) and the first error (behind a lock).
+    /// waited for it), the first error and the emptied batch buffers (each behind a lock).
     private final class State: @unchecked Sendable {
         let writer: SoundFileWriter
         let observer: (([Float]) -> Void)?

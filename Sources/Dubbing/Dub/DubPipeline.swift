@@ -107,6 +107,8 @@ public struct DubPipeline: Sendable {
         do {
             return try await run(runner, stopAfter: nil)
         } catch {
+            // report.html's excerpts written so far are for a report that will not be written.
+            ReviewReport.discardNewExcerpts(in: work)
             if fresh, await runner.currentManifest.stages.isEmpty { try? work.remove() }
             throw error
         }

@@ -76,9 +76,19 @@ public struct ReviewReport: Sendable {
         let folder = work.path(excerpts + ".new")
         try? FileManager.default.removeItem(atPath: folder)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try inTwo(lines) { line in
-            try excerpt(of: original, from: line.start, duration: max(0.05, line.end - line.start), to: "\(folder)/line-\(line.id).original.flac")
+        do {
+            try inTwo(lines) { line in
+                try excerpt(of: original, from: line.start, duration: max(0.05, line.end - line.start), to: "\(folder)/line-\(line.id).original.flac")
+            }
+        } catch {
+            try? FileManager.default.removeItem(atPath: folder)
+            throw error
         }
+    }
+
+    /// Removes excerpts written for a report that will not be finished (the run failed after the originals).
+    static func discardNewExcerpts(in work: WorkFolder) {
+        try? FileManager.default.removeItem(atPath: work.path(excerpts + ".new"))
     }
 
     /// Writes the second half (after `writeOriginalExcerpts`): each line's dubbed line from `clips`; removes the

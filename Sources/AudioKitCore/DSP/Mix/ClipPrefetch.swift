@@ -14,16 +14,16 @@ final class ClipPrefetch {
     /// Starts decoding clips `0..<count` with `decode` (clip index, a buffer to fill), which runs on the prefetch
     /// thread and must not hold on to the caller.
     init(count: Int, ahead: Int, decode: @escaping (Int, inout [Float]) throws -> Void) {
-        let shared = Shared(ahead: ahead)
+        // Stopped by deinit, or with the work that started it (its decoding checks the flag at every read).
+        let shared = Shared(ahead: ahead, parent: WorkCancellation.currentFlag)
         self.shared = shared
         let finished = finished
-        let parent = WorkCancellation.currentFlag
         thread.submit {
             defer { finished.signal() }
             WorkCancellation.with(shared.stop) {
                 for index in 0..<count {
                     shared.slots.wait()
-                    if shared.stop.isSet || parent?.isSet == true { break }
+                    if shared.stop.isSet { break }
                     var buffer = shared.content.withLock { $0.spare.popLast() } ?? []
                     let result = Result { () throws -> [Float] in
                         try decode(index, &buffer)
@@ -92,9 +92,10 @@ final class ClipPrefetch {
         let slots: DispatchSemaphore
         /// Signalled when a clip is decoded, or the thread has finished.
         let produced = DispatchSemaphore(value: 0)
-        let stop = CancelFlag()
+        let stop: CancelFlag
 
-        init(ahead: Int) {
+        init(ahead: Int, parent: CancelFlag?) {
+            stop = CancelFlag(parent: parent)
             // Created at zero and raised: libdispatch traps when a semaphore goes while under its initial value, and
             // the prefetch can stop holding slots.
             slots = DispatchSemaphore(value: 0)

@@ -3,7 +3,7 @@ import DubSupport
 import Glibc
 #endif
 
-/// The clips of a mix, decoded on demand at the mix's rate and channel count.
+/// The clips of a mix at the mix's rate and channel count, decoded ahead on the other core and held while they sound.
 final class ClipTimeline {
     struct Placed {
         let clip: MixClip
@@ -37,6 +37,12 @@ final class ClipTimeline {
         prefetch = ClipPrefetch(count: placed.prefix { $0.startFrame < length ?? .max }.count, ahead: 2) { index, buffer in
             try Self.decode(sources[index].0, frames: sources[index].1, sampleRate: sampleRate, channels: width, into: &buffer)
         }
+    }
+
+    /// Lets go of the decoded clips and stops decoding ahead (the mix is past its last block).
+    func close() {
+        loaded = [:]
+        prefetch = nil
     }
 
     /// A clip's length in seconds: from the sound file's header when libsndfile reads it (a WAV or FLAC line, the
@@ -94,10 +100,9 @@ final class ClipTimeline {
 
     private func samples(_ index: Int) throws -> [Float] {
         if let cached = loaded[index] { return cached }
-        var all: [Float] = []
-        if let decoded = try prefetch?.take(index) {
-            all = decoded
-        } else {
+        var all = try prefetch?.take(index) ?? []
+        if all.isEmpty {
+            // Not decoded ahead (taken out of order, or after `close`): decoded here.
             try Self.decode(placed[index].clip.path, frames: placed[index].frames, sampleRate: sampleRate,
                             channels: dialogue == nil ? channels : 1, into: &all)
         }

@@ -71,6 +71,7 @@ public enum Mixer {
                 position += count
             }
             try writer.close()
+            timeline.close()
         }
         let before = meter.meter.result().integrated
         var gain = 0.0
