@@ -1,6 +1,6 @@
 import DubSupport
 
-/// A file's audio as interleaved Float32 chunks at a given rate and channel count. A WAV file goes through libsndfile
+/// A file's audio as interleaved Float32 chunks at a given rate and channel count. A PCM WAV file goes through libsndfile
 /// in large reads: no demuxer (FFmpeg's WAV demuxer probes the packets of every 16-bit WAV for hidden DTS), and a WAV's
 /// timeline starts at its first sample; the channels and the rate are converted as `AudioReader` converts them (the
 /// same libswresample matrix, then libsoxr), so the samples are the same. Anything else goes through `AudioReader`
@@ -24,7 +24,7 @@ final class ChunkReader {
         self.channels = channels
         // A WAV's channels are taken in their default layout, which is only unambiguous for mono and stereo: a wider
         // WAV in another shape keeps AudioReader, which reads its channel mask.
-        if InputContainer.isWave(path), let sound = try? SoundFileReader(path: path), sound.sampleRate > 0,
+        if InputContainer.isWave(path), let sound = try? SoundFileReader(path: path), sound.sampleRate > 0, sound.isPlainPCM,
            sound.channels == channels || sound.channels <= 2 {
             self.sound = sound
             // As AudioReader: a mono file to resample is resampled first and spread over the channels after.

@@ -19,15 +19,23 @@ public enum Muxer {
         try OutputPaths.refuseOverwriting(inputs: [("input", request.videoPath)] + request.audioTracks.map { ("audio", $0.path) }
                                               + request.subtitleTracks.map { ("subtitles", $0.path) },
                                           outputs: [("output", request.outputPath)])
-        let input = try InputContainer(path: request.videoPath)
-        let warnings = try AtomicFile.write(to: request.outputPath) { temp in try write(request, input: input, to: temp) }
+        let warnings = try AtomicFile.write(to: request.outputPath) { temp in
+            let output = try OutputContainer(path: temp, formatHint: request.outputPath)
+            let warnings = try write(request, input: try InputContainer(path: request.videoPath), to: output)
+            // The input (its demuxer holds the index of the whole file), the encoders and their buffers are gone, and
+            // their memory back to the system, before the MP4 muxer builds its index: megabytes for a film, and the
+            // peak of a long dub.
+            MemoryRelease.trim()
+            try output.writeTrailer()
+            return warnings
+        }
         let info = try MediaInfo.probe(path: request.outputPath)
         let codec = info.audioStreams.first?.codec ?? ""
         return MuxResult(outputPath: request.outputPath, duration: info.duration ?? 0, audioCodec: codec, warnings: warnings)
     }
 
-    private static func write(_ request: MuxRequest, input: InputContainer, to temp: String) throws -> [String] {
-        let output = try OutputContainer(path: temp, formatHint: request.outputPath)
+    /// Writes everything but the trailer; returns the warnings.
+    private static func write(_ request: MuxRequest, input: InputContainer, to output: OutputContainer) throws -> [String] {
         let opus = ["webm", "ogg", "opus"].contains(output.formatName)
         var copied: [Int: Int] = [:]
         let video = input.primaryVideoStreamIndex
@@ -83,12 +91,6 @@ public enum Muxer {
         sources += tracks as [any PacketSource]
         sources += subtitles as [any PacketSource]
         try PacketInterleaver(sources: sources, output: output).run()
-        let warnings = sources.flatMap(\.warnings)
-        // The encoders and their buffers go, and their memory back to the system, before the MP4 muxer builds its
-        // index (megabytes for a film, on top of whatever is still held): the peak of a long dub was there.
-        (sources, tracks, subtitles) = ([], [], [])
-        MemoryRelease.trim()
-        try output.writeTrailer()
-        return warnings
+        return sources.flatMap(\.warnings)
     }
 }

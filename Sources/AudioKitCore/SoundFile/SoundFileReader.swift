@@ -12,6 +12,8 @@ public final class SoundFileReader {
     public let channels: Int
     /// Total frames in the file.
     public let frameCount: Int
+    /// Whether the samples are stored as plain integers or floats (not ADPCM, GSM or another coding).
+    let isPlainPCM: Bool
     private let handle: OpaquePointer
 
     /// Opens `path` for reading.
@@ -26,6 +28,8 @@ public final class SoundFileReader {
         sampleRate = Int(info.samplerate)
         channels = Int(info.channels)
         frameCount = Int(info.frames)
+        let plain = [SF_FORMAT_PCM_S8, SF_FORMAT_PCM_U8, SF_FORMAT_PCM_16, SF_FORMAT_PCM_24, SF_FORMAT_PCM_32, SF_FORMAT_FLOAT, SF_FORMAT_DOUBLE]
+        isPlainPCM = plain.contains(Int(info.format) & SF_FORMAT_SUBMASK)
     }
 
     deinit { sf_close(handle) }
