@@ -39,7 +39,7 @@ extension AudioReader {
                              path: path)
         }
         var samples = try converter.convert(frame)
-        var count = samples.count / decodedChannels
+        var count = samples.count / resampling.inputChannels
         guard count > 0 else { return }
         decodedFrames += count
         let ts = frame.pointee.best_effort_timestamp
@@ -58,7 +58,7 @@ extension AudioReader {
                 timelinePos += delta
             } else if delta < -tolerance {
                 let drop = min(-delta, count)
-                samples.removeFirst(drop * decodedChannels)
+                samples.removeFirst(drop * resampling.inputChannels)
                 count -= drop
             }
         }
@@ -77,11 +77,11 @@ extension AudioReader {
             itemHead += 1
         case .silence(let n):
             let step = min(n, sourceSampleRate)
-            block = [Float](repeating: 0, count: step * decodedChannels)
+            block = [Float](repeating: 0, count: step * resampling.inputChannels)
             if step == n { itemHead += 1 } else { items[itemHead] = .silence(n - step) }
         }
         if itemHead == items.count { items.removeAll(keepingCapacity: true); itemHead = 0 }
-        var frames = block.count / decodedChannels
+        var frames = block.count / resampling.inputChannels
         let begin = emitPos
         emitPos += frames
         let skip = max(0, min(frames, startFrame - begin))
@@ -89,11 +89,11 @@ extension AudioReader {
         if let endFrame { keep = max(0, min(keep, endFrame - (begin + skip))) }
         guard keep > 0 else { return }
         if skip > 0 || keep < frames - skip {
-            block = Array(block[(skip * decodedChannels)..<((skip + keep) * decodedChannels)])
+            block = Array(block[(skip * resampling.inputChannels)..<((skip + keep) * resampling.inputChannels)])
             frames = keep
         }
         sourceFramesKept += frames
-        deliver(try spread(rateConverter.map { try $0.process(block) } ?? block))
+        deliver(try resampling.process(block))
     }
 
     /// Flushes the rate converter and pads or trims the output to the exact converted length.
@@ -103,17 +103,7 @@ extension AudioReader {
             throw MediaError(.noAudioData, "no audio could be decoded from", path: path,
                              hint: corruptPackets > 0 ? "all \(corruptPackets) audio packets were corrupt" : "the audio stream is empty")
         }
-        let tail = try spread(rateConverter?.flush() ?? [])
-        let target = Int((Double(sourceFramesKept) * Double(sampleRate) / Double(sourceSampleRate)).rounded())
-        let produced = framesRead + ready[readyHead...].reduce(0) { $0 + $1.count / channels }
-        var last = tail
-        let missing = target - produced - tail.count / channels
-        if missing > 0 {
-            last.append(contentsOf: repeatElement(0, count: missing * channels))
-        } else if missing < 0 {
-            last.removeLast(min(last.count, -missing * channels))
-        }
-        deliver(last)
+        deliver(try resampling.finish())
         if sourceFramesKept == 0 {
             throw MediaError(.invalidArgument, "nothing to read: the start is past the end of the audio (\(seconds(timelinePos)) s) in",
                              path: path)
@@ -124,12 +114,6 @@ extension AudioReader {
         if endFrame == nil, let expectedDuration, Double(timelinePos) / Double(sourceSampleRate) < expectedDuration - 0.5 {
             warnings.append("decoded \(seconds(timelinePos)) s of the \(expectedDuration.fixed(2)) s the file declares; it may be truncated")
         }
-    }
-
-    /// Resampled mono spread over the output's channels (libswresample's matrix, as for a decoded frame).
-    private func spread(_ samples: [Float]) throws -> [Float] {
-        guard let upmix, !samples.isEmpty else { return samples }
-        return try upmix.convert(interleaved: samples, sourceChannels: 1, sampleRate: sampleRate)
     }
 
     private func deliver(_ chunk: [Float]) {

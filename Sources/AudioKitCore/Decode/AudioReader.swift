@@ -36,11 +36,7 @@ public final class AudioReader {
     let input: InputContainer
     let decoder: AudioDecoder
     let converter: SampleConverter
-    let rateConverter: RateConverter?
-    /// Channels of the decoded samples before the rate converter: the output's, or the source's one channel when a
-    /// mono source is resampled and then spread over more channels (`upmix`; half the resampling for stereo).
-    let decodedChannels: Int
-    let upmix: SampleConverter?
+    let resampling: Resampling
     let packet: UnsafeMutablePointer<AVPacket>
     let timeBase: Double
     let expectedDuration: Double?
@@ -100,15 +96,8 @@ public final class AudioReader {
         channels = outChannels
         timeBase = tb
         decoder = try AudioDecoder(input: input, streamIndex: index)
-        let resampledMono = outRate != rate && plainMono && outChannels > 1
-        decodedChannels = resampledMono ? 1 : outChannels
-        converter = SampleConverter(outputChannels: decodedChannels, path: path)
-        upmix = resampledMono ? SampleConverter(outputChannels: outChannels, path: path) : nil
-        if outRate == rate {
-            rateConverter = nil
-        } else {
-            rateConverter = try makeRateConverter(options.resampler, from: rate, to: outRate, channels: decodedChannels, path: path)
-        }
+        resampling = try Resampling(options.resampler, from: rate, to: outRate, channels: outChannels, monoSource: plainMono, path: path)
+        converter = SampleConverter(outputChannels: resampling.inputChannels, path: path)
         guard let packet = av_packet_alloc() else { fatalError("out of memory allocating a packet") }
         self.packet = packet
         let first = Int((options.start * Double(rate)).rounded())

@@ -7,73 +7,48 @@ import DubSupport
 /// (timeline alignment, decoding, conversion). Blocking.
 final class ChunkReader {
     private let sound: SoundFileReader?
+    /// The channel conversion before the rate (none for a mono file, which `resampling` spreads after it).
     private let rematrix: SampleConverter?
-    private let rateConverter: RateConverter?
+    private let resampling: Resampling?
     private let media: AudioReader?
-    /// Whether the channels are converted after the rate (mono), not before.
-    private let upmixAfter: Bool
-    private let sampleRate: Int
-    private let channels: Int
-    private var flushed = false
-    /// Frames read from the file, and frames the rate converter has given out.
-    private var sourceFrames = 0, convertedFrames = 0
+    private var finished = false
 
     /// Opens `path` to read as `sampleRate` Hz with `channels` channels.
     init(path: String, sampleRate: Int, channels: Int) throws {
-        self.sampleRate = sampleRate
-        self.channels = channels
         // A WAV's channels are taken in their default layout, which is only unambiguous for mono and stereo: a wider
         // WAV in another shape keeps AudioReader, which reads its channel mask.
         if InputContainer.isWave(path), let sound = try? SoundFileReader(path: path), sound.sampleRate > 0, sound.isPlainPCM,
            sound.channels == channels || sound.channels <= 2 {
             self.sound = sound
-            // As AudioReader: a mono file to resample is resampled first and spread over the channels after.
-            upmixAfter = sound.sampleRate != sampleRate && sound.channels == 1
-            rematrix = sound.channels == channels ? nil : SampleConverter(outputChannels: channels, path: path)
-            rateConverter = sound.sampleRate == sampleRate ? nil
-                : try makeRateConverter(.soxr, from: sound.sampleRate, to: sampleRate, channels: upmixAfter ? 1 : channels, path: path)
+            let resampling = try Resampling(.soxr, from: sound.sampleRate, to: sampleRate, channels: channels,
+                                            monoSource: sound.channels == 1, path: path)
+            self.resampling = resampling
+            rematrix = sound.channels == resampling.inputChannels ? nil : SampleConverter(outputChannels: resampling.inputChannels, path: path)
             media = nil
         } else {
             media = try AudioReader(path: path, options: AudioReadOptions(sampleRate: sampleRate, channels: channels))
             sound = nil
             rematrix = nil
-            rateConverter = nil
-            upmixAfter = false
+            resampling = nil
         }
     }
 
     /// The next chunk, or nil at the end.
     func next() throws -> [Float]? {
-        guard let sound else { return try media?.next() }
-        while !flushed {
+        guard let sound, let resampling else { return try media?.next() }
+        while !finished {
             // Converted audio in blocks that stay below glibc's threshold for a mapping of their own (MemoryRelease):
             // converting large blocks mapped and unmapped every output and the converters' own buffers.
-            var chunk = try sound.read(maxFrames: rateConverter == nil && rematrix == nil ? 65_536 : 8192)
+            var chunk = try sound.read(maxFrames: rematrix == nil && resampling.passesThrough ? 65_536 : 8192)
             if chunk.isEmpty {
-                flushed = true
-                guard let rateConverter else { return nil }
-                // Padded or cut to the exact converted length, as AudioReader ends.
-                var tail = try rateConverter.flush()
-                let width = upmixAfter ? 1 : channels
-                let target = Int((Double(sourceFrames) * Double(sampleRate) / Double(sound.sampleRate)).rounded())
-                let missing = target - convertedFrames - tail.count / width
-                if missing > 0 { tail += repeatElement(0, count: missing * width) } else { tail.removeLast(min(tail.count, -missing * width)) }
-                return tail.isEmpty ? nil : try upmix(tail)
+                finished = true
+                let tail = try resampling.finish()
+                return tail.isEmpty ? nil : tail
             }
-            sourceFrames += chunk.count / sound.channels
-            if !upmixAfter, let rematrix { chunk = try rematrix.convert(interleaved: chunk, sourceChannels: sound.channels, sampleRate: sound.sampleRate) }
-            if let rateConverter {
-                chunk = try rateConverter.process(chunk)
-                convertedFrames += chunk.count / (upmixAfter ? 1 : channels)
-            }
-            if !chunk.isEmpty { return try upmix(chunk) }
+            if let rematrix { chunk = try rematrix.convert(interleaved: chunk, sourceChannels: sound.channels, sampleRate: sound.sampleRate) }
+            chunk = try resampling.process(chunk)
+            if !chunk.isEmpty { return chunk }
         }
         return nil
-    }
-
-    /// Resampled mono spread over the channels, when that is the order.
-    private func upmix(_ chunk: [Float]) throws -> [Float] {
-        guard upmixAfter, let rematrix else { return chunk }
-        return try rematrix.convert(interleaved: chunk, sourceChannels: 1, sampleRate: sampleRate)
     }
 }
