@@ -106,7 +106,12 @@ public struct LoudnessMeter {
 
     /// The measurement of everything added so far (call once, at the end: it drains the true-peak upsampler).
     public mutating func result() -> Result {
-        let peak = truePeak?.result() ?? 0
+        result(truePeak: truePeak?.result() ?? 0)
+    }
+
+    /// The measurement with a true peak (linear) measured apart, by a `TruePeakMeter` on another thread (the sample
+    /// peak when that is higher).
+    func result(truePeak peak: Double) -> Result {
         let blocks = windows(of: 4)
         let integrated = gatedLoudness(blocks, relativeGate: -10)
         let shortTerm = windows(of: 30)

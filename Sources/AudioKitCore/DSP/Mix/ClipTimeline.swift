@@ -18,6 +18,10 @@ final class ClipTimeline {
     let dialogue: DialoguePlacement?
     /// Decoded audio of the clips sounding now, by index.
     private var loaded: [Int: [Float]] = [:]
+    /// Channels of a decoded clip: the mix's, or one for a surround mix's dialogue.
+    private let clipChannels: Int
+    /// Decodes clip `index` into a buffer (on the prefetch thread, or here for a clip it did not decode).
+    private let decodeClip: (Int, inout [Float]) throws -> Void
     /// Decodes the clips ahead, on the other core.
     private var prefetch: ClipPrefetch?
 
@@ -33,10 +37,12 @@ final class ClipTimeline {
                           frames: Int((seconds * Double(sampleRate)).rounded()))
         }.sorted { $0.startFrame < $1.startFrame }
         let sources = placed.map { ($0.clip.path, $0.frames) }, width = dialogue == nil ? channels : 1
-        // Two clips ahead: a line is decoded many times faster than it is mixed, and each one waiting is memory.
-        prefetch = ClipPrefetch(count: placed.prefix { $0.startFrame < length ?? .max }.count, ahead: 2) { index, buffer in
+        clipChannels = width
+        decodeClip = { index, buffer in
             try Self.decode(sources[index].0, frames: sources[index].1, sampleRate: sampleRate, channels: width, into: &buffer)
         }
+        // Two clips ahead: a line is decoded many times faster than it is mixed, and each one waiting is memory.
+        prefetch = ClipPrefetch(count: placed.prefix { $0.startFrame < length ?? .max }.count, ahead: 2, decode: decodeClip)
     }
 
     /// Lets go of the decoded clips and stops decoding ahead (the mix is past its last block).
@@ -67,8 +73,7 @@ final class ClipTimeline {
             }
             let audio = try samples(index)
             let gain = Float(pow(10, item.clip.gain / 20))
-            let width = dialogue == nil ? channels : 1
-            let frames = audio.count / width
+            let frames = audio.count / clipChannels
             let fade = max(1, Int(item.clip.fade * Double(sampleRate)))
             let from = max(position, item.startFrame)
             let to = min(position + count, item.startFrame + frames)
@@ -103,8 +108,7 @@ final class ClipTimeline {
         var all = try prefetch?.take(index) ?? []
         if all.isEmpty {
             // Not decoded ahead (taken out of order, or after `close`): decoded here.
-            try Self.decode(placed[index].clip.path, frames: placed[index].frames, sampleRate: sampleRate,
-                            channels: dialogue == nil ? channels : 1, into: &all)
+            try decodeClip(index, &all)
         }
         loaded[index] = all
         return all

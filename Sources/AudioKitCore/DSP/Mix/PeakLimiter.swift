@@ -46,8 +46,7 @@ enum PeakLimiter {
             try writer.write(tail)
             try writer.close()
         }
-        var result = meter.result()
-        result.truePeak = LoudnessMeter.db(max(peaks.meter.result(), pow(10, result.samplePeak / 20)))
+        var result = meter.result(truePeak: peaks.meter.result())
         result.curve = meter.curve(window: 1)
         return result
     }
