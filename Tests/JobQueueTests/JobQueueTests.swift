@@ -89,6 +89,23 @@ struct JobQueueTests {
         #expect(try await g.queue.claim(queues: ["default"], limit: 1, owner: "w").map(\.jobId) == l)
     }
 
+    @Test("with a backlog of thousands, repeated claims run on the plan the server keeps instead of being planned afresh each time")
+    func claimKeepsItsPlan() async throws {
+        let f = try await QueueFixture()
+        try await f.database.query("INSERT INTO dub_jobs (payload) SELECT jsonb_build_object('n', n) FROM generate_series(1, 5000) n")
+        try await f.database.query("ANALYZE dub_jobs")
+        for _ in 0..<8 {
+            #expect(try await f.queue.claim(queues: ["default"], limit: 1, owner: "w").count == 1)
+        }
+        // PostgreSQL plans a prepared statement for its first five runs, then keeps a generic plan only if it costs no
+        // more than those: a claim whose limit is a parameter never gets there (its generic plan scans the table).
+        let plans = try #require(try await f.database.query(
+            "SELECT generic_plans::int AS generic, custom_plans::int AS custom FROM pg_prepared_statements WHERE statement LIKE $1",
+            ["%FOR UPDATE SKIP LOCKED%"]).first)
+        #expect(try plans.int("generic") >= 2)
+        #expect(try plans.int("custom") <= 6)
+    }
+
     @Test("many claimers on one database: every job claimed exactly once")
     func manyClaimers() async throws {
         let f = try await QueueFixture()
