@@ -105,10 +105,9 @@ enum ClovaSpeechFake {
         return result
     }
 
-    /// Records, delays, checks the CLOVA Speech secret and applies a fault.
+    /// Records, checks the CLOVA Speech secret and applies a fault.
     static func gate(_ request: Request, _ control: FakeControl, faultPath: String) async throws -> Response? {
         control.record(RecordedRequest(path: request.uri.path, headers: FakeReply.headers(request), at: .now))
-        if control.latency > 0 { try await Task.sleep(for: .milliseconds(Int(control.latency * 1000))) }
         guard let name = HTTPField.Name("X-CLOVASPEECH-API-KEY"), request.headers[name] == FakeProviderServer.clovaSpeechSecret else {
             return NaverFake.gatewayError(401, "200", "Authentication Failed")
         }

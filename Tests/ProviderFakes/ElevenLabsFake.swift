@@ -134,11 +134,10 @@ enum ElevenLabsFake {
         return samples.isEmpty ? nil : (samples, 44_100)
     }
 
-    /// Records the request (with `body` when given), applies latency, checks the key and applies an injected fault.
+    /// Records the request (with `body` when given), checks the key and applies an injected fault.
     static func gate(_ request: Request, _ control: FakeControl, body: [UInt8] = []) async throws -> Response? {
         let path = request.uri.path
         control.record(RecordedRequest(path: path, headers: FakeReply.headers(request), at: .now, body: body))
-        if control.latency > 0 { try await Task.sleep(for: .milliseconds(Int(control.latency * 1000))) }
         guard request.headers[HTTPField.Name("xi-api-key")!] == FakeProviderServer.elevenLabsKey else {
             return detail(401, "invalid_api_key", "Invalid API key")
         }

@@ -65,7 +65,7 @@ public final class FakeControl: Sendable {
         set { state.withLock { $0.expansion = newValue } }
     }
 
-    /// Seconds every answer is delayed by.
+    /// Seconds from a request's arrival to its answer (`FakeLatency`): the fake's own work is inside them.
     public var latency: Double {
         get { state.withLock { $0.latency } }
         set { state.withLock { $0.latency = newValue } }

@@ -31,6 +31,7 @@ public final class FakeProviderServer: Sendable {
     public static func start() async throws -> FakeProviderServer {
         let control = FakeControl()
         let router = Router()
+        router.add(middleware: FakeLatency(control: control))
         OpenAIFake.register(on: router, control: control)
         OpenAIFake.registerChat(on: router, control: control)
         OpenAIFake.registerTranscription(on: router, control: control)

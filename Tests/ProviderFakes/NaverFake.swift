@@ -92,10 +92,9 @@ enum NaverFake {
                               headers: [("x-ncp-trace-id", FakeReply.requestID())])
     }
 
-    /// Records, delays, checks the gateway keys and applies a fault (or the `throttle` quirk), as the API gateway does.
+    /// Records, checks the gateway keys and applies a fault (or the `throttle` quirk), as the API gateway does.
     static func gateway(_ request: Request, _ control: FakeControl, quirk: String?) async throws -> Response? {
         control.record(RecordedRequest(path: request.uri.path, headers: FakeReply.headers(request), at: .now))
-        if control.latency > 0 { try await Task.sleep(for: .milliseconds(Int(control.latency * 1000))) }
         guard let idName = HTTPField.Name("X-NCP-APIGW-API-KEY-ID"), let keyName = HTTPField.Name("X-NCP-APIGW-API-KEY"),
               request.headers[idName] == FakeProviderServer.naverClientID, request.headers[keyName] == FakeProviderServer.naverClientSecret else {
             return gatewayError(401, "200", "Authentication Failed")

@@ -52,11 +52,10 @@ enum OpenAIFake {
         }
     }
 
-    /// Records the request, applies latency, checks the key and applies an injected fault, as every endpoint does.
+    /// Records the request, checks the key and applies an injected fault, as every endpoint does.
     static func gate(_ request: Request, _ control: FakeControl) async throws -> Response? {
         let path = request.uri.path
         control.record(RecordedRequest(path: path, headers: FakeReply.headers(request), at: .now))
-        if control.latency > 0 { try await Task.sleep(for: .milliseconds(Int(control.latency * 1000))) }
         guard request.headers[.authorization] == "Bearer \(FakeProviderServer.openAIKey)" else {
             return error(401, "Incorrect API key provided.", type: "invalid_request_error", code: "invalid_api_key")
         }
