@@ -46,6 +46,9 @@ public final class SerialThread: @unchecked Sendable {
         }
     }
 
+    /// Whether the caller runs on this thread.
+    public var isCurrent: Bool { pthread_equal(pthread_self(), thread) != 0 }
+
     /// Queues `work` without waiting for it.
     public func submit(_ work: @escaping () -> Void) {
         pthread_mutex_lock(&mutex)
@@ -66,5 +69,19 @@ public final class SerialThread: @unchecked Sendable {
             pthread_mutex_unlock(&mutex)
             work()
         }
+    }
+}
+
+/// The thread as an actor's executor: an actor whose `unownedExecutor` is a `SerialThread` runs its jobs on that
+/// thread, so blocking work the thread owns (a database connection's statements) runs inline from the actor, with no
+/// hop to another thread and back.
+extension SerialThread: SerialExecutor {
+    public func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job), executor = asUnownedSerialExecutor()
+        submit { job.runSynchronously(on: executor) }
+    }
+
+    public func checkIsolated() {
+        precondition(isCurrent, "not on the serial thread")
     }
 }

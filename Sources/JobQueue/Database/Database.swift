@@ -48,20 +48,31 @@ public final class Database: Sendable {
         try await thread.run { _ = try holder.connection(configuration) }
     }
 
+    /// The connection's thread as an executor. An actor that runs on it (`unownedExecutor`) has its statements run
+    /// inline, without the two thread hops a statement otherwise takes (to the connection's thread and back); it
+    /// waits for them, as the connection does.
+    public var executor: UnownedSerialExecutor { thread.asUnownedSerialExecutor() }
+
+    /// Runs `body` on the connection's thread: at once when the caller is there already (an actor on `executor`),
+    /// otherwise queued there.
+    private nonisolated(nonsending) func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        thread.isCurrent ? try body() : try await thread.run(body)
+    }
+
     /// Runs one statement and returns its rows.
     @discardableResult
-    public func query(_ sql: String, _ params: [String?] = [], context: String? = nil) async throws -> [PGRow] {
+    public nonisolated(nonsending) func query(_ sql: String, _ params: [String?] = [], context: String? = nil) async throws -> [PGRow] {
         let holder = holder, configuration = configuration
-        return try await thread.run {
+        return try await onThread {
             try holder.withRetry(configuration) { try $0.query(sql, params, context: context) }
         }
     }
 
     /// Runs `body` inside BEGIN/COMMIT on this connection; any error rolls back. Nothing else runs on the
     /// connection meanwhile.
-    public func transaction<T: Sendable>(_ body: @escaping @Sendable (Transaction) throws -> T) async throws -> T {
+    public nonisolated(nonsending) func transaction<T: Sendable>(_ body: @escaping @Sendable (Transaction) throws -> T) async throws -> T {
         let holder = holder, configuration = configuration
-        return try await thread.run {
+        return try await onThread {
             try holder.withRetry(configuration) { connection in
                 _ = try connection.query("BEGIN", [])
                 do {

@@ -15,7 +15,7 @@ extension JobQueue {
     static var guardClause: String { "id = $1 AND lease_token = $2::uuid AND state = 'running'" }
 
     /// Renews the lease.
-    public func heartbeat(_ lease: JobLease<Kind>) async throws -> Heartbeat {
+    public nonisolated(nonsending) func heartbeat(_ lease: JobLease<Kind>) async throws -> Heartbeat {
         let rows = try await database.query("""
             UPDATE dub_jobs SET lease_expires_at = \(Self.now(3)) + make_interval(secs => $4::float8), heartbeat_at = \(Self.now(3)),
                 updated_at = now()
@@ -27,12 +27,12 @@ extension JobQueue {
     }
 
     /// Stores the pipeline's checkpoint so a retry resumes from it.
-    public func checkpoint(_ lease: JobLease<Kind>, _ checkpoint: Kind.Checkpoint) async throws -> Bool {
+    public nonisolated(nonsending) func checkpoint(_ lease: JobLease<Kind>, _ checkpoint: Kind.Checkpoint) async throws -> Bool {
         try await guarded(lease.key, "checkpoint = $3::jsonb", [try StoredJSON.text(checkpoint)], context: "checkpoint")
     }
 
     /// Marks the job succeeded.
-    public func complete(_ lease: JobLease<Kind>, result: Kind.Result, usage: Kind.Usage? = nil) async throws -> Bool {
+    public nonisolated(nonsending) func complete(_ lease: JobLease<Kind>, result: Kind.Result, usage: Kind.Usage? = nil) async throws -> Bool {
         try await guarded(lease.key, """
             state = 'succeeded', result = $3::jsonb, usage = coalesce($4::jsonb, usage), finished_at = now(),
             lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
@@ -41,13 +41,13 @@ extension JobQueue {
 
     /// Records a failed attempt: permanent errors and the last attempt fail the job; others schedule a retry with backoff.
     /// - Returns: the job's new state, or nil when the lease was lost.
-    public func fail(_ lease: JobLease<Kind>, code: String, message: String, permanent: Bool, checkpoint: Kind.Checkpoint? = nil,
+    public nonisolated(nonsending) func fail(_ lease: JobLease<Kind>, code: String, message: String, permanent: Bool, checkpoint: Kind.Checkpoint? = nil,
                      usage: Kind.Usage? = nil, random: Double = Double.random(in: 0..<1)) async throws -> JobState? {
         try await fail(lease.key, code: code, message: message, permanent: permanent, checkpoint: try checkpoint.map(StoredJSON.text),
                        usage: try usage.map(StoredJSON.text), random: random)
     }
 
-    func fail(_ lease: LeaseKey, code: String, message: String, permanent: Bool, checkpoint: String? = nil,
+    nonisolated(nonsending) func fail(_ lease: LeaseKey, code: String, message: String, permanent: Bool, checkpoint: String? = nil,
               usage: String? = nil, random: Double = Double.random(in: 0..<1)) async throws -> JobState? {
         let delay = backoff.delay(afterAttempt: lease.attempt, unit: random)
         let terminal = "($3::bool OR attempt >= max_attempts OR cancel_requested_at IS NOT NULL)"
@@ -70,7 +70,7 @@ extension JobQueue {
 
     /// Gives the job back without counting the attempt (graceful shutdown), saving the checkpoint.
     /// A job whose cancel was requested becomes cancelled instead.
-    public func release(_ lease: JobLease<Kind>, checkpoint: Kind.Checkpoint? = nil) async throws -> Bool {
+    public nonisolated(nonsending) func release(_ lease: JobLease<Kind>, checkpoint: Kind.Checkpoint? = nil) async throws -> Bool {
         try await guarded(lease.key, """
             state = CASE WHEN cancel_requested_at IS NOT NULL THEN 'cancelled' ELSE 'queued' END,
             attempt = CASE WHEN cancel_requested_at IS NOT NULL THEN attempt ELSE greatest(attempt - 1, 0) END,
@@ -81,13 +81,13 @@ extension JobQueue {
     }
 
     /// Marks a job whose cancel the worker has honoured as cancelled.
-    public func acknowledgeCancel(_ lease: JobLease<Kind>) async throws -> Bool {
+    public nonisolated(nonsending) func acknowledgeCancel(_ lease: JobLease<Kind>) async throws -> Bool {
         try await guarded(lease.key, """
             state = 'cancelled', finished_at = now(), lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
             """, [], context: "cancel")
     }
 
-    private func guarded(_ lease: LeaseKey, _ assignments: String, _ extra: [String?], context: String) async throws -> Bool {
+    private nonisolated(nonsending) func guarded(_ lease: LeaseKey, _ assignments: String, _ extra: [String?], context: String) async throws -> Bool {
         let rows = try await database.query("""
             UPDATE dub_jobs SET \(assignments), updated_at = now() WHERE \(Self.guardClause) RETURNING id
             """, ["\(lease.jobId)", lease.token] + extra, context: context)

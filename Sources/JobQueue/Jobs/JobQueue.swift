@@ -85,7 +85,7 @@ public struct JobQueue<Kind: JobKind>: Sendable {
     /// (at most one per free-slot count), and that plan walks the claimable index and the primary key. With the limit
     /// a parameter, the plan kept for every limit expects a tenth of the table and hash-joins a scan of all of it, so
     /// PostgreSQL plans the statement afresh on every claim instead.
-    public func claim(queues: [String], limit: Int, owner: String) async throws -> [JobLease<Kind>] {
+    public nonisolated(nonsending) func claim(queues: [String], limit: Int, owner: String) async throws -> [JobLease<Kind>] {
         guard limit > 0 else { return [] }
         for queue in queues { try Self.validate(queue: queue) }
         let rows = try await database.query("""

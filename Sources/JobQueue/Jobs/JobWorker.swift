@@ -64,6 +64,9 @@ public actor JobWorker<Handler: JobHandler>: Service {
         self.metrics = metrics
     }
 
+    /// The worker runs on its queue's connection thread: its claims, completions and heartbeats run there inline.
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { queue.database.executor }
+
     /// Jobs being worked on now.
     public var runningJobs: [Int] { Array(running.keys).sorted() }
 
