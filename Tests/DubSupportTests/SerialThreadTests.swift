@@ -27,7 +27,7 @@ private actor OnThread {
 
 @Suite("SerialThread: blocking work on one thread of its own, and an executor for actors")
 struct SerialThreadTests {
-    @Test("an actor on a SerialThread runs every call there, one at a time, and comes back there after each await")
+    @Test("an actor on a SerialThread runs every call there and comes back there after each await, nested work on the thread included")
     func actorRunsOnTheThread() async throws {
         let thread = SerialThread()
         defer { thread.shutdown() }
