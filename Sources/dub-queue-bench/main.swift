@@ -4,7 +4,7 @@ import DubSupport
 import JobQueue
 import Synchronization
 
-// The queue benchmark behind bench/40-queue.sh: `dub-queue-bench --database-url URL [--jobs N]`.
+// The queue benchmark behind bench/40-queue.sh: `dub-queue-bench --database-url URL [--jobs N] [--workers 1,4,16] [--throughput-only]`.
 // Empty jobs through the real claim / heartbeat / complete path, one connection per worker (as separate daemons
 // would have); submit-to-start latency with NOTIFY waking an idle worker; the cost of one heartbeat, and how many
 // heartbeats per second the server sustains from 8 connections at once.
@@ -36,7 +36,7 @@ func option(_ name: String) -> String? {
     arguments.firstIndex(of: name).flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
 }
 guard let url = option("--database-url") else {
-    FileHandle.standardError.write(Data("usage: dub-queue-bench --database-url URL [--jobs N]\n".utf8))
+    FileHandle.standardError.write(Data("usage: dub-queue-bench --database-url URL [--jobs N] [--workers 1,4,16] [--throughput-only]\n".utf8))
     exit(2)
 }
 let jobs = option("--jobs").flatMap(Int.init) ?? 2000
@@ -64,7 +64,7 @@ func worker(_ name: String, concurrency: Int, poll: Double, listens: Bool, start
 }
 
 // 1. Throughput: N empty jobs, W workers each with its own connection and one slot (like W single-slot daemons).
-for workers in [1, 4, 16] {
+for workers in option("--workers")?.split(separator: ",").compactMap({ Int($0) }) ?? [1, 4, 16] {
     _ = try await admin.query("DELETE FROM dub_jobs")
     for i in 0..<jobs { _ = try await adminQueue.submit(JobSubmission<EmptyJob>(payload: .init(n: i))) }
     // The same server state as pgbench's rounds get: no dead rows from the round before, fresh statistics.
@@ -84,6 +84,8 @@ for workers in [1, 4, 16] {
     for loop in loops { try await loop.value }
     print("throughput workers=\(workers) jobs=\(jobs) seconds=\(elapsed) jobs_per_second=\(Double(jobs) / elapsed)")
 }
+
+if arguments.contains("--throughput-only") { exit(0) }
 
 // 2. Submit-to-start latency: an idle worker that only its NOTIFY listener wakes (its poll is 30 s), one job every 20 ms.
 _ = try await admin.query("DELETE FROM dub_jobs")

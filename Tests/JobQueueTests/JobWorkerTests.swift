@@ -119,6 +119,44 @@ struct JobWorkerTests {
         try await loop.value
     }
 
+    @Test("a worker that cannot renew a lease for selfStop seconds (database down) stops the job itself and records nothing")
+    func selfStop() async throws {
+        let server = try PostgresServer()
+        defer { server.destroy() }
+        var configuration = Database.Configuration(url: server.url())
+        configuration.reconnectAttempts = 1
+        configuration.reconnectDelay = 0.01
+        let database = Database(configuration)
+        try await SchemaMigrator.migrate(database)
+        let queue = JobQueue<TestJob>(database: database)
+        let id = try await queue.submit(JobSubmission<TestJob>(payload: .init())).id
+        var settings = JobWorker<ScriptedHandler>.Settings(owner: "self-stop")
+        (settings.heartbeat, settings.selfStop, settings.poll) = (0.2, 1, 0.1)
+        let running = Flag(), stopped = Flag()
+        let w = JobWorker(queue: queue, handler: ScriptedHandler { _ in
+            running.set()
+            do {
+                while true { try await Task.sleep(for: .milliseconds(20)) }
+            } catch {
+                stopped.set()
+                throw error
+            }
+        }, settings: settings, logger: Logger(label: "test"))
+        let loop = Task { try await w.run() }
+        try await eventually("the job runs", within: 120) { running.isSet }
+        try server.stop()
+        let down = ContinuousClock.now
+        try await eventually("the worker stops the job", within: 120) { stopped.isSet }
+        // Five heartbeats 0.2 s apart, each failing, before it gives up: never at the first failure.
+        #expect(ContinuousClock.now - down >= .milliseconds(700))
+        try await eventually("the job has ended here", within: 120) { await w.runningJobs.isEmpty }
+        try server.start()
+        // Nothing was recorded: the job stays running until its lease runs out and a reaper returns it.
+        #expect(try await queue.job(id)?.state == .running)
+        await w.shutdown()
+        try await loop.value
+    }
+
     @Test("cancelling the task that runs the worker stops its job at once and releases it; run returns after it has ended")
     func cancelledRun() async throws {
         let f = try await QueueFixture()

@@ -9,12 +9,17 @@ extension JobWorker {
         let started = JobClock.systemNow()
         // Every write of the job stops once the lease may have run out, even before a heartbeat says it has.
         let deadline = Deadline(secondsFromNow: queue.leaseSeconds - 1)
-        let handler = handler
-        let work = Task { try await WorkCancellation.$deadline.withValue(deadline) { try await handler.run(context) } }
-        let heartbeat = Task { await supervise(context, work: work, deadline: deadline) }
-        // Cancelling this job's task (lost lease, cancel request, shutdown) cancels the handler's work.
-        let outcome = await withTaskCancellationHandler { await work.result } onCancel: { work.cancel() }
-        heartbeat.cancel()
+        // The worker's heartbeat renews the lease from now on (`renewLeases`).
+        supervised[lease.jobId] = Supervised(context: context, deadline: deadline)
+        // The handler runs in this job's own task, off the worker's thread: cancelling the task (a lost lease, a cancel
+        // request, a shutdown) cancels the handler's work.
+        let outcome: Result<JobOutput<Kind>, any Error>
+        do {
+            outcome = .success(try await WorkCancellation.$deadline.withValue(deadline) { try await handler.run(context) })
+        } catch {
+            outcome = .failure(error)
+        }
+        supervised[lease.jobId] = nil
         let reason = stopReason(lease.jobId)
         do {
             switch (outcome, reason) {
@@ -65,37 +70,47 @@ extension JobWorker {
         webhooks?.jobEnded(id, queue: queue)
     }
 
-    /// Renews the lease every `heartbeat` seconds; stops the job on a cancel request, a lost lease, or
-    /// when renewal has failed for `selfStop` seconds.
-    private func supervise(_ context: JobContext<Kind>, work: Task<JobOutput<Kind>, any Error>, deadline: Deadline) async {
-        // Seconds since the last renewal, counted in heartbeats on the worker's clock.
-        var unrenewed = 0.0
+    /// The worker's heartbeat: every `heartbeat` seconds it renews the lease of each job that runs, one timer for the
+    /// worker rather than one per job. A job is stopped on a cancel request, a lost lease, or when its renewal has
+    /// failed for `selfStop` seconds (counted in heartbeats, from the first one after the job started).
+    func renewLeases() async {
         while !Task.isCancelled {
             try? await clock.sleep(for: .seconds(settings.heartbeat))
-            unrenewed += settings.heartbeat
             if Task.isCancelled { return }
-            do {
-                let asked = Deadline.now()
-                switch try await queue.heartbeat(context.lease) {
-                case .renewed:
-                    unrenewed = 0
-                    deadline.extend(seconds: queue.leaseSeconds - 1, since: asked)
-                    metrics.heartbeat()
-                case .cancelRequested:
-                    markStopped(context.lease.jobId, .cancelRequested)
-                    return
-                case .lost:
-                    markStopped(context.lease.jobId, .leaseLost)
-                    return
-                }
-            } catch {
-                context.logger.warning("heartbeat failed", metadata: ["error": "\(error)"])
-            }
-            if unrenewed >= settings.selfStop {
-                context.logger.error("could not renew the lease for \(Int(settings.selfStop)) s; stopping the job")
-                markStopped(context.lease.jobId, .leaseLost)
+            for jobId in supervised.keys.sorted() { await renew(jobId) }
+        }
+    }
+
+    /// One heartbeat of one job.
+    private func renew(_ jobId: Int) async {
+        guard let job = supervised[jobId] else { return }
+        let lease = job.context.lease
+        do {
+            let asked = Deadline.now()
+            let beat = try await queue.heartbeat(lease)
+            // A job whose handler returned meanwhile is no longer this heartbeat's to stop.
+            guard supervised[jobId] != nil else { return }
+            switch beat {
+            case .renewed:
+                supervised[jobId]?.unrenewed = 0
+                job.deadline.extend(seconds: queue.leaseSeconds - 1, since: asked)
+                metrics.heartbeat()
+                return
+            case .cancelRequested:
+                markStopped(jobId, .cancelRequested)
+                return
+            case .lost:
+                markStopped(jobId, .leaseLost)
                 return
             }
+        } catch {
+            job.context.logger.warning("heartbeat failed", metadata: ["error": "\(error)"])
+        }
+        let unrenewed = job.unrenewed + settings.heartbeat
+        supervised[jobId]?.unrenewed = unrenewed
+        if unrenewed >= settings.selfStop {
+            job.context.logger.error("could not renew the lease for \(Int(settings.selfStop)) s; stopping the job")
+            markStopped(jobId, .leaseLost)
         }
     }
 

@@ -34,6 +34,15 @@ public actor JobWorker<Handler: JobHandler>: Service {
         }
     }
 
+    /// A running job as its heartbeat sees it.
+    struct Supervised {
+        let context: JobContext<Kind>
+        /// When the job's writes stop; each renewal moves it on.
+        let deadline: Deadline
+        /// Seconds since the lease was last renewed, in heartbeats.
+        var unrenewed = 0.0
+    }
+
     /// Why a job's task was cancelled.
     enum StopReason: Sendable { case cancelRequested, leaseLost, shutdown }
 
@@ -50,6 +59,8 @@ public actor JobWorker<Handler: JobHandler>: Service {
     /// Whether no job runs, for those who wait for it.
     let idle = IdleSignal()
     var stopReasons: [Int: StopReason] = [:]
+    /// The jobs whose leases the worker's heartbeat renews.
+    var supervised: [Int: Supervised] = [:]
     var claiming = true
     var wake: AsyncStream<Void>.Continuation?
 
@@ -118,7 +129,12 @@ public actor JobWorker<Handler: JobHandler>: Service {
                 continuation.yield()
             }
         }
-        defer { poller.cancel() }
+        // Renews running jobs' leases until they have all ended, the soft shutdown's included.
+        let heartbeat = Task { await renewLeases() }
+        defer {
+            poller.cancel()
+            heartbeat.cancel()
+        }
         continuation.yield()
         for await _ in signals {
             guard claiming else { break }
