@@ -10,8 +10,18 @@ import Foundation
 public enum DubJSON {
     private static let strategy = (positive: "inf", negative: "-inf", nan: "nan")
 
-    /// An encoder with dub's settings; `pretty` adds indentation.
-    public static func encoder(pretty: Bool = false) -> JSONEncoder {
+    /// The encoders with dub's settings, compact and indented, and the decoder that reads what they write: made once
+    /// and shared (their settings never change; each call keeps its own state), since making one costs more than a small
+    /// document's encoding.
+    private static let compact = makeEncoder(pretty: false), indented = makeEncoder(pretty: true)
+    public static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: strategy.positive,
+                                                                        negativeInfinity: strategy.negative, nan: strategy.nan)
+        return decoder
+    }()
+
+    private static func makeEncoder(pretty: Bool) -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: strategy.positive,
@@ -19,17 +29,9 @@ public enum DubJSON {
         return encoder
     }
 
-    /// A decoder that reads what `encoder` writes.
-    public static var decoder: JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: strategy.positive,
-                                                                        negativeInfinity: strategy.negative, nan: strategy.nan)
-        return decoder
-    }
-
     /// `value` as JSON bytes.
     public static func encode(_ value: some Encodable, pretty: Bool = false) throws -> [UInt8] {
-        Array(try encoder(pretty: pretty).encode(value))
+        Array(try (pretty ? indented : compact).encode(value))
     }
 
     /// `value` as a JSON string.
