@@ -14,7 +14,7 @@ public enum DubJSON {
     /// and shared (their settings never change; each call keeps its own state), since making one costs more than a small
     /// document's encoding.
     private static let compact = makeEncoder(pretty: false), indented = makeEncoder(pretty: true)
-    public static let decoder: JSONDecoder = {
+    private static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: strategy.positive,
                                                                         negativeInfinity: strategy.negative, nan: strategy.nan)
@@ -27,6 +27,11 @@ public enum DubJSON {
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: strategy.positive,
                                                                       negativeInfinity: strategy.negative, nan: strategy.nan)
         return encoder
+    }
+
+    /// `data` read as `type`.
+    public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+        try decoder.decode(type, from: data)
     }
 
     /// `value` as JSON bytes.

@@ -44,7 +44,7 @@ struct SerialThreadTests {
     }
 
     @Test("run runs the body on the thread and returns its value, or throws its error")
-    func runReturnsInOrder() async throws {
+    func runReturnsTheBodysValueOrError() async throws {
         let thread = SerialThread()
         defer { thread.shutdown() }
         struct Failure: Error {}

@@ -17,7 +17,7 @@ struct CastingTests {
     }
 
     static func cast(_ scratch: Scratch) throws -> VoiceCast {
-        try DubJSON.decoder.decode(VoiceCast.self, from: Data(contentsOf: URL(fileURLWithPath: scratch.path("work/voices.json"))))
+        try DubJSON.decode(VoiceCast.self, from: Data(contentsOf: URL(fileURLWithPath: scratch.path("work/voices.json"))))
     }
 
     @Test("Whisper gives no speakers: the voices are clustered into two, and casting gives each its own OpenAI voice on its own lines, the same on a re-run")
@@ -182,7 +182,7 @@ struct OfflineCastingTests {
         try Data(try DubJSON.encode(cast, pretty: true)).write(to: URL(fileURLWithPath: scratch.path("work/voices.json")))
         let again = try await ProviderCommandTests.dubctl(arguments, environment: [:])
         #expect(again.status == 0, "\(again.stderr)")
-        let report = try DubJSON.decoder.decode(DubReport.self, from: Data(again.stdout.utf8))
+        let report = try DubJSON.decode(DubReport.self, from: Data(again.stdout.utf8))
         let spoken = report.executed.filter { $0.hasPrefix("synthesize#") }
         #expect(spoken.count == lines.filter { $0.speaker == b }.count, "\(report.executed)")
         let recast = try CastingTests.cast(scratch)
@@ -209,7 +209,7 @@ extension OfflineCastingTests {
                                                              "--tts", "espeak", "-o", scratch.path("\(file).mp4"), "--work", scratch.path("\(file).work"), "--json"],
                                                             environment: [:])
             #expect(run.status == 0, "\(run.stderr)")
-            let report = try DubJSON.decoder.decode(DubReport.self, from: Data(run.stdout.utf8))
+            let report = try DubJSON.decode(DubReport.self, from: Data(run.stdout.utf8))
             #expect((report.warnings ?? []).contains { $0.contains("disagree") } == warned, "\(file): \(report.warnings ?? [])")
             let lines = try JSONDecoder().decode([DubLine].self, from: Data(contentsOf: URL(fileURLWithPath: scratch.path("\(file).work/lines.json"))))
             #expect(lines.map(\.speaker) == truth.map { warned ? "Narrator" : $0.speaker })

@@ -14,7 +14,7 @@ struct DubPipelineTests {
         let run = try await CommandRunner.run("dubctl", ["dub", Repository.sample("english.mp4"), "--to", "es", "--subtitles",
                                                    Repository.sample("english.es.srt"), "-o", scratch.path("out.es.mp4"),
                                                    "--work", work ?? scratch.path("work"), "--json"] + extra)
-        let report = run.status == 0 ? try? DubJSON.decoder.decode(DubReport.self, from: Data(run.stdout.utf8)) : nil
+        let report = run.status == 0 ? try? DubJSON.decode(DubReport.self, from: Data(run.stdout.utf8)) : nil
         return (run, report)
     }
 
@@ -28,7 +28,7 @@ struct DubPipelineTests {
         for run in 1...2 {
             let result = try await OffPool.run { try Tool.capture("/bin/sh", ["-c", command], timeout: 600) }
             #expect(result.status == 0, "run \(run): \(result.stderr.suffix(500))")
-            let report = try? DubJSON.decoder.decode(DubReport.self, from: Data(result.stdout.utf8))
+            let report = try? DubJSON.decode(DubReport.self, from: Data(result.stdout.utf8))
             #expect(FileManager.default.fileExists(atPath: scratch.path("out/english.es.mp4")), "run \(run)")
             if run == 2 { #expect(report?.executed.isEmpty == true, "the re-run ran \(report?.executed ?? [])") }
         }

@@ -37,7 +37,7 @@ struct DubProvidersTests {
             ["dub", Repository.sample(sample), "--to", to, "--from", from, "--asr", combo.asr, "--translator", combo.translator,
              "--tts", combo.tts, "--separation", combo.separation, "-o", scratch.path("out.\(to).mp4"), "--work", scratch.path("work"), "--json"] + extra,
             environment: environment(scratch, server))
-        return (run, run.status == 0 ? try? DubJSON.decoder.decode(DubReport.self, from: Data(run.stdout.utf8)) : nil)
+        return (run, run.status == 0 ? try? DubJSON.decode(DubReport.self, from: Data(run.stdout.utf8)) : nil)
     }
 
     @Test("recognise, translate within budgets, speak, fit, mix, mux", arguments: combos)
@@ -190,7 +190,7 @@ struct DubProvidersTests {
 
         let run = try await ProviderCommandTests.dubctl(base + ["--budget", "\(total * 10)", "--bilingual", "--json"], environment: env)
         #expect(run.status == 0, "\(run.stderr)")
-        let report = try DubJSON.decoder.decode(DubReport.self, from: Data(run.stdout.utf8))
+        let report = try DubJSON.decode(DubReport.self, from: Data(run.stdout.utf8))
         #expect(report.costUSD.values.reduce(0, +) > 0)
         #expect(report.costUSD.values.reduce(0, +) < total * 10)
         let info = try MediaInfo.probe(path: scratch.path("out.es.mp4"))

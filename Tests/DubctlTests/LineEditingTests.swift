@@ -66,7 +66,7 @@ struct LineEditingTests {
         // The edited line was spoken with its own voice; the others kept theirs.
         let voices = server.control.kept("openai-speech").suffix(2).map { String($0.split(separator: "\t").first ?? "") }
         #expect(voices.contains("shimmer"))
-        let report = try DubJSON.decoder.decode(DubReport.self, from: Data(redo.stdout.utf8))
+        let report = try DubJSON.decode(DubReport.self, from: Data(redo.stdout.utf8))
         #expect(report.executed.filter { $0.hasPrefix("synthesize#") }.count == 2)
         #expect(report.executed.contains("mix") && report.executed.contains("mux"))
         // A second redo of nothing speaks nothing.

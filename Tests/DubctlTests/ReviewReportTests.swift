@@ -26,7 +26,7 @@ struct ReviewReportTests {
                                                          Repository.sample("english.es.srt"), "--tts", "espeak", "--max-speed", "1.1",
                                                          "-o", scratch.path("out.es.mp4"), "--work", scratch.path("work"), "--json"])
         #expect(run.status == 0, "\(run.stderr)")
-        let report = try DubJSON.decoder.decode(DubReport.self, from: Data(run.stdout.utf8))
+        let report = try DubJSON.decode(DubReport.self, from: Data(run.stdout.utf8))
         let page = try #require(report.reviewReport)
         #expect(page == scratch.path("work/report.html"))
         let timings = try JSONDecoder().decode([LineTiming].self, from: Data(contentsOf: URL(fileURLWithPath: scratch.path("work/timing.json"))))

@@ -117,7 +117,7 @@ struct SafetyTests {
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.contains("Windows-1252"), "\(run.stderr)")
         #expect(run.stderr.contains("cut at its end"), "\(run.stderr)")
-        let report = try DubJSON.decoder.decode(DubReport.self, from: Data(run.stdout.utf8))
+        let report = try DubJSON.decode(DubReport.self, from: Data(run.stdout.utf8))
         #expect(report.warnings?.contains { $0.contains("Windows-1252") } == true)
         let srt = try String(contentsOfFile: scratch.path("out/talk.es.srt"), encoding: .utf8)
         #expect(srt.contains("señor") && !srt.contains("\u{FFFD}"))
@@ -140,7 +140,7 @@ struct SafetyTests {
                                                          "-o", scratch.path("out.mp4"), "--json"], timeout: 300)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.contains("truncated"), "\(run.stderr)")
-        let report = try DubJSON.decoder.decode(DubReport.self, from: Data(run.stdout.utf8))
+        let report = try DubJSON.decode(DubReport.self, from: Data(run.stdout.utf8))
         #expect(report.warnings?.contains { $0.contains("truncated") } == true)
     }
 }

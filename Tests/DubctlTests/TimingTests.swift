@@ -32,7 +32,7 @@ struct TimingTests {
                                                              "--separation", "none", "-o", scratch.path("\(name).mp4"), "--work", scratch.path(name)] + extra,
                                                             environment: environment)
             #expect(run.status == 0, "\(run.stderr)")
-            return try DubJSON.decoder.decode([LineTiming].self, from: Data(contentsOf: URL(fileURLWithPath: scratch.path("\(name)/timing.json"))))
+            return try DubJSON.decode([LineTiming].self, from: Data(contentsOf: URL(fileURLWithPath: scratch.path("\(name)/timing.json"))))
         }
         let plain = try await dub("plain", [])
         #expect(server.control.requests.isEmpty)

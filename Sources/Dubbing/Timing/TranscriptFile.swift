@@ -28,7 +28,7 @@ public enum TranscriptFile {
             throw TranscriptError(path: path, message: error.description)
         }
         do {
-            return try DubJSON.decoder.decode(Transcript.self, from: Data(data))
+            return try DubJSON.decode(Transcript.self, from: Data(data))
         } catch {
             throw TranscriptError(path: path, message: "not a dub transcript JSON (\(error))")
         }

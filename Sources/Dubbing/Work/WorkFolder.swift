@@ -80,7 +80,7 @@ public struct WorkFolder: Sendable {
     public func readJSON<T: Decodable>(_ type: T.Type, from relative: String) throws -> T? {
         guard let bytes = try read(relative) else { return nil }
         do {
-            return try DubJSON.decoder.decode(type, from: Data(bytes))
+            return try DubJSON.decode(type, from: Data(bytes))
         } catch {
             throw WorkFolderError(path: path(relative), message: "cannot read", reason: "not valid JSON for this file (\(error))")
         }

@@ -53,17 +53,25 @@ public final class Database: Sendable {
     /// waits for them, as the connection does.
     public var executor: UnownedSerialExecutor { thread.asUnownedSerialExecutor() }
 
-    /// Runs `body` on the connection's thread: at once when the caller is there already (an actor on `executor`),
-    /// otherwise queued there.
-    private nonisolated(nonsending) func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        thread.isCurrent ? try body() : try await thread.run(body)
+    /// Runs `body` on the connection's thread with the connection settings to use: at once when the caller is there
+    /// already (an actor on `executor`), otherwise queued there. Inline, a lost connection gets one attempt to
+    /// reconnect, not the backoff: the actor shares the thread, and waiting out the backoff (about 11 s with the
+    /// defaults) would hold up all of its work, a shutdown's included; its own loops try again on their schedule.
+    private nonisolated(nonsending) func onThread<T: Sendable>(_ body: @escaping @Sendable (Configuration) throws -> T) async throws -> T {
+        if thread.isCurrent {
+            var once = configuration
+            once.reconnectAttempts = 1
+            return try body(once)
+        }
+        let configuration = configuration
+        return try await thread.run { try body(configuration) }
     }
 
     /// Runs one statement and returns its rows.
     @discardableResult
     public nonisolated(nonsending) func query(_ sql: String, _ params: [String?] = [], context: String? = nil) async throws -> [PGRow] {
-        let holder = holder, configuration = configuration
-        return try await onThread {
+        let holder = holder
+        return try await onThread { configuration in
             try holder.withRetry(configuration) { try $0.query(sql, params, context: context) }
         }
     }
@@ -71,8 +79,8 @@ public final class Database: Sendable {
     /// Runs `body` inside BEGIN/COMMIT on this connection; any error rolls back. Nothing else runs on the
     /// connection meanwhile.
     public nonisolated(nonsending) func transaction<T: Sendable>(_ body: @escaping @Sendable (Transaction) throws -> T) async throws -> T {
-        let holder = holder, configuration = configuration
-        return try await onThread {
+        let holder = holder
+        return try await onThread { configuration in
             try holder.withRetry(configuration) { connection in
                 _ = try connection.query("BEGIN", [])
                 do {

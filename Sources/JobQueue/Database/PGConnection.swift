@@ -52,8 +52,9 @@ final class PGConnection {
         return isHealthy
     }
 
-    /// The statements prepared on this session, by their text (the queue's statements are fixed texts, so this stays
-    /// small; past `preparedLimit` a statement is sent unprepared).
+    /// The statements prepared on this session, by their text (the queue's statements are fixed texts, the claim one
+    /// per limit, at most one per free-slot count, so this stays small; past `preparedLimit` a statement is sent
+    /// unprepared).
     private var prepared: [String: String] = [:]
     /// Names are never reused within a session: a statement forgotten after an error may still exist on the server.
     private var statementsNamed = 0

@@ -8,8 +8,8 @@ public protocol JobHandler: Sendable {
 
     /// Runs the job. Throw `JobFailure` to say whether a failure is permanent; cancellation (shutdown,
     /// cancel request, lost lease) arrives as task cancellation, which the handler should honour promptly
-    /// (after saving a checkpoint if it can).
-    func run(_ job: JobContext<Kind>) async throws -> JobOutput<Kind>
+    /// (after saving a checkpoint if it can). It runs on Swift's thread pool, never on the worker's connection thread.
+    @concurrent func run(_ job: JobContext<Kind>) async throws -> JobOutput<Kind>
 }
 
 /// A job's result and what it used, stored on the job.

@@ -84,33 +84,32 @@ extension JobWorker {
     /// One heartbeat of one job.
     private func renew(_ jobId: Int) async {
         guard let job = supervised[jobId] else { return }
-        let lease = job.context.lease
+        let asked = Deadline.now()
+        let beat: Result<JobQueue<Kind>.Heartbeat, any Error>
         do {
-            let asked = Deadline.now()
-            let beat = try await queue.heartbeat(lease)
-            // A job whose handler returned meanwhile is no longer this heartbeat's to stop.
-            guard supervised[jobId] != nil else { return }
-            switch beat {
-            case .renewed:
-                supervised[jobId]?.unrenewed = 0
-                job.deadline.extend(seconds: queue.leaseSeconds - 1, since: asked)
-                metrics.heartbeat()
-                return
-            case .cancelRequested:
-                markStopped(jobId, .cancelRequested)
-                return
-            case .lost:
-                markStopped(jobId, .leaseLost)
-                return
-            }
+            beat = .success(try await queue.heartbeat(job.context.lease))
         } catch {
-            job.context.logger.warning("heartbeat failed", metadata: ["error": "\(error)"])
+            beat = .failure(error)
         }
-        let unrenewed = job.unrenewed + settings.heartbeat
-        supervised[jobId]?.unrenewed = unrenewed
-        if unrenewed >= settings.selfStop {
-            job.context.logger.error("could not renew the lease for \(Int(settings.selfStop)) s; stopping the job")
+        // A job whose handler returned meanwhile is no longer this heartbeat's to stop.
+        guard supervised[jobId] != nil else { return }
+        switch beat {
+        case .success(.renewed):
+            supervised[jobId]?.unrenewed = 0
+            job.deadline.extend(seconds: queue.leaseSeconds - 1, since: asked)
+            metrics.heartbeat()
+        case .success(.cancelRequested):
+            markStopped(jobId, .cancelRequested)
+        case .success(.lost):
             markStopped(jobId, .leaseLost)
+        case .failure(let error):
+            job.context.logger.warning("heartbeat failed", metadata: ["error": "\(error)"])
+            let unrenewed = job.unrenewed + settings.heartbeat
+            supervised[jobId]?.unrenewed = unrenewed
+            if unrenewed >= settings.selfStop {
+                job.context.logger.error("could not renew the lease for \(Int(settings.selfStop)) s; stopping the job")
+                markStopped(jobId, .leaseLost)
+            }
         }
     }
 

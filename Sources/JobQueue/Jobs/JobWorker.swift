@@ -4,9 +4,10 @@ import ServiceLifecycle
 
 /// Claims jobs into free slots and runs them, renewing each lease while it works.
 ///
-/// A job's lease is renewed every `heartbeat` seconds. A worker that cannot renew for `selfStop` seconds
-/// (database unreachable, process frozen) stops the job itself, because by then another worker may have
-/// taken it over. A lost lease, a cancel request or a shutdown cancels the job's task; its outcome is
+/// One heartbeat per worker renews every running job's lease every `heartbeat` seconds. A worker that cannot renew a
+/// lease for `selfStop` seconds (database unreachable, process frozen; counted in heartbeats from the first after the
+/// job started) stops the job itself, because by then another worker may have taken it over. The worker runs on its
+/// connection's thread: its own statements run there inline, and its handlers run on Swift's thread pool. A lost lease, a cancel request or a shutdown cancels the job's task; its outcome is
 /// then written only if the lease still holds.
 ///
 /// A worker is a ServiceLifecycle `Service`: in a `ServiceGroup`, a graceful shutdown stops claiming and gives running
@@ -200,6 +201,7 @@ public actor JobWorker<Handler: JobHandler>: Service {
         log[metadataKey: "attempt"] = "\(lease.attempt)"
         log.info("job started")
         let context = JobContext(lease: lease, logger: log, queue: queue)
+        stopReasons[lease.jobId] = nil
         running[lease.jobId] = Task { await self.execute(context) }
         idle.set(idle: false)
     }

@@ -16,7 +16,7 @@ enum StoredJSON {
     static func read<T: Decodable>(_ type: T.Type, _ text: String?, job: Int, field: String) throws(JobRecordError) -> T? {
         guard let text else { return nil }
         do {
-            return try DubJSON.decoder.decode(T.self, from: Data(text.utf8))
+            return try DubJSON.decode(T.self, from: Data(text.utf8))
         } catch {
             throw JobRecordError(job: job, field: field, reason: "\(error)")
         }

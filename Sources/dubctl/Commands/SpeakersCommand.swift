@@ -34,7 +34,7 @@ struct SpeakersCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let given = try DubJSON.decoder.decode([Line].self, from: Data(try InputFile.read(lines, what: "lines", limit: InputFile.workFileLimit)))
+        let given = try DubJSON.decode([Line].self, from: Data(try InputFile.read(lines, what: "lines", limit: InputFile.workFileLimit)))
         guard given.allSatisfy({ $0.start.isFinite && $0.end.isFinite && $0.end >= $0.start }) else {
             throw ValidationError("\(lines): every line needs a start and an end time, the end not before the start")
         }
