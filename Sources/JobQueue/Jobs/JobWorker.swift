@@ -6,9 +6,11 @@ import ServiceLifecycle
 ///
 /// One heartbeat per worker renews every running job's lease every `heartbeat` seconds. A worker that cannot renew a
 /// lease for `selfStop` seconds (database unreachable, process frozen; counted in heartbeats from the first after the
-/// job started) stops the job itself, because by then another worker may have taken it over. The worker runs on its
-/// connection's thread: its own statements run there inline, and its handlers run on Swift's thread pool. A lost lease, a cancel request or a shutdown cancels the job's task; its outcome is
-/// then written only if the lease still holds.
+/// job started) stops the job itself, because by then another worker may have taken it over. A lost lease, a cancel
+/// request or a shutdown cancels the job's task; its outcome is then written only if the lease still holds.
+///
+/// The worker runs on its connection's thread: its own statements run there inline, and its handlers run on Swift's
+/// thread pool.
 ///
 /// A worker is a ServiceLifecycle `Service`: in a `ServiceGroup`, a graceful shutdown stops claiming and gives running
 /// jobs their `softShutdown` window. It listens (NOTIFY) for new work and for cancel requests, and polls as well,
