@@ -73,36 +73,29 @@ public struct ReviewReport: Sendable {
     static func writeOriginalExcerpts(of lines: [(id: Int, start: Double, end: Double)], original: String, in work: WorkFolder) throws {
         // The excerpts are written into a folder of their own and replace the last ones only once all are there, so a
         // run stopped meanwhile leaves the last report whole.
-        let folder = work.path(excerpts + ".new")
+        let folder = newExcerpts(in: work)
         try? FileManager.default.removeItem(atPath: folder)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        do {
-            try inTwo(lines) { line in
-                try excerpt(of: original, from: line.start, duration: max(0.05, line.end - line.start), to: "\(folder)/line-\(line.id).original.flac")
-            }
-        } catch {
-            try? FileManager.default.removeItem(atPath: folder)
-            throw error
+        try inTwo(lines, into: folder) { line in
+            try excerpt(of: original, from: line.start, duration: max(0.05, line.end - line.start), to: "\(folder)/line-\(line.id).original.flac")
         }
     }
 
     /// Removes excerpts written for a report that will not be finished (the run failed after the originals).
     static func discardNewExcerpts(in work: WorkFolder) {
-        try? FileManager.default.removeItem(atPath: work.path(excerpts + ".new"))
+        try? FileManager.default.removeItem(atPath: newExcerpts(in: work))
     }
+
+    /// The folder the excerpts are written into before they replace the last ones.
+    private static func newExcerpts(in work: WorkFolder) -> String { work.path(excerpts + ".new") }
 
     /// Writes the second half (after `writeOriginalExcerpts`): each line's dubbed line from `clips`; removes the
     /// originals of lines the report does not show, and puts the new excerpts (`report/`) in place of the last ones.
     /// Blocking.
     func writeDubExcerpts(in work: WorkFolder, clips: [Int: String]) throws {
-        let folder = work.path(Self.excerpts + ".new")
-        do {
-            try Self.inTwo(lines.compactMap { line in clips[line.id].map { (id: line.id, clip: $0) } }) { line in
-                try Self.excerpt(of: line.clip, from: 0, duration: nil, to: "\(folder)/line-\(line.id).dub.flac")
-            }
-        } catch {
-            try? FileManager.default.removeItem(atPath: folder)
-            throw error
+        let folder = Self.newExcerpts(in: work)
+        try Self.inTwo(lines.compactMap { line in clips[line.id].map { (id: line.id, clip: $0) } }, into: folder) { line in
+            try Self.excerpt(of: line.clip, from: 0, duration: nil, to: "\(folder)/line-\(line.id).dub.flac")
         }
         let shown = Set(lines.map { "line-\($0.id).original.flac" })
         for name in try FileManager.default.contentsOfDirectory(atPath: folder) where name.hasSuffix(".original.flac") && !shown.contains(name) {
@@ -113,8 +106,9 @@ public struct ReviewReport: Sendable {
     }
 
     /// Runs `body` on every item with two workers (the excerpts are many small decodes: 1800 files for an hour of
-    /// dialogue), each stopping with the work that called this; throws the first error.
-    private static func inTwo<Item: Sendable>(_ items: [Item], _ body: @escaping @Sendable (Item) throws -> Void) throws {
+    /// dialogue), each stopping with the work that called this; on a failure removes `folder`, the excerpts written
+    /// so far, and throws the first error.
+    private static func inTwo<Item: Sendable>(_ items: [Item], into folder: String, _ body: @escaping @Sendable (Item) throws -> Void) throws {
         let failure = Mutex<(any Error)?>(nil)
         let flag = WorkCancellation.currentFlag ?? CancelFlag()
         DispatchQueue.concurrentPerform(iterations: 2) { worker in
@@ -129,7 +123,10 @@ public struct ReviewReport: Sendable {
                 }
             }
         }
-        if let error = failure.withLock({ $0 }) { throw error }
+        if let error = failure.withLock({ $0 }) {
+            try? FileManager.default.removeItem(atPath: folder)
+            throw error
+        }
     }
 
     /// Writes `report.html` into `work` (after `writeDubExcerpts`; `hasDub`: the lines with a dubbed excerpt); returns
