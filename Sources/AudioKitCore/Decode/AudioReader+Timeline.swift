@@ -16,7 +16,7 @@ extension AudioReader {
 
     /// Reads one packet and decodes it into timeline items.
     func pump() throws {
-        let rc = input.withContext { av_read_frame($0, packet) }
+        let rc = input.read(into: packet)
         if rc < 0 {
             if rc != .avEOF {
                 warnings.append("reading stopped early at \(seconds(timelinePos)) s: \(avErrorString(rc)); the file may be truncated")

@@ -8,6 +8,8 @@ import Glibc
 final class InputContainer {
     let path: String
     private var context: UnsafeMutablePointer<AVFormatContext>
+    /// Drops the pages behind the reading from the page cache (opened at the first packet read: a probe reads none).
+    private lazy var dropBehind = DropBehind(path: path)
 
     /// Opens `path` and reads its stream information.
     init(path: String) throws {
@@ -57,6 +59,13 @@ final class InputContainer {
     deinit {
         var ctx: UnsafeMutablePointer<AVFormatContext>? = context
         avformat_close_input(&ctx)
+    }
+
+    /// Reads the next packet into `packet` (`av_read_frame`'s result), letting the page cache drop what is behind it.
+    func read(into packet: UnsafeMutablePointer<AVPacket>) -> Int32 {
+        let rc = av_read_frame(context, packet)
+        if let io = context.pointee.pb { dropBehind?.advance(to: Int(io.pointee.pos)) }
+        return rc
     }
 
     /// Runs `body` with the demuxer; the pointer must not escape.

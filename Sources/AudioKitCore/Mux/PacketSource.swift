@@ -23,7 +23,7 @@ final class CopiedStreams: PacketSource {
 
     func next(into packet: UnsafeMutablePointer<AVPacket>, output: OutputContainer) throws -> Bool {
         while true {
-            let rc = input.withContext { av_read_frame($0, packet) }
+            let rc = input.read(into: packet)
             if rc < 0 {
                 if rc != .avEOF { warnings.append("input ended early: \(avErrorString(rc)); the video may be truncated") }
                 return false

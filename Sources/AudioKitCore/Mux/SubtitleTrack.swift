@@ -70,7 +70,7 @@ final class SubtitleTrack: PacketSource {
 
     func next(into packet: UnsafeMutablePointer<AVPacket>, output: OutputContainer) throws -> Bool {
         while true {
-            let rc = input.withContext { av_read_frame($0, packet) }
+            let rc = input.read(into: packet)
             if rc < 0 {
                 if rc != .avEOF { warnings.append("subtitles '\(path)' ended early: \(avErrorString(rc))") }
                 return false

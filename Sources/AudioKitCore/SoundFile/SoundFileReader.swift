@@ -15,6 +15,10 @@ public final class SoundFileReader {
     /// Whether the samples are stored as plain integers or floats (not ADPCM, GSM or another coding).
     let isPlainPCM: Bool
     private let handle: OpaquePointer
+    /// Bytes per frame of a plain PCM file (nil for a coded one), for the page cache to drop what was read.
+    private let frameBytes: Int?
+    private let dropBehind: DropBehind?
+    private var framesRead = 0
 
     /// Opens `path` for reading.
     public init(path: String) throws {
@@ -28,8 +32,11 @@ public final class SoundFileReader {
         sampleRate = Int(info.samplerate)
         channels = Int(info.channels)
         frameCount = Int(info.frames)
-        let plain = [SF_FORMAT_PCM_S8, SF_FORMAT_PCM_U8, SF_FORMAT_PCM_16, SF_FORMAT_PCM_24, SF_FORMAT_PCM_32, SF_FORMAT_FLOAT, SF_FORMAT_DOUBLE]
-        isPlainPCM = plain.contains(Int(info.format) & SF_FORMAT_SUBMASK)
+        let width = [SF_FORMAT_PCM_S8: 1, SF_FORMAT_PCM_U8: 1, SF_FORMAT_PCM_16: 2, SF_FORMAT_PCM_24: 3, SF_FORMAT_PCM_32: 4, SF_FORMAT_FLOAT: 4,
+                     SF_FORMAT_DOUBLE: 8][Int(info.format) & SF_FORMAT_SUBMASK]
+        isPlainPCM = width != nil
+        frameBytes = width.map { $0 * Int(info.channels) }
+        dropBehind = width == nil ? nil : DropBehind(path: path)
     }
 
     deinit { sf_close(handle) }
@@ -44,6 +51,9 @@ public final class SoundFileReader {
         let got = buffer.withUnsafeMutableBufferPointer { sf_readf_float(handle, $0.baseAddress, sf_count_t(maxFrames)) }
         if got < 0 { throw MediaError(.decodeFailed, "cannot read", path: path, underlying: String(cString: sf_strerror(handle))) }
         buffer.removeLast(buffer.count - Int(got) * channels)
+        framesRead += Int(got)
+        // The header's few bytes before the samples are left out: the advice stays a little behind the reading.
+        if let frameBytes { dropBehind?.advance(to: framesRead * frameBytes) }
         return buffer
     }
 

@@ -17,6 +17,8 @@ public final class SoundFileWriter {
     /// Frames written so far.
     public private(set) var framesWritten = 0
     private var handle: OpaquePointer?
+    /// A long file goes to the disk as it is written instead of filling the page cache.
+    private let dropBehind: DropBehind?
 
     /// Creates (or truncates) `path`.
     public init(path: String, format: SoundFileFormat, sampleRate: Int, channels: Int) throws {
@@ -37,6 +39,7 @@ public final class SoundFileWriter {
             sf_command(handle, Int32(SFC_RF64_AUTO_DOWNGRADE), nil, Int32(SF_TRUE))
         }
         self.handle = handle
+        dropBehind = DropBehind(path: path, writing: true)
         self.path = path
         self.sampleRate = sampleRate
         self.channels = channels
@@ -58,6 +61,7 @@ public final class SoundFileWriter {
                              hint: "is the disk full?")
         }
         framesWritten += frames
+        dropBehind?.advanceToEnd()
     }
 
     /// Finishes the file (headers, FLAC stream info) and releases the handle.
