@@ -1,4 +1,4 @@
-import AudioKitCore
+@testable import AudioKitCore
 import DubSupport
 import Foundation
 import TestSupport
@@ -101,5 +101,30 @@ struct SeparationTests {
         print("separation mono: \(figures)")
         #expect(figures.vocals >= figures.inputSNR + 2)
         #expect(figures.background >= -figures.inputSNR + 2)
+    }
+
+    @Test("the analysis and synthesis on two threads give the same stems, to the bit, as both on one (stereo and mono)")
+    func twoThreadsGiveTheSameStems() throws {
+        let scratch = try Scratch()
+        // Longer than a batch, with a voice in it: the mask, the batches' joins and the tail all count.
+        let voice = try Self.voice(rate: 48000)
+        for channels in [2, 1] {
+            let bed = Self.background(frames: voice.count * 2, rate: 48000, channels: channels, level: 0.1)
+            var mixture = bed
+            for f in 0..<voice.count { for c in 0..<channels { mixture[(f + voice.count / 2) * channels + c] += voice[f] } }
+            let input = scratch.path("mix\(channels).wav")
+            let writer = try SoundFileWriter(path: input, format: try SoundFileFormat(container: .wav, encoding: .float32), sampleRate: 48000, channels: channels)
+            try writer.write(mixture)
+            try writer.close()
+            var stems: [[[Float]]] = []
+            for twoThreads in [false, true] {
+                let (v, b) = (scratch.path("v\(channels)\(twoThreads).wav"), scratch.path("b\(channels)\(twoThreads).wav"))
+                _ = try VocalSeparator.separate(input: input, vocals: v, background: b, twoThreads: twoThreads)
+                stems.append([try SoundFileReader(path: v).readAll(), try SoundFileReader(path: b).readAll()])
+            }
+            #expect(stems[0][0].count == mixture.count && stems[0][1].count == mixture.count)
+            #expect(stems[0][0].contains { $0 != 0 }, "no vocals were found: the comparison would be empty")
+            #expect(stems[0] == stems[1], "\(channels) channel(s): the stems differ")
+        }
     }
 }

@@ -24,8 +24,14 @@ public enum VocalSeparator {
         }
     }
 
-    /// Separates `input` into `vocals` and `background` (WAV or FLAC paths). Blocking; streams.
+    /// Separates `input` into `vocals` and `background` (WAV or FLAC paths). Blocking; streams. The analysis (forward
+    /// transforms and masks) and the synthesis (inverse transforms, overlap-add, the stems' writing) run on two threads
+    /// (`twoThreads: false` runs both on the caller's, for tests: the stems are the same to the bit).
     public static func separate(input: String, vocals: String, background: String) throws -> Report {
+        try separate(input: input, vocals: vocals, background: background, twoThreads: true)
+    }
+
+    static func separate(input: String, vocals: String, background: String, twoThreads: Bool) throws -> Report {
         let activity = try VoiceActivityDetector().analyze(path: input)
         let probe = try AudioReader(path: input)
         let channels = min(probe.channels, 2)
@@ -35,7 +41,6 @@ public enum VocalSeparator {
         if channels == 1 {
             noise = try noiseSpectrum(path: input, rate: rate, activity: activity)
         }
-        var stft = SeparationSTFT(sampleRate: rate, channels: channels, activity: activity, noise: noise)
         let vocalFormat = try SoundFileFormat(path: vocals, encoding: vocals.lowercased().hasSuffix(".wav") ? .float32 : .int24)
         let backgroundFormat = try SoundFileFormat(path: background, encoding: background.lowercased().hasSuffix(".wav") ? .float32 : .int24)
         try OutputPaths.refuseOverwriting(inputs: [("input", input)], outputs: [("vocals stem", vocals), ("background stem", background)])
@@ -44,15 +49,31 @@ public enum VocalSeparator {
             try AtomicFile.write(to: background) { backgroundTemp in
                 let vocalWriter = try BackgroundSoundWriter(path: vocalsTemp, format: vocalFormat, sampleRate: rate, channels: channels)
                 let backgroundWriter = try BackgroundSoundWriter(path: backgroundTemp, format: backgroundFormat, sampleRate: rate, channels: channels)
+                var analysis = SeparationAnalysis(sampleRate: rate, channels: channels, activity: activity, noise: noise)
+                let synthesis = SynthesisThread(SeparationSynthesis(sampleRate: rate, channels: channels), vocals: vocalWriter,
+                                                background: backgroundWriter, sequential: !twoThreads)
+                // Input and spectra go over in batches of a quarter of a second, so the other thread wakes rarely; each
+                // batch's buffers are made once at their full size and stay below glibc's threshold for a mapping of their
+                // own (`MemoryRelease`), so the heap reuses their pages instead of faulting fresh ones in each time.
+                let batchFrames = rate / 4
+                func buffers() -> ([Float], [Float]) {
+                    var batch: [Float] = [], spectra: [Float] = []
+                    batch.reserveCapacity((batchFrames + 8192) * channels)
+                    spectra.reserveCapacity((batchFrames / analysis.hop + 8) * analysis.spectrumLength)
+                    return (batch, spectra)
+                }
+                var (batch, spectra) = buffers()
                 while let chunk = try reader.next() {
                     frames += chunk.count / channels
-                    let (v, b) = stft.process(chunk)
-                    try vocalWriter.write(v)
-                    try backgroundWriter.write(b)
+                    analysis.process(chunk, into: &spectra)
+                    batch += chunk
+                    if batch.count >= batchFrames * channels {
+                        try synthesis.add(batch, spectra: spectra)
+                        (batch, spectra) = buffers()
+                    }
                 }
-                let (v, b) = stft.finish()
-                try vocalWriter.write(v)
-                try backgroundWriter.write(b)
+                try synthesis.add(batch, spectra: spectra)
+                try synthesis.finish(spectra: analysis.finish())
                 try vocalWriter.close()
                 try backgroundWriter.close()
             }
