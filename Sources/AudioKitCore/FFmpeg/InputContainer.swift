@@ -15,7 +15,13 @@ final class InputContainer {
     init(path: String) throws {
         try FileCheck.requireReadableFile(path)
         var ctx: UnsafeMutablePointer<AVFormatContext>?
-        let rc = avformat_open_input(&ctx, path, Self.knownFormat(path), nil)
+        let format = Self.knownFormat(path)
+        // The WAV demuxer's packets are 4 KiB by default (512 frames of float stereo): a 60-minute work file was
+        // 340,000 packets, each a frame to allocate, convert and free in every reader. 256 KiB ones carry the same samples.
+        var options: OpaquePointer?
+        if format != nil { av_dict_set(&options, "max_size", "262144", 0) }
+        defer { av_dict_free(&options) }
+        let rc = avformat_open_input(&ctx, path, format, &options)
         guard rc >= 0, let opened = ctx else {
             throw MediaError(.notMedia, "cannot open as media:", path: path, underlying: avErrorString(rc),
                              hint: "is it a video or audio file?")
