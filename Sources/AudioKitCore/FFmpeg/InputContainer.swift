@@ -17,9 +17,10 @@ final class InputContainer {
         var ctx: UnsafeMutablePointer<AVFormatContext>?
         let format = Self.knownFormat(path)
         // The WAV demuxer's packets are 4 KiB by default (512 frames of float stereo): a 60-minute work file was
-        // 340,000 packets, each a frame to allocate, convert and free in every reader. 256 KiB ones carry the same samples.
+        // 340,000 packets, each a frame to allocate, convert and free in every reader. 64 KiB ones carry the same samples
+        // (larger ones cost more memory than time: each reader holds a packet, its frame and their conversions).
         var options: OpaquePointer?
-        if format != nil { av_dict_set(&options, "max_size", "262144", 0) }
+        if format != nil { av_dict_set(&options, "max_size", "65536", 0) }
         defer { av_dict_free(&options) }
         let rc = avformat_open_input(&ctx, path, format, &options)
         guard rc >= 0, let opened = ctx else {

@@ -47,8 +47,9 @@ struct ExtractStage: DubStage {
                 let reader = try AudioReader(path: input, options: AudioReadOptions(streamIndex: stream, sampleRate: rate, channels: channels))
                 let temp = AtomicFile.temporaryPath(for: folder.path("audio.wav"))
                 do {
-                    let writer = try SoundFileWriter(path: temp, format: try SoundFileFormat(container: .wav, encoding: .float32),
-                                                     sampleRate: rate, channels: channels)
+                    // Written on a thread of its own while the next packets decode.
+                    let writer = try BackgroundSoundWriter(path: temp, format: try SoundFileFormat(container: .wav, encoding: .float32),
+                                                           sampleRate: rate, channels: channels)
                     while let chunk = try reader.next() { try writer.write(chunk) }
                     try writer.close()
                     try folder.moveIntoPlace(temp, "audio.wav")
