@@ -1,8 +1,3 @@
-import DubSupport
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// The analysis half of `SeparationSTFT`: Hann frames at 75 % overlap, each channel's forward transform, and the vocal
 /// mask per bin (smoothed over time against the previous frame's), giving each frame's vocal spectrum in order.
 struct SeparationAnalysis {

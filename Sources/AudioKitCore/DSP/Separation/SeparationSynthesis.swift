@@ -1,5 +1,3 @@
-import DubSupport
-
 /// The synthesis half of `SeparationSTFT`: each frame's vocal spectrum transformed back, windowed and overlap-added
 /// into the vocals; the background is the input, delayed to match, minus the vocals.
 struct SeparationSynthesis {
