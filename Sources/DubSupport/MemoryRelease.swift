@@ -10,16 +10,8 @@ public enum MemoryRelease {
     private typealias Trim = @convention(c) (Int) -> Int32
     private typealias Option = @convention(c) (Int32, Int32) -> Int32
     /// glibc's `malloc_trim` and `mallopt` (declared in `<malloc.h>`, which the Glibc module leaves out).
-    private static let mallocTrim: Trim? = symbol("malloc_trim")
-    private static let mallopt: Option? = symbol("mallopt")
-
-    private static func symbol<T>(_ name: String) -> T? {
-        #if canImport(Glibc)
-        return dlsym(UnsafeMutableRawPointer(bitPattern: 0), name).map { unsafeBitCast($0, to: T.self) }
-        #else
-        return nil
-        #endif
-    }
+    private static let mallocTrim: Trim? = CLibrary.symbol("malloc_trim")
+    private static let mallopt: Option? = CLibrary.symbol("mallopt")
 
     /// Gives every block of 1 MiB or more its own mapping, returned to the system when freed (glibc's
     /// `M_MMAP_THRESHOLD`, which also stops the threshold from rising), and keeps up to 1 MiB of freed memory at the top

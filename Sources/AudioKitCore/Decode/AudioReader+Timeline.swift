@@ -5,7 +5,7 @@ extension AudioReader {
     /// Seeks a little before `seconds` so decoding can trim to the exact sample.
     func seek(to seconds: Double) {
         let target = Int64(((origin + seconds - 1.0) / timeBase).rounded(.down))
-        let rc = input.withContext { avformat_seek_file($0, Int32(streamIndex), Int64.min, target, target, 0) }
+        let rc = input.seek(stream: streamIndex, to: target)
         if rc >= 0 {
             decoder.flush()
             needsResync = true

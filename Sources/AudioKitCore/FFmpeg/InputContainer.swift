@@ -8,8 +8,11 @@ import Glibc
 final class InputContainer {
     let path: String
     private var context: UnsafeMutablePointer<AVFormatContext>
-    /// Drops the pages behind the reading from the page cache (opened at the first packet read: a probe reads none).
-    private lazy var dropBehind = DropBehind(path: path)
+    /// Advice to the page cache behind the reading of a WAV file (a work file read through once), from its start, or
+    /// from where a seek put the reading. Other media are left alone: their demuxers skip over the streams they discard.
+    private var dropBehind: DropBehind?
+    private let dropsBehind: Bool
+    private var sought = false
 
     /// Opens `path` and reads its stream information.
     init(path: String) throws {
@@ -35,6 +38,7 @@ final class InputContainer {
         }
         context = opened
         self.path = path
+        dropsBehind = format != nil
     }
 
     /// The WAV demuxer for a file that starts as a RIFF/RF64 WAVE file: it is what probing would pick, without running
@@ -71,8 +75,18 @@ final class InputContainer {
     /// Reads the next packet into `packet` (`av_read_frame`'s result), letting the page cache drop what is behind it.
     func read(into packet: UnsafeMutablePointer<AVPacket>) -> Int32 {
         let rc = av_read_frame(context, packet)
-        if let io = context.pointee.pb { dropBehind?.advance(to: Int(io.pointee.pos)) }
+        if dropsBehind, let io = context.pointee.pb {
+            let position = Int(io.pointee.pos)
+            // Reading the stream information has already read the first packets: the advice starts at the file's start.
+            if let dropBehind { dropBehind.advance(to: position) } else { dropBehind = DropBehind(path: path, from: sought ? position : 0) }
+        }
         return rc
+    }
+
+    /// Seeks `stream` to `timestamp` (its time base) or the nearest point before it (`avformat_seek_file`'s result).
+    func seek(stream: Int, to timestamp: Int64) -> Int32 {
+        sought = true
+        return avformat_seek_file(context, Int32(stream), Int64.min, timestamp, timestamp, 0)
     }
 
     /// Runs `body` with the demuxer; the pointer must not escape.

@@ -15,9 +15,9 @@ public final class SoundFileReader {
     /// Whether the samples are stored as plain integers or floats (not ADPCM, GSM or another coding).
     let isPlainPCM: Bool
     private let handle: OpaquePointer
-    /// Bytes per frame of a plain PCM file (nil for a coded one), for the page cache to drop what was read.
-    private let frameBytes: Int?
-    private let dropBehind: DropBehind?
+    /// Advice to the page cache behind the reading, for an uncompressed container (WAV, AIFF, ...), where the bytes
+    /// read are the frames read times their size; nil for FLAC and other coded files.
+    private let dropBehind: (advice: DropBehind, frameBytes: Int)?
     private var framesRead = 0
 
     /// Opens `path` for reading.
@@ -35,8 +35,9 @@ public final class SoundFileReader {
         let width = [SF_FORMAT_PCM_S8: 1, SF_FORMAT_PCM_U8: 1, SF_FORMAT_PCM_16: 2, SF_FORMAT_PCM_24: 3, SF_FORMAT_PCM_32: 4, SF_FORMAT_FLOAT: 4,
                      SF_FORMAT_DOUBLE: 8][Int(info.format) & SF_FORMAT_SUBMASK]
         isPlainPCM = width != nil
-        frameBytes = width.map { $0 * Int(info.channels) }
-        dropBehind = width == nil ? nil : DropBehind(path: path)
+        let uncompressed = [SF_FORMAT_WAV, SF_FORMAT_WAVEX, SF_FORMAT_RF64, SF_FORMAT_W64, SF_FORMAT_AIFF, SF_FORMAT_CAF, SF_FORMAT_AU, SF_FORMAT_RAW]
+            .contains(Int(info.format) & SF_FORMAT_TYPEMASK)
+        dropBehind = width.flatMap { uncompressed ? (DropBehind(path: path), $0 * Int(info.channels)) : nil }
     }
 
     deinit { sf_close(handle) }
@@ -53,7 +54,7 @@ public final class SoundFileReader {
         buffer.removeLast(buffer.count - Int(got) * channels)
         framesRead += Int(got)
         // The header's few bytes before the samples are left out: the advice stays a little behind the reading.
-        if let frameBytes { dropBehind?.advance(to: framesRead * frameBytes) }
+        if let dropBehind { dropBehind.advice.advance(to: framesRead * dropBehind.frameBytes) }
         return buffer
     }
 

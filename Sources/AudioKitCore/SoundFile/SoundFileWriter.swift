@@ -18,7 +18,7 @@ public final class SoundFileWriter {
     public private(set) var framesWritten = 0
     private var handle: OpaquePointer?
     /// A long file goes to the disk as it is written instead of filling the page cache.
-    private let dropBehind: DropBehind?
+    private var dropBehind: DropBehind?
 
     /// Creates (or truncates) `path`.
     public init(path: String, format: SoundFileFormat, sampleRate: Int, channels: Int) throws {
@@ -68,6 +68,7 @@ public final class SoundFileWriter {
     public func close() throws {
         guard let h = handle else { return }
         handle = nil
+        dropBehind = nil
         sf_write_sync(h)
         let rc = sf_close(h)
         if rc != 0 {

@@ -39,7 +39,7 @@ struct SeparationAnalysis {
         frame = [Float](repeating: 0, count: size)
         spectra = [Float](repeating: 0, count: (size + 2) * channels)
         vocalSpectrum = [Float](repeating: 0, count: size + 2)
-        // Primed with silence so the first samples are fully covered by frames (as `SeparationSynthesis` is).
+        // Primed with silence so the first samples are fully covered by frames.
         input = [Float](repeating: 0, count: (size - hop) * channels)
         inputBase = -(size - hop)
         framePosition = inputBase
@@ -52,8 +52,8 @@ struct SeparationAnalysis {
         while framePosition + size <= inputBase + input.count / channels {
             analyzeFrame(into: &spectra)
         }
-        // The samples before the next frame are dropped once there are a few seconds of them: chunks are a few hundred
-        // frames each, and moving the buffer's rest down after each cost a second of copying per hour of input.
+        // The samples before the next frame are dropped once there are a few seconds of them, not after every chunk:
+        // moving the buffer's rest down after each 512-frame chunk cost a second of copying per hour of input.
         let done = framePosition - inputBase
         if done >= 1 << 17 {
             input.removeFirst(done * channels)

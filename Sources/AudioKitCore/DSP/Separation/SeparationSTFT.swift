@@ -4,12 +4,10 @@ import Glibc
 #endif
 
 /// The STFT behind `VocalSeparator`: Hann analysis and synthesis at 75 % overlap, a vocal mask per bin, overlap-add of
-/// the vocal estimate; the background is the delayed input minus the vocals. Its two halves, `SeparationAnalysis` and
-/// `SeparationSynthesis`, can run on two threads (`VocalSeparator` does); this runs both on one, as a reference.
-struct SeparationSTFT {
-    var analysis: SeparationAnalysis
-    var synthesis: SeparationSynthesis
-
+/// the vocal estimate; the background is the delayed input minus the vocals. Its two halves are
+/// `SeparationAnalysis` and `SeparationSynthesis` (which `VocalSeparator` runs on two threads); this holds what they
+/// share: the frame size, the window and the masks.
+enum SeparationSTFT {
     static func frameSize(for rate: Int) -> Int {
         var n = 256
         while n < Int(0.046 * Double(rate)) { n *= 2 }
@@ -18,23 +16,6 @@ struct SeparationSTFT {
 
     static func hann(_ n: Int) -> [Float] {
         (0..<n).map { (i: Int) -> Float in Float(0.5 - 0.5 * cos(2 * Double.pi * Double(i) / Double(n))) }
-    }
-
-    init(sampleRate: Int, channels: Int, activity: VoiceActivity, noise: [Float]?) {
-        analysis = SeparationAnalysis(sampleRate: sampleRate, channels: channels, activity: activity, noise: noise)
-        synthesis = SeparationSynthesis(sampleRate: sampleRate, channels: channels)
-    }
-
-    /// Adds input; returns the vocals and background that are final.
-    mutating func process(_ chunk: [Float]) -> ([Float], [Float]) {
-        var spectra: [Float] = []
-        analysis.process(chunk, into: &spectra)
-        return synthesis.add(chunk, spectra: spectra)
-    }
-
-    /// Flushes the tail (padding with silence) and returns the rest; totals equal the input's length.
-    mutating func finish() -> ([Float], [Float]) {
-        synthesis.finish(spectra: analysis.finish())
     }
 
     /// Similarity of the two channels in a bin (left and right as re, im): 1 for identical (centre-panned) content,

@@ -14,14 +14,12 @@ struct SeparationSynthesis {
     var totalIn = 0
     var frame: [Float]
 
-    init(sampleRate: Int, channels: Int) {
-        self.channels = channels
-        size = SeparationSTFT.frameSize(for: sampleRate)
-        hop = size / 4
+    /// The synthesis of `analysis`'s frames: the same frame grid, window and channels.
+    init(matching analysis: SeparationAnalysis) {
+        (size, hop, channels, window) = (analysis.size, analysis.hop, analysis.channels, analysis.window)
         fft = FFT(size: size)
-        window = SeparationSTFT.hann(size)
         frame = [Float](repeating: 0, count: size)
-        // The same frame grid as `SeparationAnalysis`: its first frame starts this far before the input.
+        // The analysis's first frame starts this far before the input (primed with silence).
         input = [Float](repeating: 0, count: (size - hop) * channels)
         inputBase = -(size - hop)
         framePosition = inputBase

@@ -5,8 +5,8 @@ import Synchronization
 /// Runs a separation's synthesis half (`SeparationSynthesis`) and hands the stems to their writers, on a thread of its
 /// own while the caller reads and analyses the next batches: the two halves of the STFT then share the cores. Holds at
 /// most `depth` batches in flight (the caller waits beyond that, so memory stays flat). Sole owner of the synthesis,
-/// which only its thread touches; a writer's error is rethrown by the next `add` or by `finish`. `sequential` runs
-/// everything on the caller's thread instead (the reference the tests compare with).
+/// which only its thread touches (the caller's, with `sequential`: everything then runs there, the reference the tests
+/// compare with); a writer's error is rethrown by the next `add` or by `finish`.
 final class SynthesisThread {
     private let thread: SerialThread?
     private let slots: DispatchSemaphore

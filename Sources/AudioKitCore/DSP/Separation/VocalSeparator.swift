@@ -50,16 +50,17 @@ public enum VocalSeparator {
                 let vocalWriter = try BackgroundSoundWriter(path: vocalsTemp, format: vocalFormat, sampleRate: rate, channels: channels)
                 let backgroundWriter = try BackgroundSoundWriter(path: backgroundTemp, format: backgroundFormat, sampleRate: rate, channels: channels)
                 var analysis = SeparationAnalysis(sampleRate: rate, channels: channels, activity: activity, noise: noise)
-                let synthesis = SynthesisThread(SeparationSynthesis(sampleRate: rate, channels: channels), vocals: vocalWriter,
+                let synthesis = SynthesisThread(SeparationSynthesis(matching: analysis), vocals: vocalWriter,
                                                 background: backgroundWriter, sequential: !twoThreads)
                 // Input and spectra go over in batches of a quarter of a second, so the other thread wakes rarely; each
-                // batch's buffers are made once at their full size and stay below glibc's threshold for a mapping of their
-                // own (`MemoryRelease`), so the heap reuses their pages instead of faulting fresh ones in each time.
+                // batch's buffers are made at their full size (a batch and a chunk of a stereo float WAV) and stay below
+                // glibc's threshold for a mapping of their own (`MemoryRelease`), so the heap reuses their pages instead
+                // of faulting fresh ones in each time.
                 let batchFrames = rate / 4
                 func buffers() -> ([Float], [Float]) {
                     var batch: [Float] = [], spectra: [Float] = []
                     batch.reserveCapacity((batchFrames + 8192) * channels)
-                    spectra.reserveCapacity((batchFrames / analysis.hop + 8) * analysis.spectrumLength)
+                    spectra.reserveCapacity(((batchFrames + 8192) / analysis.hop + 2) * analysis.spectrumLength)
                     return (batch, spectra)
                 }
                 var (batch, spectra) = buffers()
