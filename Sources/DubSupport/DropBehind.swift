@@ -38,11 +38,11 @@ public final class DropBehind {
     private static let syncFileRange: SyncFileRange? = CLibrary.symbol("sync_file_range")
     private static let (waitBefore, write, waitAfter): (UInt32, UInt32, UInt32) = (1, 2, 4)
 
-    /// Advice for the file at `path`, streamed from byte `offset` on, behind a writer or a reader.
-    public init(path: String, from offset: Int = 0, writing: Bool = false) {
+    /// Advice for the file at `path`, streamed from its start, behind a writer or a reader.
+    public init(path: String, writing: Bool = false) {
         self.path = path
         self.writing = writing
-        (from, queued, next) = (offset, offset, offset + Self.stride)
+        (from, queued, next) = (0, 0, Self.stride)
     }
 
     deinit {
@@ -81,6 +81,12 @@ public final class DropBehind {
             (from, queued) = (offset, offset)
         }
         #endif
+    }
+
+    /// The stream has moved (a seek): advice starts again from the next position given.
+    public func restart() {
+        // No position is below this, so the next one is taken for a seek (and the check stops there: `next` is not read).
+        queued = .max
     }
 
     /// A writer's stream has reached the file's current end.

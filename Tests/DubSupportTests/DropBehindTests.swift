@@ -60,13 +60,28 @@ struct DropBehindTests {
         #expect(!pages[(40 * page)..<(96 * page)].contains(true))
     }
 
+    @Test("after a restart (a seek the stream noted), advice starts at the next position, even one that reads as no seek")
+    func restartStartsAgain() throws {
+        let scratch = try Scratch()
+        let path = scratch.path("long.bin")
+        try PageCache.writeCached(path, megabytes: 32)
+        let drop = DropBehind(path: path)
+        drop.restart()
+        // 12 MiB is within a stride of where advice was due: without the restart, [0, 12 MiB) would go.
+        for offset in stride(from: 12 * Self.megabyte, through: 28 * Self.megabyte, by: Self.megabyte) { drop.advance(to: offset) }
+        let pages = try PageCache.residency(path)
+        let page = pages.count / 32
+        #expect(!pages[0..<(12 * page)].contains(false))
+        #expect(!pages[(12 * page)..<(28 * page)].contains(true))
+    }
+
     @Test("going back is taken for a seek too: advice starts again from there, and nothing before it is dropped")
     func goingBackRestarts() throws {
         let scratch = try Scratch()
         let path = scratch.path("long.bin")
         try PageCache.writeCached(path, megabytes: 96)
-        let drop = DropBehind(path: path, from: 64 * Self.megabyte)
-        for offset in stride(from: 65 * Self.megabyte, through: 80 * Self.megabyte, by: Self.megabyte) { drop.advance(to: offset) }
+        let drop = DropBehind(path: path)
+        for offset in stride(from: 64 * Self.megabyte, through: 80 * Self.megabyte, by: Self.megabyte) { drop.advance(to: offset) }
         for offset in stride(from: 8 * Self.megabyte, through: 24 * Self.megabyte, by: Self.megabyte) { drop.advance(to: offset) }
         let pages = try PageCache.residency(path)
         let page = pages.count / 96

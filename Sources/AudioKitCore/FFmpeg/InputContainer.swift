@@ -8,11 +8,10 @@ import Glibc
 final class InputContainer {
     let path: String
     private var context: UnsafeMutablePointer<AVFormatContext>
-    /// Advice to the page cache behind the reading of a WAV file (a work file read through once), from its start, or
-    /// from where a seek put the reading. Other media are left alone: their demuxers skip over the streams they discard.
-    private var dropBehind: DropBehind?
-    private let dropsBehind: Bool
-    private var sought = false
+    /// Advice to the page cache behind the reading of a WAV file (a work file read through once), from its start (the
+    /// stream information was read from there), or from where a seek put the reading. Nil for other media: their
+    /// demuxers skip over the streams they discard.
+    private let dropBehind: DropBehind?
 
     /// Opens `path` and reads its stream information.
     init(path: String) throws {
@@ -38,7 +37,7 @@ final class InputContainer {
         }
         context = opened
         self.path = path
-        dropsBehind = format != nil
+        dropBehind = format != nil ? DropBehind(path: path) : nil
     }
 
     /// The WAV demuxer for a file that starts as a RIFF/RF64 WAVE file: it is what probing would pick, without running
@@ -75,17 +74,13 @@ final class InputContainer {
     /// Reads the next packet into `packet` (`av_read_frame`'s result), letting the page cache drop what is behind it.
     func read(into packet: UnsafeMutablePointer<AVPacket>) -> Int32 {
         let rc = av_read_frame(context, packet)
-        if dropsBehind, let io = context.pointee.pb {
-            let position = Int(io.pointee.pos)
-            // Reading the stream information has already read the first packets: the advice starts at the file's start.
-            if let dropBehind { dropBehind.advance(to: position) } else { dropBehind = DropBehind(path: path, from: sought ? position : 0) }
-        }
+        if let dropBehind, let io = context.pointee.pb { dropBehind.advance(to: Int(io.pointee.pos)) }
         return rc
     }
 
     /// Seeks `stream` to `timestamp` (its time base) or the nearest point before it (`avformat_seek_file`'s result).
     func seek(stream: Int, to timestamp: Int64) -> Int32 {
-        sought = true
+        dropBehind?.restart()
         return avformat_seek_file(context, Int32(stream), Int64.min, timestamp, timestamp, 0)
     }
 
