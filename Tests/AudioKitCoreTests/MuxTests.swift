@@ -74,6 +74,8 @@ struct MuxTests {
         #expect(abs(try #require(new.duration) - videoDuration) < 0.05, "new track lasts \(new.duration ?? 0) s, video \(videoDuration) s")
         #expect(abs(result.duration - (source.duration ?? 0)) < 0.05)
         #expect(try videoPacketHashes(out) == videoPacketHashes(input))
+        // Fast start: the index comes before the media data.
+        #expect(try MovieBoxes.topLevel(out).prefix(2) == ["ftyp", "moov"])
         // The new track carries the tone, then silence after the 20 s it lasts.
         let reader = try AudioReader(path: out, options: AudioReadOptions(streamIndex: 1, sampleRate: 16000, channels: 1))
         var audio: [Float] = []

@@ -29,7 +29,7 @@ public enum PageCache {
     /// Writes `megabytes` MiB to `path` and syncs it: the file is then in the page cache, its pages clean.
     public static func writeCached(_ path: String, megabytes: Int) throws {
         let block = Data(repeating: 0x5A, count: 1 << 20)
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         for _ in 0..<megabytes { try handle.write(contentsOf: block) }
         try handle.synchronize()

@@ -20,18 +20,28 @@ public enum Muxer {
                                               + request.subtitleTracks.map { ("subtitles", $0.path) },
                                           outputs: [("output", request.outputPath)])
         let warnings = try AtomicFile.write(to: request.outputPath) { temp in
-            let output = try OutputContainer(path: temp, formatHint: request.outputPath)
-            let warnings = try write(request, input: try InputContainer(path: request.videoPath), to: output)
-            // The input (its demuxer holds the index of the whole file), the encoders and their buffers are gone, and
-            // their memory back to the system, before the MP4 muxer builds its index: megabytes for a film, and the
-            // peak of a long dub.
-            MemoryRelease.trim()
-            try output.writeTrailer()
+            let (warnings, movie) = try write(request, to: temp)
+            // The index goes to the front (so playback can start before the whole file is there) once the muxer, and
+            // its copy of the index, are gone.
+            if movie { try FastStart.apply(to: temp) }
             return warnings
         }
         let info = try MediaInfo.probe(path: request.outputPath)
         let codec = info.audioStreams.first?.codec ?? ""
         return MuxResult(outputPath: request.outputPath, duration: info.duration ?? 0, audioCodec: codec, warnings: warnings)
+    }
+
+    /// Writes the whole file at `path` (its index last, for a movie); returns the warnings and whether it is a movie
+    /// (MP4 or MOV). The muxer is freed when this returns.
+    private static func write(_ request: MuxRequest, to path: String) throws -> (warnings: [String], movie: Bool) {
+        let output = try OutputContainer(path: path, formatHint: request.outputPath)
+        let warnings = try write(request, input: try InputContainer(path: request.videoPath), to: output)
+        // The input (its demuxer holds the index of the whole file), the encoders and their buffers are gone, and
+        // their memory back to the system, before the MP4 muxer builds its index: megabytes for a film, and the
+        // peak of a long dub.
+        MemoryRelease.trim()
+        try output.writeTrailer()
+        return (warnings, output.formatName == "mp4" || output.formatName == "mov")
     }
 
     /// Writes everything but the trailer; returns the warnings.
@@ -80,8 +90,7 @@ public enum Muxer {
         }
         if request.keepSubtitles { try copyStreams(AVMEDIA_TYPE_SUBTITLE, clearDefault: !subtitles.isEmpty) }
 
-        let mp4Like = output.formatName == "mp4" || output.formatName == "mov"
-        try output.writeHeader(options: mp4Like ? ["movflags": "+faststart"] : [:])
+        try output.writeHeader()
         input.withContext { ctx in
             for i in 0..<Int(ctx.pointee.nb_streams) where copied[i] == nil {
                 ctx.pointee.streams[i]!.pointee.discard = AVDISCARD_ALL

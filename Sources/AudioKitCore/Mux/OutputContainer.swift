@@ -50,15 +50,12 @@ final class OutputContainer {
     func timeBase(ofStream index: Int) -> AVRational { context.pointee.streams[index]!.pointee.time_base }
 
     /// Opens the file and writes the container header.
-    func writeHeader(options: [String: String]) throws {
+    func writeHeader() throws {
         if (context.pointee.oformat.pointee.flags & dub_fmt_nofile()) == 0 {
             try avCheck(avio_open(&context.pointee.pb, path, dub_avio_flag_write()), .writeFailed, "cannot create", path: path)
             opened = true
         }
-        var dict: OpaquePointer?
-        for (key, value) in options { av_dict_set(&dict, key, value, 0) }
-        defer { av_dict_free(&dict) }
-        try avCheck(avformat_write_header(context, &dict), .muxFailed, "cannot write the container header of", path: path)
+        try avCheck(avformat_write_header(context, nil), .muxFailed, "cannot write the container header of", path: path)
         headerWritten = true
     }
 
