@@ -1,4 +1,6 @@
 import DubSupport
+import Dispatch
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -33,15 +35,59 @@ public struct VoiceProfiler: Sendable {
     }
 
     /// The print of each span (seconds on the recording's timeline; they may overlap and come in any order), from the
-    /// audio file at `path` (any format the media libraries read; mixed down to mono).
+    /// audio file at `path` (any format the media libraries read; mixed down to mono). A long recording is measured in
+    /// two halves at once, each with a reader of its own, split in a pause between spans (`splitPoint`).
     public func profile(path: String, spans: [(start: Double, end: Double)]) throws -> [VoicePrint] {
-        let reader = try AudioReader(path: path, options: AudioReadOptions(sampleRate: Self.analysisRate, channels: 1))
-        var frames = FrameStream(spans: spans, profiler: self)
+        try profile(path: path, spans: spans, inTwo: true)
+    }
+
+    /// `profile(path:spans:)`, in two halves only with `inTwo` and a recording of `minimumSeconds` or more.
+    func profile(path: String, spans: [(start: Double, end: Double)], inTwo: Bool, minimumSeconds: Double = 60) throws -> [VoicePrint] {
+        guard inTwo, let cut = Self.splitPoint(spans, minimumSeconds: minimumSeconds) else { return try profile(path: path, spans: spans, from: 0) }
+        let time = Double(cut) / Double(Self.analysisRate)
+        let halves = [spans.map { $0.start < time ? $0 : (0, -1) }, spans.map { $0.start >= time ? $0 : (0, -1) }]
+        let results = Mutex<[Result<[VoicePrint], any Error>?]>([nil, nil])
+        let flag = WorkCancellation.currentFlag ?? CancelFlag()
+        DispatchQueue.concurrentPerform(iterations: 2) { half in
+            let result = Result { try WorkCancellation.with(flag) { try profile(path: path, spans: halves[half], from: half == 0 ? 0 : cut) } }
+            results.withLock { $0[half] = result }
+        }
+        let (early, late) = results.withLock { ($0[0]!, $0[1]!) }
+        let (earlyPrints, latePrints) = (try early.get(), try late.get())
+        return spans.indices.map { spans[$0].start >= time ? latePrints[$0] : earlyPrints[$0] }
+    }
+
+    /// The prints of `spans` from one reader starting at sample `first` (a multiple of the hop, so frames fall where a
+    /// reader from the start would put them).
+    private func profile(path: String, spans: [(start: Double, end: Double)], from first: Int) throws -> [VoicePrint] {
+        let reader = try AudioReader(path: path, options: AudioReadOptions(sampleRate: Self.analysisRate, channels: 1,
+                                                                           start: Double(first) / Double(Self.analysisRate)))
+        var frames = FrameStream(spans: spans, profiler: self, offset: first)
         while let chunk = try reader.next() {
             frames.add(chunk)
             if frames.isDone { break }
         }
         return frames.finish()
+    }
+
+    /// Where to split a recording's spans into two halves measured at once: a sample on the frame grid in a pause of at
+    /// least 0.2 s between spans (so neither half's frames reach into the other's, and the later reader's resampler
+    /// has settled before its first frame), the one nearest the middle of the spans, within their middle half. Nil
+    /// when the spans cover less than `minimumSeconds` or there is no such pause.
+    static func splitPoint(_ spans: [(start: Double, end: Double)], minimumSeconds: Double) -> Int? {
+        let valid = spans.filter { $0.start.isFinite && $0.end.isFinite && $0.end >= $0.start }.sorted { $0.start < $1.start }
+        guard let first = valid.first?.start, let last = valid.map(\.end).max(), last - first >= minimumSeconds else { return nil }
+        let middle = (first + last) / 2, margin = 0.1
+        var best: Int?, bestDistance = (last - first) / 4
+        var reached = -Double.infinity
+        for (span, next) in zip(valid, valid.dropFirst()) {
+            reached = max(reached, span.end)
+            // The latest grid sample at least `margin` before the next span, if still `margin` after everything before it.
+            let cut = Int((next.start - margin) * Double(analysisRate)) / hop * hop
+            let time = Double(cut) / Double(analysisRate)
+            if time >= reached + margin, abs(time - middle) <= bestDistance { (best, bestDistance) = (cut, abs(time - middle)) }
+        }
+        return best
     }
 
     /// The prints of spans of samples already in memory (16 kHz mono), for tests and short clips.
@@ -150,7 +196,8 @@ private struct FrameStream {
     /// The sample index of `pending[0]`.
     var offset = 0
 
-    init(spans: [(start: Double, end: Double)], profiler: VoiceProfiler) {
+    init(spans: [(start: Double, end: Double)], profiler: VoiceProfiler, offset: Int = 0) {
+        self.offset = offset
         // A span whose times are not finite measures nothing.
         let spans: [(start: Double, end: Double)] = spans.map { $0.start.isFinite && $0.end.isFinite ? $0 : (0, -1) }
         self.spans = spans
