@@ -69,6 +69,32 @@ struct OpenAITranscriptionTests {
         for cut in cuts.dropFirst().dropLast() { #expect(!activity.isSpeech(at: cut)) }
     }
 
+    /// The chunks are cut from the samples the voice-activity pass kept, not from a second decoding: together they are
+    /// the file read at 16 kHz mono from its start, sample for sample (up to the FLAC chunks' 16-bit steps), and the
+    /// kept samples are gone afterwards. Likewise for utterances, each at its offset.
+    @Test func chunksAndUtterancesHoldTheFileAt16kHzSampleForSample() throws {
+        let scratch = try Scratch()
+        let sample = Repository.sample("english.mp4")
+        let reader = try AudioReader(path: sample, options: AudioReadOptions(sampleRate: 16_000, channels: 1))
+        var reference: [Float] = []
+        while let chunk = try reader.next() { reference += chunk }
+        let chunker = AudioChunker(maxSeconds: 6, searchWindow: 2)
+        func samples(_ chunk: AudioChunker.Chunk) throws -> [Float] { try SignalCompare.read(chunk.path).samples }
+        let chunks = try chunker.split(sample, into: scratch.url.path)
+        #expect(chunks.count >= 3)
+        let joined = try chunks.flatMap(samples)
+        #expect(joined.count == reference.count)
+        #expect(zip(joined, reference).allSatisfy { abs($0 - $1) <= 1.0 / 32767 }, "the chunks are not the file at 16 kHz")
+        let utterances = try chunker.utterances(sample, into: scratch.url.path)
+        #expect(!utterances.isEmpty)
+        for chunk in utterances {
+            let first = Int((chunk.offset * 16_000).rounded())
+            let own = try samples(chunk)
+            #expect(zip(own, reference[first...]).allSatisfy { abs($0 - $1) <= 1.0 / 32767 }, "utterance at \(chunk.offset) s")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path).allSatisfy { $0.hasSuffix(".flac") })
+    }
+
     @Test func faultsAreRetriedAndBadKeysFailFast() async throws {
         let server = try await FakeProviderServer.start()
         defer { server.stop() }

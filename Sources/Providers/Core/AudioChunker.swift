@@ -51,9 +51,12 @@ public struct AudioChunker: Sendable {
         // Audio that fits one chunk needs no cut, so no pass of voice activity over it first.
         let probed = try MediaInfo.probe(path: path).duration
         let needsCuts = (probed ?? .infinity) > maxSeconds
-        let activity = needsCuts ? try VoiceActivityDetector().analyze(path: path) : nil
+        // The pass for voice activity keeps the 16 kHz samples it measured: the chunks are cut from those.
+        let speech = needsCuts ? AtomicFile.temporaryPath(for: "\(folder)/speech.wav") : nil
+        defer { speech.map(AtomicFile.discard) }
+        let activity = try speech.map { try VoiceActivityDetector().analyze(path: path, keepingSamplesIn: $0) }
         let duration = activity?.duration ?? probed ?? 0
-        let reader = try AudioReader(path: path, options: AudioReadOptions(sampleRate: Self.sampleRate, channels: 1))
+        let reader = try AudioReader(path: speech ?? path, options: AudioReadOptions(sampleRate: Self.sampleRate, channels: 1))
         let cuts = boundaries(duration: duration, activity: activity).map { Int(($0 * Double(Self.sampleRate)).rounded()) }
         var chunks: [Chunk] = []
         var pending: [Float] = []
@@ -95,7 +98,9 @@ public struct AudioChunker: Sendable {
     /// moment). Silence between chunks is left out. For recognisers that return text without timestamps: each chunk's
     /// place in the file times its text. Blocking: call off the cooperative pool.
     public func utterances(_ path: String, into folder: String, joinGap: Double = 0.4) throws -> [Chunk] {
-        let activity = try VoiceActivityDetector().analyze(path: path)
+        let speech = AtomicFile.temporaryPath(for: "\(folder)/speech.wav")
+        defer { AtomicFile.discard(speech) }
+        let activity = try VoiceActivityDetector().analyze(path: path, keepingSamplesIn: speech)
         var spans: [(Double, Double)] = []
         for region in activity.regions {
             if let last = spans.last, region.start - last.1 < joinGap, region.end - last.0 <= maxSeconds {
@@ -107,7 +112,7 @@ public struct AudioChunker: Sendable {
             for (start, end) in zip(cuts, cuts.dropFirst()) { spans.append((start, end)) }
         }
         let rate = Double(Self.sampleRate)
-        let reader = try AudioReader(path: path, options: AudioReadOptions(sampleRate: Self.sampleRate, channels: 1))
+        let reader = try AudioReader(path: speech, options: AudioReadOptions(sampleRate: Self.sampleRate, channels: 1))
         var pending: [Float] = []
         var position = 0
         var chunks: [Chunk] = []

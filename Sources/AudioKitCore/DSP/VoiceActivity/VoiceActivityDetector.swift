@@ -44,9 +44,24 @@ public struct VoiceActivityDetector: Sendable {
 
     /// Frame-level analysis of a whole file (streamed; only per-frame numbers are kept).
     public func analyze(path: String) throws -> VoiceActivity {
+        try analyze(path: path, writer: nil)
+    }
+
+    /// `analyze(path:)`, also writing the 16 kHz mono samples it analysed to `copy` (a float WAV, on another thread),
+    /// so that a later pass over the same samples needs no decoding and resampling.
+    public func analyze(path: String, keepingSamplesIn copy: String) throws -> VoiceActivity {
+        try analyze(path: path, writer: try BackgroundSoundWriter(path: copy, format: try SoundFileFormat(container: .wav, encoding: .float32),
+                                                                  sampleRate: Self.analysisRate, channels: 1))
+    }
+
+    private func analyze(path: String, writer: BackgroundSoundWriter?) throws -> VoiceActivity {
         let reader = try AudioReader(path: path, options: AudioReadOptions(sampleRate: Self.analysisRate, channels: 1))
         var analyzer = FrameAnalyzer()
-        while let chunk = try reader.next() { analyzer.add(chunk) }
+        while let chunk = try reader.next() {
+            try writer?.write(chunk)
+            analyzer.add(chunk)
+        }
+        try writer?.close()
         var activity = VoiceActivity(features: analyzer.finish(), settings: settings)
         activity.warnings = reader.warnings
         return activity
