@@ -69,9 +69,9 @@ struct OpenAITranscriptionTests {
         for cut in cuts.dropFirst().dropLast() { #expect(!activity.isSpeech(at: cut)) }
     }
 
-    /// The chunks are cut from the samples the voice-activity pass kept, not from a second decoding: together they are
-    /// the file read at 16 kHz mono from its start, sample for sample (up to the FLAC chunks' 16-bit steps), and the
-    /// kept samples are gone afterwards. Likewise for utterances, each at its offset.
+    /// Cut from the samples the voice-activity pass kept (see the next test), the chunks together are the file read at
+    /// 16 kHz mono from its start, sample for sample (up to the FLAC chunks' 16-bit steps), and the kept samples are gone
+    /// afterwards. Likewise for utterances, each at its offset.
     @Test func chunksAndUtterancesHoldTheFileAt16kHzSampleForSample() throws {
         let scratch = try Scratch()
         let sample = Repository.sample("english.mp4")
@@ -93,6 +93,22 @@ struct OpenAITranscriptionTests {
             #expect(zip(own, reference[first...]).allSatisfy { abs($0 - $1) <= 1.0 / 32767 }, "utterance at \(chunk.offset) s")
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path).allSatisfy { $0.hasSuffix(".flac") })
+    }
+
+    /// The chunker's single pass: voice activity measured while the 16 kHz samples are kept, which are the reader's
+    /// samples exactly, and the activity the same as without keeping them.
+    @Test func voiceActivityKeepsTheSamplesItMeasured() throws {
+        let scratch = try Scratch()
+        let sample = Repository.sample("english.mp4")
+        let kept = scratch.path("speech.wav")
+        let activity = try VoiceActivityDetector().analyze(path: sample, keepingSamplesIn: kept)
+        #expect(activity.regions == (try VoiceActivityDetector().analyze(path: sample)).regions)
+        let reader = try AudioReader(path: sample, options: AudioReadOptions(sampleRate: 16_000, channels: 1))
+        var reference: [Float] = []
+        while let chunk = try reader.next() { reference += chunk }
+        let file = try SignalCompare.read(kept)
+        #expect(file.rate == 16_000 && file.channels == 1)
+        #expect(file.samples == reference)
     }
 
     @Test func faultsAreRetriedAndBadKeysFailFast() async throws {

@@ -18,7 +18,7 @@ enum FastStart {
     /// What was done to the file.
     enum Method: Equatable {
         /// Nothing: the index is already before the media data, or the file's layout is not the one expected (no
-        /// `ftyp` first, no `mdat` before the index, or something after the index).
+        /// `ftyp` first, no `mdat` before the index, something after the index, or an index over 1 GiB).
         case none
         /// The index was put into blocks inserted before the data.
         case insertedRange
@@ -37,9 +37,9 @@ enum FastStart {
         guard fstat(fd, &info) == 0 else { throw failure("cannot read the size of", path) }
         let fileSize = UInt64(info.st_size)
         let boxes = try topLevelBoxes(fd, size: fileSize, path: path)
-        guard let ftyp = boxes.first, ftyp.type == "ftyp", let moov = boxes.last, moov.type == "moov",
-              boxes.dropLast().contains(where: { $0.type == "mdat" }) else { return .none }
-        guard moov.size <= 1 << 30 else { throw MediaError(.muxFailed, "the index of the output is too large to move (\(moov.size) bytes) in", path: path) }
+        // An index over 1 GiB stays where it is (the file plays, once the index has loaded).
+        guard let ftyp = boxes.first, ftyp.type == "ftyp", ftyp.size <= 1 << 20, let moov = boxes.last, moov.type == "moov",
+              moov.size <= 1 << 30, boxes.dropLast().contains(where: { $0.type == "mdat" }) else { return .none }
         let index = try read(fd, count: Int(moov.size), at: moov.offset, path: path)
         let head = try read(fd, count: Int(ftyp.size), at: 0, path: path)
         // Offsets into the data between `ftyp` and the index move by the room made for it.
@@ -62,13 +62,21 @@ enum FastStart {
                 shift = room(for: front.count)
                 front = try rewritten(shift: shift)
             }
-            if FileSpace.insert(fd, at: 0, length: Int64(shift)) {
-                let padding = Int(shift) - front.count
-                try write(fd, head + front + be32(UInt32(padding)) + Array("free".utf8), at: 0, path: path)
+            switch FileSpace.insert(fd, at: 0, length: Int64(shift)) {
+            case .inserted:
+                let padding = UInt64(shift) - UInt64(front.count)
+                try write(fd, head, at: 0, path: path)
+                try write(fd, front, at: ftyp.size, path: path)
+                try write(fd, be32(UInt32(padding)) + Array("free".utf8), at: ftyp.size + UInt64(front.count), path: path)
                 guard ftruncate(fd, off_t(moov.offset + shift)) == 0 else { throw failure("cannot shorten", path) }
                 return .insertedRange
+            case .failed(let code):
+                errno = code
+                throw failure("cannot make room for the index at the front of", path)
+            case .unsupported:
+                // Not here (tmpfs, btrfs, a network file system): copy instead, the file as it was.
+                break
             }
-            // Not supported here (tmpfs, btrfs, a network file system): copy instead.
         }
 
         var shift = UInt64(index.count)
@@ -81,6 +89,7 @@ enum FastStart {
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         var end = moved.upperBound
         while end > moved.lowerBound {
+            try WorkCancellation.check()
             let count = Int(min(UInt64(buffer.count), end - moved.lowerBound))
             let start = end - UInt64(count)
             try buffer.withUnsafeMutableBytes { raw in
@@ -191,7 +200,7 @@ enum FastStart {
     private static func be64(_ value: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: value >> (56 - 8 * $0)) } }
 
     private static func malformed(_ path: String) -> MediaError {
-        MediaError(.muxFailed, "the muxer's output has a malformed index:", path: path)
+        MediaError(.muxFailed, "the muxer's output is malformed or cut short (a box runs past its end):", path: path)
     }
 
     private static func failure(_ what: String, _ path: String) -> MediaError {

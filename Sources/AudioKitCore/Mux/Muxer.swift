@@ -20,10 +20,12 @@ public enum Muxer {
                                               + request.subtitleTracks.map { ("subtitles", $0.path) },
                                           outputs: [("output", request.outputPath)])
         let warnings = try AtomicFile.write(to: request.outputPath) { temp in
-            let (warnings, movie) = try write(request, to: temp)
+            var (warnings, movie) = try write(request, to: temp)
             // The index goes to the front (so playback can start before the whole file is there) once the muxer, and
             // its copy of the index, are gone.
-            if movie { try FastStart.apply(to: temp) }
+            if movie, try FastStart.apply(to: temp) == .none {
+                warnings.append("the index of \(request.outputPath) stays at its end: a player starts it once the whole index has loaded")
+            }
             return warnings
         }
         let info = try MediaInfo.probe(path: request.outputPath)

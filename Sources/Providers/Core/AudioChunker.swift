@@ -5,7 +5,9 @@ import Foundation
 
 /// Cuts long audio into upload-sized chunks at pauses, so no chunk splits a word: the cut points come from
 /// voice activity (`VoiceActivity.bestCut`) near each wanted length. Chunks are written as 16 kHz mono FLAC
-/// (about 30 kB a second), streaming, so memory stays flat whatever the input length.
+/// (about 30 kB a second), streaming, so memory stays flat whatever the input length. The voice-activity pass keeps
+/// the 16 kHz samples it measured beside the chunks until they are cut (a float WAV, 64 kB a second: 230 MB an hour),
+/// so the audio is decoded and resampled once.
 public struct AudioChunker: Sendable {
     /// One piece of the input.
     public struct Chunk: Sendable, Equatable {

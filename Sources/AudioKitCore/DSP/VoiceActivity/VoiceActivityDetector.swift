@@ -47,8 +47,9 @@ public struct VoiceActivityDetector: Sendable {
         try analyze(path: path, writer: nil)
     }
 
-    /// `analyze(path:)`, also writing the 16 kHz mono samples it analysed to `copy` (a float WAV, on another thread),
-    /// so that a later pass over the same samples needs no decoding and resampling.
+    /// `analyze(path:)`, also writing the 16 kHz mono samples it analysed to `copy` (a float WAV, on another thread:
+    /// 64 kB a second), so that a later pass over the same samples needs no decoding and resampling. On an error `copy`
+    /// may be left partly written: the caller removes it.
     public func analyze(path: String, keepingSamplesIn copy: String) throws -> VoiceActivity {
         try analyze(path: path, writer: try BackgroundSoundWriter(path: copy, format: try SoundFileFormat(container: .wav, encoding: .float32),
                                                                   sampleRate: Self.analysisRate, channels: 1))
