@@ -1,8 +1,6 @@
 import AudioKitCore
 import DubSupport
 import ProviderAPI
-import Dispatch
-import Synchronization
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -106,24 +104,14 @@ public struct ReviewReport: Sendable {
     }
 
     /// Runs `body` on every item with two workers (the excerpts are many small decodes: 1800 files for an hour of
-    /// dialogue), each stopping with the work that called this; on a failure removes `folder`, the excerpts written
-    /// so far, and throws the first error.
-    private static func inTwo<Item: Sendable>(_ items: [Item], into folder: String, _ body: @escaping @Sendable (Item) throws -> Void) throws {
-        let failure = Mutex<(any Error)?>(nil)
-        let flag = WorkCancellation.currentFlag ?? CancelFlag()
-        DispatchQueue.concurrentPerform(iterations: 2) { worker in
-            WorkCancellation.with(flag) {
-                for item in items.enumerated().filter({ $0.offset % 2 == worker }).map(\.element) {
-                    do {
-                        try body(item)
-                    } catch {
-                        failure.withLock { if $0 == nil { $0 = error } }
-                        return
-                    }
-                }
+    /// dialogue), each stopping with the work that called this and when the other fails; on a failure removes `folder`,
+    /// the excerpts written so far, and throws the error.
+    private static func inTwo<Item: Sendable>(_ items: [Item], into folder: String, _ body: @Sendable (Item) throws -> Void) throws {
+        do {
+            _ = try ParallelWork.run(2) { worker in
+                for item in items.enumerated().filter({ $0.offset % 2 == worker }).map(\.element) { try body(item) }
             }
-        }
-        if let error = failure.withLock({ $0 }) {
+        } catch {
             try? FileManager.default.removeItem(atPath: folder)
             throw error
         }

@@ -1,6 +1,4 @@
 import DubSupport
-import Dispatch
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -47,19 +45,8 @@ public struct VoiceProfiler: Sendable {
         guard inTwo, let cut = Self.splitPoint(spans, minimumSeconds: minimumSeconds) else { return try profile(path: path, spans: spans, from: 0) }
         let time = Double(cut) / Double(Self.analysisRate)
         let halves = [spans.map { $0.start < time ? $0 : (0, -1) }, spans.map { $0.start >= time ? $0 : (0, -1) }]
-        let results = Mutex<[Result<[VoicePrint], any Error>?]>([nil, nil])
-        // Each half stops with the work that called this, and when the other half fails.
-        let flag = CancelFlag(parent: WorkCancellation.currentFlag)
-        DispatchQueue.concurrentPerform(iterations: 2) { half in
-            let result = Result { try WorkCancellation.with(flag) { try profile(path: path, spans: halves[half], from: half == 0 ? 0 : cut) } }
-            if case .failure = result { flag.set() }
-            results.withLock { $0[half] = result }
-        }
-        let (early, late) = results.withLock { ($0[0]!, $0[1]!) }
-        // The error that stopped a half, rather than the cancellation it caused in the other.
-        for case .failure(let error) in [early, late] where !(error is CancellationError) { throw error }
-        let (earlyPrints, latePrints) = (try early.get(), try late.get())
-        return spans.indices.map { spans[$0].start >= time ? latePrints[$0] : earlyPrints[$0] }
+        let prints = try ParallelWork.run(2) { half in try profile(path: path, spans: halves[half], from: half == 0 ? 0 : cut) }
+        return spans.indices.map { prints[spans[$0].start >= time ? 1 : 0][$0] }
     }
 
     /// The prints of `spans` from one reader starting at sample `first` (a multiple of the hop, so frames fall where a
