@@ -81,13 +81,18 @@ struct FastStartTests {
         #expect(try packets(end) == packets(front))
     }
 
+    /// `FastStart` does nothing to `path`: it says so, and the bytes stay as they were.
+    private func expectLeftAsItIs(_ path: String) throws {
+        let original = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(try FastStart.apply(to: path) == .none)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == original)
+    }
+
     @Test("a file whose index is already at the front is left as it is")
     func alreadyFront() throws {
         let scratch = try Scratch()
         let (_, front) = try remuxes("samples/english.mp4", scratch)
-        let original = try Data(contentsOf: URL(fileURLWithPath: front))
-        #expect(try FastStart.apply(to: front) == .none)
-        #expect(try Data(contentsOf: URL(fileURLWithPath: front)) == original)
+        try expectLeftAsItIs(front)
     }
 
     @Test("a file with a box after its index is left as it is")
@@ -98,9 +103,7 @@ struct FastStartTests {
         try handle.seekToEnd()
         try handle.write(contentsOf: Data([0, 0, 0, 16] + Array("free".utf8) + [UInt8](repeating: 0, count: 8)))
         try handle.close()
-        let original = try Data(contentsOf: URL(fileURLWithPath: end))
-        #expect(try FastStart.apply(to: end) == .none)
-        #expect(try Data(contentsOf: URL(fileURLWithPath: end)) == original)
+        try expectLeftAsItIs(end)
     }
 
     @Test("an index cut short is a mux error naming the file, not a crash")
