@@ -6,7 +6,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 QBENCH=${QBENCH:-$(dirname "$DUBCTL")/dub-queue-bench}
-[ -x "$QBENCH" ] || { echo "bench: $QBENCH is missing (swift build -c release builds it)" >&2; exit 1; }
+[ -x "$QBENCH" ] || { echo "bench: $QBENCH is missing (make release builds it)" >&2; exit 1; }
 out=$BENCH_OUT/queue
 rm -rf "$out"; mkdir -p "$out"
 jobs=${QUEUE_JOBS:-6000}

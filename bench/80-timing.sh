@@ -15,7 +15,7 @@ out=$BENCH_OUT/timing
 mkdir -p "$out"
 here=$(cd "$(dirname "$0")/.." && pwd)
 fake=${FAKE:-$(dirname "$DUBCTL")/dub-fake-providers}
-[ -x "$fake" ] || { echo "bench: $fake is missing (swift build -c release builds it)" >&2; exit 1; }
+[ -x "$fake" ] || { echo "bench: $fake is missing (make release builds it)" >&2; exit 1; }
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
 

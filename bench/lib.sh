@@ -30,7 +30,7 @@ row() {
 # script exits) and points dub's OpenAI client at it (OPENAI_BASE_URL, OPENAI_API_KEY). Its address goes to DIR/fake.txt.
 start_fake() {
   local fake=${FAKE:-$(dirname "$DUBCTL")/dub-fake-providers} base key_field
-  [ -x "$fake" ] || { echo "bench: $fake is missing (swift build -c release builds it)" >&2; exit 1; }
+  [ -x "$fake" ] || { echo "bench: $fake is missing (make release builds it)" >&2; exit 1; }
   "$fake" --latency "$1" > "$2/fake.txt" 2>/dev/null &
   fake_pid=$!
   trap 'kill "$fake_pid" 2>/dev/null || true' EXIT

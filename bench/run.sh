@@ -7,7 +7,7 @@ export DUBCTL=${DUBCTL:-$PWD/.build/release/dubctl}
 export BENCH_OUT=${BENCH_OUT:-$PWD/bench/out}
 export BENCH_RUNS=${BENCH_RUNS:-5}
 mkdir -p "$BENCH_OUT"
-[ -x "$DUBCTL" ] || { echo "bench: $DUBCTL is missing; run 'swift build -c release' (make bench does)" >&2; exit 1; }
+[ -x "$DUBCTL" ] || { echo "bench: $DUBCTL is missing; run 'make release' (make bench does)" >&2; exit 1; }
 echo "dub benchmarks — $(date -u +%FT%TZ), $(nproc) cores, $BENCH_RUNS runs each (median)"
 for script in bench/[0-9][0-9]-*.sh; do
   echo
