@@ -2,7 +2,9 @@
 # The PostgreSQL job queue: empty jobs through the real claim/heartbeat/complete path with 1, 4 and 16 workers (jobs
 # per second), NOTIFY submit-to-start latency p50/p99 (target p99 < 100 ms on loopback), and the cost of a heartbeat.
 # The reference is pgbench running the queue's own claim and complete statements (two transactions per job, prepared),
-# with as many clients, in the same run on the same server. The server is a throwaway one (initdb in a temporary folder).
+# with as many clients, in the same run on the same server. dub's worker sends each completion and its next claim in
+# one round trip (libpq's pipeline mode: still two statements and two transactions per job); pgbench waits for each.
+# The server is a throwaway one (initdb in a temporary folder).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 QBENCH=${QBENCH:-$(dirname "$DUBCTL")/dub-queue-bench}
@@ -55,7 +57,7 @@ for clients in 1 4 16; do
 done
 fi
 
-echo "queue: $jobs empty jobs through claim/complete, one connection per worker (target: NOTIFY p99 < 100 ms)"
+echo "queue: $jobs empty jobs through claim/complete, one connection per worker; dub pipelines each completion with its next claim (target: NOTIFY p99 < 100 ms)"
 python3 - "$out" <<'PY'
 import re, sys
 out = sys.argv[1]

@@ -293,6 +293,54 @@ struct JobQueueTests {
         await #expect(throws: DatabaseError.self) { try await f.queue.retry(lease.jobId) }
     }
 
+    @Test("a completion that claims: the job succeeds and the next jobs in priority order are claimed by the same call; a lost lease or a result the server refuses leaves the claim standing")
+    func completeThenClaim() async throws {
+        let f = try await QueueFixture()
+        let first = try await f.submit(1, priority: 0)
+        let low = try await f.submit(1, priority: 9)
+        let high = try await f.submit(2, priority: 1)
+        let lease = try #require(try await f.queue.claim(queues: ["default"], limit: 1, owner: "w").first)
+        #expect([lease.jobId] == first)
+        let done = await f.queue.complete(lease, result: .init(job: lease.jobId), thenClaim: ["default"], limit: 2, owner: "w")
+        #expect(try done.completed.get())
+        let running = try done.claimed.get()
+        #expect(running.map(\.jobId) == high)
+        let job = try #require(try await f.queue.job(lease.jobId))
+        #expect(job.state == .succeeded && job.result == .init(job: lease.jobId))
+        // The same lease again: lost, and the claim still takes the last job.
+        let again = await f.queue.complete(lease, result: .init(), thenClaim: ["default"], limit: 1, owner: "w")
+        #expect(try again.completed.get() == false)
+        #expect(try again.claimed.get().map(\.jobId) == low)
+        // A result PostgreSQL refuses (jsonb holds no \u0000): the completion fails with the server's error and the job
+        // keeps running; the claim after it, a transaction of its own, stands.
+        let more = try await f.submit(1)
+        let refused = await f.queue.complete(running[0], result: .init(output: "a\u{0}b"), thenClaim: ["default"], limit: 1, owner: "w")
+        #expect(throws: DatabaseError.self) { try refused.completed.get() }
+        if case .failure(let error as DatabaseError) = refused.completed { #expect(error.sqlState == "22P05") }
+        #expect(try refused.claimed.get().map(\.jobId) == more)
+        #expect(try await f.queue.job(running[0].jobId)?.state == .running)
+        #expect(try await f.queue.complete(running[0], result: .init(output: "ab")))
+    }
+
+    @Test("pipelined statements: each its own transaction, in order; a failing one gets its error and stops nothing")
+    func pipeline() async throws {
+        let f = try await QueueFixture()
+        try await f.database.query("CREATE TABLE pipelined (n int)")
+        let results = try await f.database.pipeline([
+            SQLStatement("INSERT INTO pipelined VALUES ($1::int) RETURNING n", ["1"]),
+            SQLStatement("SELECT 1 / $1::int AS n", ["0"], context: "divide"),
+            SQLStatement("INSERT INTO pipelined SELECT max(n) + $1::int FROM pipelined RETURNING n", ["1"]),
+        ])
+        #expect(try results[0].get().map { try $0.int("n") } == [1])
+        #expect(throws: DatabaseError.self) { try results[1].get() }
+        if case .failure(let error) = results[1] { #expect(error.sqlState == "22012" && error.context == "divide") }
+        // The third saw the first's row: run after it, and not undone by the failure between them.
+        #expect(try results[2].get().map { try $0.int("n") } == [2])
+        #expect(try await f.database.query("SELECT n FROM pipelined ORDER BY n").map { try $0.int("n") } == [1, 2])
+        // The connection is back to one statement at a time.
+        #expect(try await f.database.query("SELECT $1::int AS n", ["7"]).first?.int("n") == 7)
+    }
+
     @Test("NOTIFY on submit reaches a listener, with the job's queue as payload")
     func notify() async throws {
         let f = try await QueueFixture()

@@ -7,6 +7,7 @@ import JobQueue
 import TestSupport
 import Testing
 import ServiceLifecycle
+import Synchronization
 
 /// A handler whose behaviour each test picks.
 struct ScriptedHandler: JobHandler {
@@ -46,6 +47,26 @@ struct JobWorkerTests {
         await w.shutdown()
         try await loop.value
         #expect(gauge.peak == 2)
+    }
+
+    @Test("a single-slot worker with an hour's poll and no NOTIFY runs a whole backlog in priority order, each completion claiming the next job")
+    func completionsClaim() async throws {
+        let f = try await QueueFixture()
+        let late = try await f.submit(2, priority: 5)
+        let early = try await f.submit(2, priority: 1)
+        let order = Mutex<[Int]>([])
+        var settings = JobWorker<ScriptedHandler>.Settings(owner: "test-worker")
+        (settings.concurrency, settings.poll, settings.listens) = (1, 3600, false)
+        let w = JobWorker(queue: f.queue, handler: ScriptedHandler { job in
+            order.withLock { $0.append(job.lease.jobId) }
+            return JobOutput(result: .init(job: job.lease.jobId))
+        }, settings: settings, logger: Logger(label: "test"))
+        let loop = Task { try await w.run() }
+        try await eventually(within: 60) { try await f.queue.list(state: .succeeded).count == 4 }
+        await w.shutdown()
+        try await loop.value
+        #expect(order.withLock { $0 } == early + late)
+        for id in early + late { #expect(try await f.queue.job(id)?.result == .init(job: id)) }
     }
 
     @Test("permanent failures fail the job; others are retried")

@@ -76,6 +76,16 @@ public final class Database: Sendable {
         }
     }
 
+    /// Runs `statements` one after the other in one round trip, each in a transaction of its own, and returns each one's
+    /// rows or error: a statement that fails does not stop the ones after it (libpq's pipeline mode).
+    /// - Throws: only when the connection fails (after one attempt to reconnect and run them all again, as `query`).
+    public nonisolated(nonsending) func pipeline(_ statements: [SQLStatement]) async throws -> [Result<[PGRow], DatabaseError>] {
+        let holder = holder
+        return try await onThread { configuration in
+            try holder.withRetry(configuration) { try $0.pipeline(statements) }
+        }
+    }
+
     /// Runs `body` inside BEGIN/COMMIT on this connection; any error rolls back. Nothing else runs on the
     /// connection meanwhile.
     public nonisolated(nonsending) func transaction<T: Sendable>(_ body: @escaping @Sendable (Transaction) throws -> T) async throws -> T {

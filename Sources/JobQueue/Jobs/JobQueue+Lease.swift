@@ -33,7 +33,38 @@ extension JobQueue {
 
     /// Marks the job succeeded.
     public nonisolated(nonsending) func complete(_ lease: JobLease<Kind>, result: Kind.Result, usage: Kind.Usage? = nil) async throws -> Bool {
-        try await guarded(lease.key, """
+        try await guarded(try completeStatement(lease, result: result, usage: usage))
+    }
+
+    /// Marks the job succeeded and claims up to `limit` jobs from `queues` for `owner` in the same round trip (the
+    /// worker's freed slots): the two statements `complete` and `claim` run, each in its own transaction, one after the
+    /// other. Each outcome is its own: a completion that fails does not undo the claim, nor the other way round.
+    public nonisolated(nonsending) func complete(_ lease: JobLease<Kind>, result: Kind.Result, usage: Kind.Usage? = nil,
+                                                 thenClaim queues: [String], limit: Int, owner: String) async
+        -> (completed: Result<Bool, any Error>, claimed: Result<[JobLease<Kind>], any Error>) {
+        guard limit > 0, let completion = try? completeStatement(lease, result: result, usage: usage),
+              let claim = try? claimStatement(queues: queues, limit: limit, owner: owner) else {
+            // Nothing to claim, or a statement that fails before anything is sent (a result that cannot be stored, a bad
+            // queue name): each runs, or fails, on its own.
+            return (await outcome { try await complete(lease, result: result, usage: usage) },
+                    await outcome { try await self.claim(queues: queues, limit: limit, owner: owner) })
+        }
+        let results: [Result<[PGRow], DatabaseError>]
+        do {
+            results = try await database.pipeline([completion, claim])
+        } catch {
+            return (.failure(error), .failure(error))
+        }
+        return (results[0].map { !$0.isEmpty }.mapError { $0 }, await outcome { try await leases(from: results[1].get()) })
+    }
+
+    /// What `body` returns or throws.
+    private nonisolated(nonsending) func outcome<T>(_ body: () async throws -> T) async -> Result<T, any Error> {
+        do { return .success(try await body()) } catch { return .failure(error) }
+    }
+
+    private func completeStatement(_ lease: JobLease<Kind>, result: Kind.Result, usage: Kind.Usage?) throws -> SQLStatement {
+        guardedStatement(lease.key, """
             state = 'succeeded', result = $3::jsonb, usage = coalesce($4::jsonb, usage), finished_at = now(),
             lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
             """, [try StoredJSON.text(result), try usage.map(StoredJSON.text)], context: "complete")
@@ -88,10 +119,19 @@ extension JobQueue {
     }
 
     private nonisolated(nonsending) func guarded(_ lease: LeaseKey, _ assignments: String, _ extra: [String?], context: String) async throws -> Bool {
-        let rows = try await database.query("""
+        try await guarded(guardedStatement(lease, assignments, extra, context: context))
+    }
+
+    /// Runs a guarded write; whether the lease still held.
+    private nonisolated(nonsending) func guarded(_ statement: SQLStatement) async throws -> Bool {
+        !(try await database.query(statement.sql, statement.params, context: statement.context)).isEmpty
+    }
+
+    /// A write to the job that only happens while `lease` holds (it returns the job's id when it does).
+    private func guardedStatement(_ lease: LeaseKey, _ assignments: String, _ extra: [String?], context: String) -> SQLStatement {
+        SQLStatement("""
             UPDATE dub_jobs SET \(assignments), updated_at = now() WHERE \(Self.guardClause) RETURNING id
             """, ["\(lease.jobId)", lease.token] + extra, context: context)
-        return !rows.isEmpty
     }
 }
 

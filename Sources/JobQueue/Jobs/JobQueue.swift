@@ -87,8 +87,14 @@ public struct JobQueue<Kind: JobKind>: Sendable {
     /// PostgreSQL plans the statement afresh on every claim instead.
     public nonisolated(nonsending) func claim(queues: [String], limit: Int, owner: String) async throws -> [JobLease<Kind>] {
         guard limit > 0 else { return [] }
+        let statement = try claimStatement(queues: queues, limit: limit, owner: owner)
+        return try await leases(from: try await database.query(statement.sql, statement.params, context: statement.context))
+    }
+
+    /// The claim statement (see `claim`).
+    func claimStatement(queues: [String], limit: Int, owner: String) throws -> SQLStatement {
         for queue in queues { try Self.validate(queue: queue) }
-        let rows = try await database.query("""
+        return SQLStatement("""
             WITH picked AS MATERIALIZED (
                 SELECT id FROM dub_jobs
                 WHERE state IN ('queued', 'retrying') AND \(queues.count == 1 ? "queue = $1::text" : "queue = ANY($1::text[])")
@@ -103,7 +109,11 @@ public struct JobQueue<Kind: JobKind>: Sendable {
             RETURNING j.id, j.queue, j.attempt, j.max_attempts, j.lease_token::text AS lease_token, j.payload::text AS payload,
                 j.checkpoint::text AS checkpoint
             """, [queues.count == 1 ? queues[0] : "{" + queues.joined(separator: ",") + "}", clock.parameter, owner, "\(leaseSeconds)"],
-               context: "claim")
+            context: "claim")
+    }
+
+    /// The leases of the claim statement's rows, in job order; a job whose payload this program cannot read is failed.
+    nonisolated(nonsending) func leases(from rows: [PGRow]) async throws -> [JobLease<Kind>] {
         var leases: [JobLease<Kind>] = []
         for row in rows {
             let (id, token) = (try row.int("id"), row.string("lease_token") ?? "")

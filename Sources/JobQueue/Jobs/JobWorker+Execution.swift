@@ -21,6 +21,8 @@ extension JobWorker {
         }
         supervised[lease.jobId] = nil
         let reason = stopReason(lease.jobId)
+        // The jobs claimed with a success's completion, for the slots it frees (nil: none were asked for).
+        var claimed: [JobLease<Kind>]?
         do {
             switch (outcome, reason) {
             case (_, .leaseLost?):
@@ -36,7 +38,15 @@ extension JobWorker {
                 log.info("job released for another worker (shutdown)")
                 announce(lease.jobId) // a cancel requested meanwhile made it cancelled; a queued job has nothing to report
             case (.success(let output), nil):
-                if try await queue.complete(lease, result: output.result, usage: output.usage) {
+                let completed: Bool
+                if claiming {
+                    let outcome: Result<Bool, any Error>
+                    (outcome, claimed) = await completeAndClaim(lease, output)
+                    completed = try outcome.get()
+                } else {
+                    completed = try await queue.complete(lease, result: output.result, usage: output.usage)
+                }
+                if completed {
                     metrics.finished(.succeeded, seconds: JobClock.systemNow() - started)
                     log.info("job succeeded")
                     announce(lease.jobId)
@@ -61,7 +71,25 @@ extension JobWorker {
             log.error("could not record the job's outcome; its lease will expire and it will be retried",
                       metadata: ["error": "\(error)"])
         }
-        release(lease.jobId)
+        await finished(lease.jobId, claimed: claimed)
+    }
+
+    /// Completes the job and, in the same round trip, claims jobs for the slots its end frees (all the free slots, so
+    /// the claim loop need not run). A failed claim is logged and left to the claim loop.
+    /// - Returns: whether the completion held the lease (or its error), and the jobs claimed (nil when the claim failed).
+    private func completeAndClaim(_ lease: JobLease<Kind>, _ output: JobOutput<Kind>) async -> (Result<Bool, any Error>, [JobLease<Kind>]?) {
+        let started = JobClock.systemNow()
+        let (completed, claim) = await queue.complete(lease, result: output.result, usage: output.usage, thenClaim: settings.queues,
+                                                      limit: settings.concurrency - running.count + 1, owner: settings.owner)
+        switch claim {
+        case .success(let leases):
+            metrics.claimed(count: leases.count, seconds: JobClock.systemNow() - started)
+            return (completed, leases)
+        case .failure(let error):
+            metrics.claimError()
+            logger.warning("claim failed; retrying", metadata: ["error": "\(error)"])
+            return (completed, nil)
+        }
     }
 
     /// Starts the webhook of a job this worker has ended; it is claimed and sent in the background, so the

@@ -208,10 +208,20 @@ public actor JobWorker<Handler: JobHandler>: Service {
         idle.set(idle: false)
     }
 
-    private func finished(_ jobId: Int) {
+    /// The job has ended: its slot is free. The jobs `claimed` for the free slots with its completion start now (given
+    /// back, should the worker have stopped claiming meanwhile); without them, the claim loop is woken to fill them.
+    func finished(_ jobId: Int, claimed: [JobLease<Kind>]? = nil) async {
         running[jobId] = nil
         stopReasons[jobId] = nil
-        wake?.yield()
+        if let claimed {
+            if claiming {
+                for lease in claimed { start(lease) }
+            } else {
+                for lease in claimed { _ = try? await queue.release(lease) }
+            }
+        } else {
+            wake?.yield()
+        }
         idle.set(idle: running.isEmpty)
     }
 
@@ -221,6 +231,4 @@ public actor JobWorker<Handler: JobHandler>: Service {
         if stopReasons[jobId] == nil { stopReasons[jobId] = reason }
         running[jobId]?.cancel()
     }
-
-    func release(_ jobId: Int) { finished(jobId) }
 }
