@@ -12,7 +12,7 @@ PGBIN = $(shell ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 ASPG := $(shell [ "$$(id -u)" = 0 ] && echo "runuser -u postgres --")
 
 # Release builds link the Swift runtime and Foundation into each binary (6.5 MB less resident memory at start than
-# loading them as shared libraries, and no calls through the PLT); `swift test` and the debug build stay dynamic.
+# loading them as shared libraries, and direct calls into the runtime); `swift test` and the debug build stay dynamic.
 RELEASE_PRODUCTS := dubctl dubd dub-fake-providers dub-queue-bench
 
 .PHONY: help setup build release test bench samples demo clean pg-up pg-down

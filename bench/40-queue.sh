@@ -31,7 +31,8 @@ command -v pgbench >/dev/null && command -v psql >/dev/null || { have_pgbench=0;
 if [ "$have_pgbench" = 1 ]; then
 # pgbench runs the queue's own SQL (JobQueue.claim with a limit of 1, then JobQueue.complete's guarded UPDATE, two
 # transactions per job, prepared like dub's), against the same dub_jobs table and indexes dub-queue-bench migrated:
-# the floor of what these statements cost on this server, without dub's client.
+# what these statements cost on this server without dub's client, each waited for (two round trips a job, where dub's
+# worker, sending a completion and the next claim together, waits once).
 cat > "$out/claim.sql" <<'SQL'
 WITH picked AS MATERIALIZED (
     SELECT id FROM dub_jobs

@@ -339,6 +339,13 @@ struct JobQueueTests {
         #expect(try await f.database.query("SELECT n FROM pipelined ORDER BY n").map { try $0.int("n") } == [1, 2])
         // The connection is back to one statement at a time.
         #expect(try await f.database.query("SELECT $1::int AS n", ["7"]).first?.int("n") == 7)
+        // Statements the server has forgotten (a pooler, DEALLOCATE) are run again unprepared, each with its own result.
+        try await f.database.query("DEALLOCATE ALL")
+        let again = try await f.database.pipeline([
+            SQLStatement("INSERT INTO pipelined VALUES ($1::int) RETURNING n", ["5"]),
+            SQLStatement("SELECT 1 / $1::int AS n", ["1"]),
+        ])
+        #expect(try again.map { try $0.get().map { try $0.int("n") } } == [[5], [1]])
     }
 
     @Test("NOTIFY on submit reaches a listener, with the job's queue as payload")

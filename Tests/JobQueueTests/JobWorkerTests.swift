@@ -49,7 +49,7 @@ struct JobWorkerTests {
         #expect(gauge.peak == 2)
     }
 
-    @Test("a single-slot worker with an hour's poll and no NOTIFY runs a whole backlog in priority order, each completion claiming the next job")
+    @Test("a single-slot worker with an hour's poll and no NOTIFY runs a whole backlog in priority order, each completion claiming the next job in its round trip")
     func completionsClaim() async throws {
         let f = try await QueueFixture()
         let late = try await f.submit(2, priority: 5)
@@ -57,15 +57,20 @@ struct JobWorkerTests {
         let order = Mutex<[Int]>([])
         var settings = JobWorker<ScriptedHandler>.Settings(owner: "test-worker")
         (settings.concurrency, settings.poll, settings.listens) = (1, 3600, false)
+        let metrics = WorkerMetrics()
         let w = JobWorker(queue: f.queue, handler: ScriptedHandler { job in
             order.withLock { $0.append(job.lease.jobId) }
             return JobOutput(result: .init(job: job.lease.jobId))
-        }, settings: settings, logger: Logger(label: "test"))
+        }, settings: settings, logger: Logger(label: "test"), metrics: metrics)
         let loop = Task { try await w.run() }
         try await eventually(within: 60) { try await f.queue.list(state: .succeeded).count == 4 }
         await w.shutdown()
         try await loop.value
         #expect(order.withLock { $0 } == early + late)
+        // The first job came from the claim loop; the other three, and the empty claim after the last, with completions.
+        let lines = metrics.render().split(separator: "\n")
+        #expect(lines.contains("dub_claims_with_completion_total 4.0"), "\(lines)")
+        #expect(lines.contains("dub_jobs_claimed_total 4.0"), "\(lines)")
         for id in early + late { #expect(try await f.queue.job(id)?.result == .init(job: id)) }
     }
 

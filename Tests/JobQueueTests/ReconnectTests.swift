@@ -20,6 +20,25 @@ struct ReconnectTests {
         #expect(try await queue.job(id)?.state == .queued)
     }
 
+    @Test("a pipeline on a terminated backend is sent again on a new one; the connection then runs statements one at a time")
+    func terminatedPipeline() async throws {
+        let server = try PostgresServer.shared.get()
+        let url = try server.createDatabase()
+        let db = Database(Database.Configuration(url: url))
+        try await db.query("CREATE TABLE pipelined (n int)")
+        // Prepared on the first backend, so the second must prepare them again.
+        _ = try await db.pipeline([SQLStatement("INSERT INTO pipelined VALUES ($1::int) RETURNING n", ["1"]),
+                                   SQLStatement("SELECT count(*)::int AS n FROM pipelined WHERE n >= $1::int", ["0"])])
+        let pid = try await db.backendPID()
+        try server.psql("SELECT pg_terminate_backend(\(pid))")
+        let results = try await db.pipeline([SQLStatement("INSERT INTO pipelined VALUES ($1::int) RETURNING n", ["2"]),
+                                             SQLStatement("SELECT count(*)::int AS n FROM pipelined WHERE n >= $1::int", ["0"])])
+        #expect(try results[0].get().first?.int("n") == 2)
+        #expect(try results[1].get().first?.int("n") == 2)
+        #expect(try await db.backendPID() != pid)
+        #expect(try await db.query("SELECT n FROM pipelined ORDER BY n").map { try $0.int("n") } == [1, 2])
+    }
+
     @Test("a full server restart: the connection comes back and nothing is lost")
     func serverRestart() async throws {
         let server = try PostgresServer()

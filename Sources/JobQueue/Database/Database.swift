@@ -77,12 +77,18 @@ public final class Database: Sendable {
     }
 
     /// Runs `statements` one after the other in one round trip, each in a transaction of its own, and returns each one's
-    /// rows or error: a statement that fails does not stop the ones after it (libpq's pipeline mode).
-    /// - Throws: only when the connection fails (after one attempt to reconnect and run them all again, as `query`).
+    /// rows or error: a statement that fails does not stop the ones after it (libpq's pipeline mode). As with `query`,
+    /// a statement whose connection was lost before its result came back is sent once more on a new connection; those
+    /// whose results came back are not sent again.
+    /// - Throws: only when nothing could be sent (no connection, or a statement the server cannot prepare).
     public nonisolated(nonsending) func pipeline(_ statements: [SQLStatement]) async throws -> [Result<[PGRow], DatabaseError>] {
         let holder = holder
         return try await onThread { configuration in
-            try holder.withRetry(configuration) { try $0.pipeline(statements) }
+            var results = try holder.withRetry(configuration) { try $0.pipeline(statements) }
+            let lost = results.indices.filter { if case .failure(let error) = results[$0] { error.isConnectionLoss } else { false } }
+            guard !lost.isEmpty, let again = try? holder.connection(configuration).pipeline(lost.map { statements[$0] }) else { return results }
+            for (index, result) in zip(lost, again) { results[index] = result }
+            return results
         }
     }
 

@@ -89,63 +89,81 @@ final class PGConnection {
     }
 
     /// Runs `statements` one after the other in one round trip (libpq's pipeline mode), each in a transaction of its
-    /// own, as if each were run by `query`: a statement that fails does not stop the ones after it, and each gets its
-    /// own rows or error. Every statement needs parameters (it is prepared on first use, like `query`'s).
-    /// - Throws: only a lost connection or a statement libpq refused to send; the statements' own errors are results.
+    /// own, as `query` would run them one by one: a statement that fails does not stop the ones after it, and each gets
+    /// its own rows or error. Statements are prepared on first use, as `query` prepares those with parameters.
+    /// - Returns: each statement's rows or error. A statement whose result never came back (the connection was lost
+    ///   part-way) has a `.connection` error: it may or may not have run.
+    /// - Throws: only before anything is sent: a statement that cannot be prepared, or a connection that cannot take a
+    ///   pipeline.
     func pipeline(_ statements: [SQLStatement]) throws -> [Result<[PGRow], DatabaseError>] {
         let names = try statements.map { try statementName($0.sql, parameters: $0.params.count, context: $0.context) }
         guard PQenterPipelineMode(conn) == 1 else {
             throw DatabaseError(isHealthy ? .query : .connection, Self.clean(PQerrorMessage(conn)), context: statements.first?.context)
         }
-        defer { _ = PQexitPipelineMode(conn) }
-        for (statement, name) in zip(statements, names) {
-            let cParams = statement.params.map { $0.map { strdup($0) } ?? nil }
-            defer { cParams.forEach { free($0) } }
-            let sent = cParams.withUnsafeBufferPointer { buffer in
-                buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: max(buffer.count, 1)) { values in
-                    if let name { return PQsendQueryPrepared(conn, name, Int32(buffer.count), values, nil, nil, 0) }
-                    return PQsendQueryParams(conn, statement.sql, Int32(buffer.count), nil, values, nil, nil, 0)
-                }
-            }
-            // A sync after each statement ends its implicit transaction: the next one runs whatever this one did.
-            guard sent == 1, PQpipelineSync(conn) == 1 else {
-                throw DatabaseError(isHealthy ? .query : .connection, Self.clean(PQerrorMessage(conn)), context: statement.context)
-            }
-        }
         var results: [Result<[PGRow], DatabaseError>] = []
-        for statement in statements {
-            // The statement's result, the end of its results (nil), then its sync point.
-            var outcome: Result<[PGRow], DatabaseError>?
-            var ends = 0
-            while true {
-                guard let result = PQgetResult(conn) else {
-                    ends += 1
-                    guard isHealthy, ends <= 2 else {
-                        throw DatabaseError(.connection, isHealthy ? "the server did not end a pipelined statement" : Self.clean(PQerrorMessage(conn)),
-                                            context: statement.context)
-                    }
-                    continue
-                }
-                if PQresultStatus(result) == PGRES_PIPELINE_SYNC { PQclear(result); break }
-                guard outcome == nil else { PQclear(result); continue }
-                do {
-                    outcome = .success(try collect(result, context: statement.context))
-                } catch let error as DatabaseError {
-                    outcome = .failure(error)
-                }
-            }
-            results.append(outcome ?? .failure(DatabaseError(.query, "no result for a pipelined statement", context: statement.context)))
+        do {
+            for (statement, name) in zip(statements, names) { try send(statement, prepared: name) }
+            for statement in statements { results.append(try readPipelined(statement)) }
+        } catch {
+            // Sent, perhaps run, but with no result to tell.
+            let message = Self.clean(PQerrorMessage(conn))
+            results += statements[results.count...].map { .failure(DatabaseError(.connection, message, context: $0.context)) }
         }
+        // Leaving pipeline mode needs every result read: a session left part-way is started afresh, so the next
+        // statement does not meet a half-read pipeline.
+        if PQexitPipelineMode(conn) != 1 { _ = reset() }
         // A prepared statement the server no longer has (a pooler, a migration) is forgotten and its statement run
         // again on its own, as `query` does.
-        for (index, result) in results.enumerated() {
-            if case .failure(let error) = result, names[index] != nil, ["26000", "0A000"].contains(error.sqlState ?? "") {
-                prepared.removeValue(forKey: statements[index].sql)
-                results[index] = Result { try query(statements[index].sql, statements[index].params, context: statements[index].context) }
-                    .mapError { $0 as? DatabaseError ?? DatabaseError(.query, "\($0)", context: statements[index].context) }
-            }
+        for index in results.indices {
+            guard case .failure(let error) = results[index], names[index] != nil, ["26000", "0A000"].contains(error.sqlState ?? "") else { continue }
+            let statement = statements[index]
+            prepared.removeValue(forKey: statement.sql)
+            results[index] = Result { try query(statement.sql, statement.params, context: statement.context) }
+                .mapError { $0 as? DatabaseError ?? DatabaseError(.query, "\($0)", context: statement.context) }
         }
         return results
+    }
+
+    /// Queues one statement of a pipeline, then a sync point that ends its implicit transaction.
+    private func send(_ statement: SQLStatement, prepared name: String?) throws {
+        let cParams = statement.params.map { $0.map { strdup($0) } ?? nil }
+        defer { cParams.forEach { free($0) } }
+        let sent = cParams.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: max(buffer.count, 1)) { values in
+                if let name { return PQsendQueryPrepared(conn, name, Int32(buffer.count), values, nil, nil, 0) }
+                return PQsendQueryParams(conn, statement.sql, Int32(buffer.count), nil, values, nil, nil, 0)
+            }
+        }
+        guard sent == 1, PQpipelineSync(conn) == 1 else {
+            throw DatabaseError(.connection, Self.clean(PQerrorMessage(conn)), context: statement.context)
+        }
+    }
+
+    /// The next pipelined statement's outcome: its result, the end of its results (nil), then its sync point.
+    /// - Throws: when the connection is lost, or the results do not come in that order.
+    private func readPipelined(_ statement: SQLStatement) throws -> Result<[PGRow], DatabaseError> {
+        var outcome: Result<[PGRow], DatabaseError>?
+        var ends = 0
+        while true {
+            guard let result = PQgetResult(conn) else {
+                ends += 1
+                guard isHealthy, ends <= 1 else {
+                    throw DatabaseError(.connection, "the pipeline's results ended early", context: statement.context)
+                }
+                continue
+            }
+            if PQresultStatus(result) == PGRES_PIPELINE_SYNC {
+                PQclear(result)
+                return outcome ?? .failure(DatabaseError(.connection, "no result for a pipelined statement", context: statement.context))
+            }
+            guard outcome == nil else { PQclear(result); continue }
+            do {
+                outcome = .success(try collect(result, context: statement.context))
+            } catch let error as DatabaseError {
+                guard isHealthy else { throw error }
+                outcome = .failure(error)
+            }
+        }
     }
 
     /// The name `sql` is prepared under on this session, preparing it now if it is new; nil past the limit.

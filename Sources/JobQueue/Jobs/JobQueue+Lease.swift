@@ -39,15 +39,21 @@ extension JobQueue {
     /// Marks the job succeeded and claims up to `limit` jobs from `queues` for `owner` in the same round trip (the
     /// worker's freed slots): the two statements `complete` and `claim` run, each in its own transaction, one after the
     /// other. Each outcome is its own: a completion that fails does not undo the claim, nor the other way round.
+    /// - Returns: whether the completion found the lease still held (false: lost), or its error; the leases claimed,
+    ///   in job order, or the claim's error.
     public nonisolated(nonsending) func complete(_ lease: JobLease<Kind>, result: Kind.Result, usage: Kind.Usage? = nil,
                                                  thenClaim queues: [String], limit: Int, owner: String) async
         -> (completed: Result<Bool, any Error>, claimed: Result<[JobLease<Kind>], any Error>) {
-        guard limit > 0, let completion = try? completeStatement(lease, result: result, usage: usage),
-              let claim = try? claimStatement(queues: queues, limit: limit, owner: owner) else {
-            // Nothing to claim, or a statement that fails before anything is sent (a result that cannot be stored, a bad
-            // queue name): each runs, or fails, on its own.
-            return (await outcome { try await complete(lease, result: result, usage: usage) },
-                    await outcome { try await self.claim(queues: queues, limit: limit, owner: owner) })
+        let completion: SQLStatement
+        do {
+            completion = try completeStatement(lease, result: result, usage: usage)
+        } catch {
+            // A result or usage that cannot be stored: nothing to complete with, so the claim goes alone.
+            return (.failure(error), await outcome { try await self.claim(queues: queues, limit: limit, owner: owner) })
+        }
+        guard limit > 0, let claim = try? claimStatement(queues: queues, limit: limit, owner: owner) else {
+            // Nothing to claim, or a claim that fails before it is sent (a bad queue name): each on its own.
+            return (await outcome { try await guarded(completion) }, await outcome { try await self.claim(queues: queues, limit: limit, owner: owner) })
         }
         let results: [Result<[PGRow], DatabaseError>]
         do {

@@ -78,12 +78,11 @@ extension JobWorker {
     /// the claim loop need not run). A failed claim is logged and left to the claim loop.
     /// - Returns: whether the completion held the lease (or its error), and the jobs claimed (nil when the claim failed).
     private func completeAndClaim(_ lease: JobLease<Kind>, _ output: JobOutput<Kind>) async -> (Result<Bool, any Error>, [JobLease<Kind>]?) {
-        let started = JobClock.systemNow()
         let (completed, claim) = await queue.complete(lease, result: output.result, usage: output.usage, thenClaim: settings.queues,
                                                       limit: settings.concurrency - running.count + 1, owner: settings.owner)
         switch claim {
         case .success(let leases):
-            metrics.claimed(count: leases.count, seconds: JobClock.systemNow() - started)
+            metrics.claimedWithCompletion(count: leases.count)
             return (completed, leases)
         case .failure(let error):
             metrics.claimError()
@@ -94,7 +93,7 @@ extension JobWorker {
 
     /// Starts the webhook of a job this worker has ended; it is claimed and sent in the background, so the
     /// worker goes on at once.
-    private func announce(_ id: Int) {
+    func announce(_ id: Int) {
         webhooks?.jobEnded(id, queue: queue)
     }
 

@@ -209,19 +209,21 @@ public actor JobWorker<Handler: JobHandler>: Service {
     }
 
     /// The job has ended: its slot is free. The jobs `claimed` for the free slots with its completion start now (given
-    /// back, should the worker have stopped claiming meanwhile); without them, the claim loop is woken to fill them.
+    /// back, should the worker have stopped claiming meanwhile). Without such a claim the claim loop is woken to fill
+    /// the free slots. (A claim that brought fewer jobs than slots found the queue empty, or a job whose payload could
+    /// not be read and was failed: the next poll, NOTIFY or freed slot tries again.)
     func finished(_ jobId: Int, claimed: [JobLease<Kind>]? = nil) async {
         running[jobId] = nil
         stopReasons[jobId] = nil
-        if let claimed {
-            if claiming {
-                for lease in claimed { start(lease) }
-            } else {
-                for lease in claimed { _ = try? await queue.release(lease) }
+        if let claimed, !claiming {
+            for lease in claimed {
+                _ = try? await queue.release(lease)
+                announce(lease.jobId) // a cancel requested meanwhile made it cancelled
             }
-        } else {
-            wake?.yield()
+        } else if let claimed {
+            for lease in claimed { start(lease) }
         }
+        if claimed == nil { wake?.yield() }
         idle.set(idle: running.isEmpty)
     }
 

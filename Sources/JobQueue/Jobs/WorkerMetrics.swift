@@ -21,6 +21,14 @@ public final class WorkerMetrics: Sendable {
         }
     }
 
+    /// A claim sent in the same round trip as a job's completion (its latency is the pair's, so it is not observed).
+    func claimedWithCompletion(count: Int) {
+        state.withLock {
+            $0.counters[MetricKey("dub_jobs_claimed_total"), default: 0] += Double(count)
+            $0.counters[MetricKey("dub_claims_with_completion_total"), default: 0] += 1
+        }
+    }
+
     func claimError() { add("dub_claim_errors_total") }
     func heartbeat() { add("dub_heartbeats_total") }
     func leaseLost() { add("dub_leases_lost_total") }
