@@ -11,8 +11,8 @@ PGPORT ?= 55432
 PGBIN = $(shell ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 ASPG := $(shell [ "$$(id -u)" = 0 ] && echo "runuser -u postgres --")
 
-# Release builds link the Swift runtime and Foundation into each binary (6.5 MB less resident memory at start than
-# loading them as shared libraries, and direct calls into the runtime); `swift test` and the debug build stay dynamic.
+# Release builds link the Swift runtime and Foundation into each binary: dubctl starts at 43.5 MB resident instead of
+# 50 MB with them as shared libraries, and calls into the runtime directly. `swift test` and the debug build stay dynamic.
 RELEASE_PRODUCTS := dubctl dubd dub-fake-providers dub-queue-bench
 
 .PHONY: help setup build release test bench samples demo clean pg-up pg-down

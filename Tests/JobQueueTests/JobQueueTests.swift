@@ -326,6 +326,7 @@ struct JobQueueTests {
     func pipeline() async throws {
         let f = try await QueueFixture()
         try await f.database.query("CREATE TABLE pipelined (n int)")
+        let backend = try await f.database.backendPID()
         let results = try await f.database.pipeline([
             SQLStatement("INSERT INTO pipelined VALUES ($1::int) RETURNING n", ["1"]),
             SQLStatement("SELECT 1 / $1::int AS n", ["0"], context: "divide"),
@@ -337,8 +338,9 @@ struct JobQueueTests {
         // The third saw the first's row: run after it, and not undone by the failure between them.
         #expect(try results[2].get().map { try $0.int("n") } == [2])
         #expect(try await f.database.query("SELECT n FROM pipelined ORDER BY n").map { try $0.int("n") } == [1, 2])
-        // The connection is back to one statement at a time.
+        // The connection is back to one statement at a time, on the same session (not reset on the way).
         #expect(try await f.database.query("SELECT $1::int AS n", ["7"]).first?.int("n") == 7)
+        #expect(try await f.database.backendPID() == backend)
         // Statements the server has forgotten (a pooler, DEALLOCATE) are run again unprepared, each with its own result.
         try await f.database.query("DEALLOCATE ALL")
         let again = try await f.database.pipeline([

@@ -33,6 +33,10 @@ public struct DatabaseError: Error, CustomStringConvertible, Sendable {
     /// Whether the connection was lost (the statement may be retried on a new connection).
     public var isConnectionLoss: Bool { kind == .connection || (sqlState?.hasPrefix("08") ?? false) || sqlState == "57P01" }
 
+    /// Whether a prepared statement's stored form is stale: gone from the session (26000: a pooler between us and the
+    /// server) or no longer fitting its tables (0A000: a migration). The statement itself may run unprepared.
+    var isStalePrepared: Bool { ["26000", "0A000"].contains(sqlState ?? "") }
+
     public var description: String {
         var line = "database \(kind.rawValue) error"
         if let context { line += " in \(context)" }

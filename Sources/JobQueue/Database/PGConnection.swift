@@ -49,7 +49,9 @@ final class PGConnection {
         PQreset(conn)
         prepared.removeAll()
         statementsNamed = 0
-        return isHealthy
+        guard isHealthy else { return false }
+        _ = try? query("SET application_name = 'dub'", [])
+        return true
     }
 
     /// The statements prepared on this session, by their text (the queue's statements are fixed texts, the claim one
@@ -62,29 +64,36 @@ final class PGConnection {
 
     /// Runs one statement with text parameters (`$1`, `$2`, ...), prepared on first use (parsed and planned once per
     /// session, one round trip per run after that). Without parameters the simple protocol is used, which also runs
-    /// several `;`-separated statements (migrations).
+    /// several `;`-separated statements (migrations). A statement whose prepared form is stale (`isStalePrepared`) is run
+    /// again unprepared.
     func query(_ sql: String, _ params: [String?], context: String? = nil) throws -> [PGRow] {
         if params.isEmpty { return try collect(PQexec(conn, sql), context: context) }
         let name = try statementName(sql, parameters: params.count, context: context)
-        let cParams = params.map { $0.map { strdup($0) } ?? nil }
-        defer { cParams.forEach { free($0) } }
-        /// Runs the statement prepared as `name`, or unprepared when nil.
-        func execute(_ name: String?) throws -> [PGRow] {
-            let result = cParams.withUnsafeBufferPointer { buffer in
-                buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: max(buffer.count, 1)) { values in
-                    if let name { return PQexecPrepared(conn, name, Int32(params.count), values, nil, nil, 0) }
-                    return PQexecParams(conn, sql, Int32(params.count), nil, values, nil, nil, 0)
-                }
-            }
-            return try collect(result, context: context)
-        }
         do {
-            return try execute(name)
-        } catch let error as DatabaseError where name != nil && ["26000", "0A000"].contains(error.sqlState ?? "") {
-            // The prepared statement is gone (a pooler between us and the server) or its plan no longer fits the
-            // table (a migration): forget it and run the statement unprepared; the next call prepares it again.
+            return try execute(sql, params, prepared: name, context: context)
+        } catch let error as DatabaseError where name != nil && error.isStalePrepared {
+            // Forget it and run the statement unprepared; the next call prepares it again.
             prepared.removeValue(forKey: sql)
-            return try execute(nil)
+            return try execute(sql, params, prepared: nil, context: context)
+        }
+    }
+
+    /// Runs `sql` now: prepared as `name`, or unprepared when nil.
+    private func execute(_ sql: String, _ params: [String?], prepared name: String?, context: String?) throws -> [PGRow] {
+        let result = withCParams(params) { values in
+            if let name { return PQexecPrepared(conn, name, Int32(params.count), values, nil, nil, 0) }
+            return PQexecParams(conn, sql, Int32(params.count), nil, values, nil, nil, 0)
+        }
+        return try collect(result, context: context)
+    }
+
+    /// `params` as C strings (NULL for nil) while `body` runs.
+    private func withCParams<T>(_ params: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> T) -> T {
+        // One slot at least, so the buffer has an address even when there are no parameters.
+        let cParams = params.isEmpty ? [nil] : params.map { $0.map { strdup($0) } ?? nil }
+        defer { cParams.forEach { free($0) } }
+        return cParams.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buffer.count) { body($0) }
         }
     }
 
@@ -112,13 +121,12 @@ final class PGConnection {
         // Leaving pipeline mode needs every result read: a session left part-way is started afresh, so the next
         // statement does not meet a half-read pipeline.
         if PQexitPipelineMode(conn) != 1 { _ = reset() }
-        // A prepared statement the server no longer has (a pooler, a migration) is forgotten and its statement run
-        // again on its own, as `query` does.
+        // A statement whose prepared form is stale is forgotten and run again on its own, unprepared, as `query` does.
         for index in results.indices {
-            guard case .failure(let error) = results[index], names[index] != nil, ["26000", "0A000"].contains(error.sqlState ?? "") else { continue }
+            guard case .failure(let error) = results[index], names[index] != nil, error.isStalePrepared else { continue }
             let statement = statements[index]
             prepared.removeValue(forKey: statement.sql)
-            results[index] = Result { try query(statement.sql, statement.params, context: statement.context) }
+            results[index] = Result { try execute(statement.sql, statement.params, prepared: nil, context: statement.context) }
                 .mapError { $0 as? DatabaseError ?? DatabaseError(.query, "\($0)", context: statement.context) }
         }
         return results
@@ -126,13 +134,10 @@ final class PGConnection {
 
     /// Queues one statement of a pipeline, then a sync point that ends its implicit transaction.
     private func send(_ statement: SQLStatement, prepared name: String?) throws {
-        let cParams = statement.params.map { $0.map { strdup($0) } ?? nil }
-        defer { cParams.forEach { free($0) } }
-        let sent = cParams.withUnsafeBufferPointer { buffer in
-            buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: max(buffer.count, 1)) { values in
-                if let name { return PQsendQueryPrepared(conn, name, Int32(buffer.count), values, nil, nil, 0) }
-                return PQsendQueryParams(conn, statement.sql, Int32(buffer.count), nil, values, nil, nil, 0)
-            }
+        let count = Int32(statement.params.count)
+        let sent = withCParams(statement.params) { values in
+            if let name { return PQsendQueryPrepared(conn, name, count, values, nil, nil, 0) }
+            return PQsendQueryParams(conn, statement.sql, count, nil, values, nil, nil, 0)
         }
         guard sent == 1, PQpipelineSync(conn) == 1 else {
             throw DatabaseError(.connection, Self.clean(PQerrorMessage(conn)), context: statement.context)
@@ -156,9 +161,10 @@ final class PGConnection {
                 PQclear(result)
                 return outcome ?? .failure(DatabaseError(.connection, "no result for a pipelined statement", context: statement.context))
             }
-            guard outcome == nil else { PQclear(result); continue }
+            // The statement's own result; an error after it (its commit failing at the sync) takes its place.
             do {
-                outcome = .success(try collect(result, context: statement.context))
+                let rows = try collect(result, context: statement.context)
+                if outcome == nil { outcome = .success(rows) }
             } catch let error as DatabaseError {
                 guard isHealthy else { throw error }
                 outcome = .failure(error)

@@ -85,8 +85,7 @@ extension JobWorker {
             metrics.claimedWithCompletion(count: leases.count)
             return (completed, leases)
         case .failure(let error):
-            metrics.claimError()
-            logger.warning("claim failed; retrying", metadata: ["error": "\(error)"])
+            claimFailed(error)
             return (completed, nil)
         }
     }

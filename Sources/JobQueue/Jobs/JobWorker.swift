@@ -143,6 +143,8 @@ public actor JobWorker<Handler: JobHandler>: Service {
             guard claiming else { break }
             await claimIntoFreeSlots()
         }
+        // Also when the loop ended by cancellation: a job that completes from now on claims nothing with it.
+        claiming = false
         await idle.wait()
         // Reports of the last jobs get a few seconds; any cut short are sent by another daemon later.
         await webhooks?.drain(seconds: 5)
@@ -192,9 +194,14 @@ public actor JobWorker<Handler: JobHandler>: Service {
             metrics.claimed(count: leases.count, seconds: JobClock.systemNow() - started)
             for lease in leases { start(lease) }
         } catch {
-            metrics.claimError()
-            logger.warning("claim failed; retrying", metadata: ["error": "\(error)"])
+            claimFailed(error)
         }
+    }
+
+    /// A claim that failed: counted and logged; the next poll, NOTIFY or freed slot tries again.
+    func claimFailed(_ error: any Error) {
+        metrics.claimError()
+        logger.warning("claim failed; retrying", metadata: ["error": "\(error)"])
     }
 
     private func start(_ lease: JobLease<Kind>) {
@@ -217,8 +224,13 @@ public actor JobWorker<Handler: JobHandler>: Service {
         stopReasons[jobId] = nil
         if let claimed, !claiming {
             for lease in claimed {
-                _ = try? await queue.release(lease)
-                announce(lease.jobId) // a cancel requested meanwhile made it cancelled
+                do {
+                    _ = try await queue.release(lease)
+                    announce(lease.jobId) // a cancel requested meanwhile made it cancelled
+                } catch {
+                    logger.warning("could not give back a job claimed during shutdown; its lease will expire and it will be retried",
+                                   metadata: ["job": "\(lease.jobId)", "error": "\(error)"])
+                }
             }
         } else if let claimed {
             for lease in claimed { start(lease) }
