@@ -76,6 +76,12 @@ public final class Database: Sendable {
         }
     }
 
+    /// Runs one statement (see `query(_:_:context:)`) and returns its rows.
+    @discardableResult
+    public nonisolated(nonsending) func query(_ statement: SQLStatement) async throws -> [PGRow] {
+        try await query(statement.sql, statement.params, context: statement.context)
+    }
+
     /// Runs `statements` one after the other in one round trip, each in a transaction of its own, and returns each one's
     /// rows or error: a statement that fails does not stop the ones after it (libpq's pipeline mode). As with `query`,
     /// a statement whose connection was lost before its result came back is sent once more on a new connection; those

@@ -1,4 +1,4 @@
-/// One statement and its text parameters, for `Database.pipeline`.
+/// One statement and its text parameters, for `Database.query(_:)` and `Database.pipeline`.
 public struct SQLStatement: Sendable {
     public var sql: String
     public var params: [String?]

@@ -130,7 +130,7 @@ extension JobQueue {
 
     /// Runs a guarded write; whether the lease still held.
     private nonisolated(nonsending) func guarded(_ statement: SQLStatement) async throws -> Bool {
-        !(try await database.query(statement.sql, statement.params, context: statement.context)).isEmpty
+        !(try await database.query(statement)).isEmpty
     }
 
     /// A write to the job that only happens while `lease` holds (it returns the job's id when it does).

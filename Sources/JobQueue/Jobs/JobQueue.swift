@@ -87,8 +87,7 @@ public struct JobQueue<Kind: JobKind>: Sendable {
     /// PostgreSQL plans the statement afresh on every claim instead.
     public nonisolated(nonsending) func claim(queues: [String], limit: Int, owner: String) async throws -> [JobLease<Kind>] {
         guard limit > 0 else { return [] }
-        let statement = try claimStatement(queues: queues, limit: limit, owner: owner)
-        return try await leases(from: try await database.query(statement.sql, statement.params, context: statement.context))
+        return try await leases(from: try await database.query(try claimStatement(queues: queues, limit: limit, owner: owner)))
     }
 
     /// The claim statement (see `claim`).
