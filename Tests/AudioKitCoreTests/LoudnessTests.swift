@@ -64,6 +64,30 @@ struct LoudnessTests {
         #expect(abs(a.truePeak - b.truePeak) < 0.01 && a.truePeak > a.samplePeak + 2, "\(a) \(b)")
     }
 
+    @Test("each channel's true peak is found whichever thread upsamples it: a peak in any one channel of stereo or 5.1 reads as that channel alone, measured mono",
+          arguments: [2, 6])
+    func truePeakPerChannel(_ channels: Int) {
+        // An inter-sample peak (a sine at a quarter of the rate, no sample on its crest) in one channel; the others
+        // carry a quieter copy, whose samples are the loud channel's highest.
+        let frames = 44100 * 2
+        let loud = (0..<frames).map { Float(0.9 * sin(Double.pi / 2 * Double($0) + Double.pi / 4)) }
+        var mono = TruePeakMeter(sampleRate: 44100, channels: 1)
+        mono.add(loud)
+        let alone = mono.result()
+        #expect(alone > 0.95, "the loud channel's true peak \(alone) is above its sample peak 0.64")
+        for channel in 0..<channels {
+            var interleaved = [Float](repeating: 0, count: frames * channels)
+            for f in 0..<frames {
+                for c in 0..<channels { interleaved[f * channels + c] = c == channel ? loud[f] : 0.5 * loud[f] }
+            }
+            var meter = TruePeakMeter(sampleRate: 44100, channels: channels)
+            for start in stride(from: 0, to: interleaved.count, by: 4410 * channels) {
+                meter.add(Array(interleaved[start..<min(interleaved.count, start + 4410 * channels)]))
+            }
+            #expect(meter.result() == alone, "channel \(channel) of \(channels)")
+        }
+    }
+
     @Test("a full-scale 997 Hz sine reads −3.01 LUFS, and silence reads −70")
     func calibration() {
         var meter = LoudnessMeter(sampleRate: 48000, channels: 1)

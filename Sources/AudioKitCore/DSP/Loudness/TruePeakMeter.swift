@@ -1,47 +1,124 @@
+import Dispatch
+import DubSupport
+
 /// The highest inter-sample peak of interleaved audio: the signal upsampled to 192 kHz with libswresample's defaults,
 /// as ffmpeg's `ebur128` filter measures it (BS.1770-4's true peak). Its own type so that it can run on another thread
-/// than the loudness itself (the upsampling is the larger part of the work).
+/// than the loudness itself (the upsampling is the larger part of the work). With two or more channels, the first half
+/// of them is upsampled on a thread of its own while the caller upsamples the rest: the resampler treats each channel
+/// on its own, so the peaks are those of one upsampler for all of them.
 public struct TruePeakMeter {
     private let channels: Int
-    private let upsampler: SwrRateConverter?
-    /// The highest absolute value seen so far (linear).
+    /// The channel groups, each with its upsampler; empty at 192 kHz or more.
+    private let groups: [ChannelGroup]
+    /// Runs the first group while the caller runs the second (two or more channels).
+    private let helper: Helper?
+    /// The highest absolute value seen so far (linear), without an upsampler.
     private var peak: Float = 0
 
-    /// The most frames given to the upsampler at once: its buffers grow to the largest input it has seen, so a big
+    /// The most frames given to an upsampler at once: its buffers grow to the largest input it has seen, so a big
     /// chunk would hold megabytes for the whole measurement.
     static let slice = 4096
 
     /// A meter for `channels` interleaved channels at `sampleRate`; at 192 kHz or more the samples are their own peaks.
     public init(sampleRate: Int, channels: Int) {
         self.channels = channels
-        upsampler = sampleRate < 192_000
-            ? try? SwrRateConverter(from: sampleRate, to: 192_000, channels: channels, path: "loudness")
-            : nil
+        guard sampleRate < 192_000 else {
+            (groups, helper) = ([], nil)
+            return
+        }
+        let split = channels / 2
+        let ranges = split == 0 ? [0..<channels] : [0..<split, split..<channels]
+        // Without an upsampler (libswresample refusing the rate), the true peak is the sample peak.
+        groups = (try? ranges.map { try ChannelGroup($0, of: channels, sampleRate: sampleRate) }) ?? []
+        helper = groups.count == 2 ? Helper() : nil
     }
 
     /// Adds interleaved samples.
     public mutating func add(_ samples: [Float]) {
-        guard let upsampler else {
+        guard let last = groups.last else {
             peak = max(peak, samples.withUnsafeBufferPointer(Self.largestMagnitude))
             return
         }
-        let slice = Self.slice * channels
-        var highest = peak
-        samples.withUnsafeBufferPointer { all in
+        if let helper, let first = groups.first {
+            helper.thread.submit {
+                first.add(samples)
+                helper.done.signal()
+            }
+            last.add(samples)
+            helper.done.wait()
+        } else {
+            last.add(samples)
+        }
+    }
+
+    /// The true peak (linear) of everything added so far; call once, at the end: it drains the upsamplers.
+    public mutating func result() -> Double {
+        Double(groups.reduce(peak) { max($0, $1.drain()) })
+    }
+
+    /// Some adjacent channels and their upsampler (planar output: each channel is scanned where it lies).
+    private final class ChannelGroup: @unchecked Sendable {
+        let channels: Range<Int>
+        let total: Int
+        let upsampler: SwrRateConverter
+        var peak: Float = 0
+        /// The group's channels of a chunk, when the group is not all of them (kept between calls).
+        var picked: [Float] = []
+
+        init(_ channels: Range<Int>, of total: Int, sampleRate: Int) throws {
+            self.channels = channels
+            self.total = total
+            upsampler = try SwrRateConverter(from: sampleRate, to: 192_000, channels: channels.count, path: "loudness", planarOutput: true)
+        }
+
+        func add(_ samples: [Float]) {
+            if channels.count == total {
+                samples.withUnsafeBufferPointer(upsample)
+                return
+            }
+            let frames = samples.count / total, width = channels.count, first = channels.lowerBound
+            if picked.count != frames * width { picked = [Float](repeating: 0, count: frames * width) }
+            samples.withUnsafeBufferPointer { all in
+                picked.withUnsafeMutableBufferPointer { picked in
+                    for f in 0..<frames {
+                        for c in 0..<width { picked[f * width + c] = all[f * total + first + c] }
+                    }
+                }
+            }
+            picked.withUnsafeBufferPointer(upsample)
+        }
+
+        private func upsample(_ all: UnsafeBufferPointer<Float>) {
+            let slice = TruePeakMeter.slice * channels.count
+            var highest = peak
             var start = 0
             while start < all.count {
                 let end = min(all.count, start + slice)
-                try? upsampler.convert(UnsafeBufferPointer(rebasing: all[start..<end])) { highest = max(highest, Self.largestMagnitude($0)) }
+                try? upsampler.convert(UnsafeBufferPointer(rebasing: all[start..<end])) { highest = max(highest, TruePeakMeter.largestMagnitude($0)) }
                 start = end
             }
+            peak = highest
         }
-        peak = highest
+
+        /// The peak, with what the upsampler still held.
+        func drain() -> Float {
+            var more = true
+            while more {
+                more = false
+                try? upsampler.convert(nil) { plane in
+                    peak = max(peak, TruePeakMeter.largestMagnitude(plane))
+                    more = more || !plane.isEmpty
+                }
+            }
+            return peak
+        }
     }
 
-    /// The true peak (linear) of everything added so far; call once, at the end: it drains the upsampler.
-    public mutating func result() -> Double {
-        if let upsampler, let tail = try? upsampler.flush() { peak = max(peak, tail.withUnsafeBufferPointer(Self.largestMagnitude)) }
-        return Double(peak)
+    /// A thread for the first channel group, and the signal that it has done a chunk.
+    private final class Helper: @unchecked Sendable {
+        let thread = SerialThread()
+        let done = DispatchSemaphore(value: 0)
+        deinit { thread.shutdown() }
     }
 
     /// The largest absolute value in `buffer`, sixteen lanes at a time (the upsampled signal is four times the input).
