@@ -104,14 +104,10 @@ public struct LoudnessMeter {
         stepEnergy += steps
     }
 
-    /// The measurement of everything added so far (call once, at the end: it drains the true-peak upsampler).
+    /// The measurement of everything added so far (call once, at the end: it waits for the true-peak upsampling and
+    /// drains it).
     public mutating func result() -> Result {
-        result(truePeak: truePeak?.result() ?? 0)
-    }
-
-    /// The measurement with a true peak (linear) measured apart, by a `TruePeakMeter` on another thread (the sample
-    /// peak when that is higher).
-    func result(truePeak peak: Double) -> Result {
+        let peak = truePeak?.result() ?? 0
         let blocks = windows(of: 4)
         let integrated = gatedLoudness(blocks, relativeGate: -10)
         let shortTerm = windows(of: 30)

@@ -2,16 +2,13 @@ import Dispatch
 import DubSupport
 
 /// The highest inter-sample peak of interleaved audio: the signal upsampled to 192 kHz with libswresample's defaults,
-/// as ffmpeg's `ebur128` filter measures it (BS.1770-4's true peak). Its own type so that it can run on another thread
-/// than the loudness itself (the upsampling is the larger part of the work). With two or more channels, the first half
-/// of them is upsampled on a thread of its own while the caller upsamples the rest: the resampler treats each channel
-/// on its own, so the peaks are those of one upsampler for all of them.
+/// as ffmpeg's `ebur128` filter measures it (BS.1770-4's true peak). The upsampling is the larger part of measuring
+/// loudness, so it runs beside the caller: `add` hands each chunk to threads of the meter's own and returns (at most a
+/// few chunks wait, so memory stays flat). With two or more channels, each half of them has a thread and an upsampler:
+/// the resampler treats each channel on its own, so the peaks are those of one upsampler for all of them.
 public struct TruePeakMeter {
-    private let channels: Int
-    /// The channel groups, each with its upsampler; empty at 192 kHz or more.
+    /// The channel groups, each with its thread and upsampler; empty at 192 kHz or more.
     private let groups: [ChannelGroup]
-    /// Runs the first group while the caller runs the second (two or more channels).
-    private let helper: Helper?
     /// The highest absolute value seen so far (linear), without an upsampler.
     private var peak: Float = 0
 
@@ -21,46 +18,40 @@ public struct TruePeakMeter {
 
     /// A meter for `channels` interleaved channels at `sampleRate`; at 192 kHz or more the samples are their own peaks.
     public init(sampleRate: Int, channels: Int) {
-        self.channels = channels
         guard sampleRate < 192_000 else {
-            (groups, helper) = ([], nil)
+            groups = []
             return
         }
         let split = channels / 2
         let ranges = split == 0 ? [0..<channels] : [0..<split, split..<channels]
         // Without an upsampler (libswresample refusing the rate), the true peak is the sample peak.
         groups = (try? ranges.map { try ChannelGroup($0, of: channels, sampleRate: sampleRate) }) ?? []
-        helper = groups.count == 2 ? Helper() : nil
     }
 
-    /// Adds interleaved samples.
+    /// Adds interleaved samples (waits only while earlier chunks are still being upsampled).
     public mutating func add(_ samples: [Float]) {
-        guard let last = groups.last else {
+        guard !groups.isEmpty else {
             peak = max(peak, samples.withUnsafeBufferPointer(Self.largestMagnitude))
             return
         }
-        if let helper, let first = groups.first {
-            helper.thread.submit {
-                first.add(samples)
-                helper.done.signal()
-            }
-            last.add(samples)
-            helper.done.wait()
-        } else {
-            last.add(samples)
-        }
+        for group in groups { group.submit(samples) }
     }
 
-    /// The true peak (linear) of everything added so far; call once, at the end: it drains the upsamplers.
+    /// The true peak (linear) of everything added so far; call once, at the end: it waits for the upsampling and
+    /// drains the upsamplers.
     public mutating func result() -> Double {
-        Double(groups.reduce(peak) { max($0, $1.drain()) })
+        Double(groups.reduce(peak) { max($0, $1.finish()) })
     }
 
-    /// Some adjacent channels and their upsampler (planar output: each channel is scanned where it lies).
+    /// Some adjacent channels, their upsampler (planar output: each channel is scanned where it lies) and the thread
+    /// that alone touches them once the meter is made.
     private final class ChannelGroup: @unchecked Sendable {
         let channels: Range<Int>
         let total: Int
         let upsampler: SwrRateConverter
+        let thread = SerialThread()
+        /// Chunks that may wait for the thread.
+        let slots = DispatchSemaphore(value: 4)
         var peak: Float = 0
         /// The group's channels of a chunk, when the group is not all of them (kept between calls).
         var picked: [Float] = []
@@ -71,7 +62,28 @@ public struct TruePeakMeter {
             upsampler = try SwrRateConverter(from: sampleRate, to: 192_000, channels: channels.count, path: "loudness", planarOutput: true)
         }
 
-        func add(_ samples: [Float]) {
+        deinit { thread.shutdown() }
+
+        func submit(_ samples: [Float]) {
+            slots.wait()
+            thread.submit {
+                self.add(samples)
+                self.slots.signal()
+            }
+        }
+
+        /// The peak, once the thread has done every chunk and drained the upsampler.
+        func finish() -> Float {
+            let done = DispatchSemaphore(value: 0)
+            thread.submit {
+                self.drain()
+                done.signal()
+            }
+            done.wait()
+            return peak
+        }
+
+        private func add(_ samples: [Float]) {
             if channels.count == total {
                 samples.withUnsafeBufferPointer(upsample)
                 return
@@ -100,8 +112,7 @@ public struct TruePeakMeter {
             peak = highest
         }
 
-        /// The peak, with what the upsampler still held.
-        func drain() -> Float {
+        private func drain() {
             var more = true
             while more {
                 more = false
@@ -110,15 +121,7 @@ public struct TruePeakMeter {
                     more = more || !plane.isEmpty
                 }
             }
-            return peak
         }
-    }
-
-    /// A thread for the first channel group, and the signal that it has done a chunk.
-    private final class Helper: @unchecked Sendable {
-        let thread = SerialThread()
-        let done = DispatchSemaphore(value: 0)
-        deinit { thread.shutdown() }
     }
 
     /// The largest absolute value in `buffer`, sixteen lanes at a time (the upsampled signal is four times the input).

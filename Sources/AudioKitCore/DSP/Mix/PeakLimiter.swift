@@ -25,14 +25,11 @@ enum PeakLimiter {
         let reader = try SoundFileReader(path: raw)
         let format = try SoundFileFormat(path: output, encoding: output.lowercased().hasSuffix(".wav") ? .float32 : .int24)
         var limiter = LookAheadLimiter(ceiling: Float(pow(10, ceiling / 20)), sampleRate: sampleRate, channels: channels, linked: channels <= 2)
-        // The loudness is measured here, after the limiter; the true peak (the larger part of the measuring) on a
-        // thread of its own beside it.
-        var meter = LoudnessMeter(sampleRate: sampleRate, channels: channels, truePeak: false)
-        let peaks = MeterBox(TruePeakMeter(sampleRate: sampleRate, channels: channels))
+        // The loudness and true peak are measured here, after the limiter (the meter upsamples on threads of its own).
+        var meter = LoudnessMeter(sampleRate: sampleRate, channels: channels)
         let linear = Float(pow(10, gain / 20))
         try AtomicFile.write(to: output) { temp in
-            let writer = try BackgroundSoundWriter(path: temp, format: format, sampleRate: sampleRate, channels: channels,
-                                                   observer: { peaks.meter.add($0) })
+            let writer = try BackgroundSoundWriter(path: temp, format: format, sampleRate: sampleRate, channels: channels)
             while true {
                 var chunk = try reader.read()
                 if chunk.isEmpty { break }
@@ -46,7 +43,7 @@ enum PeakLimiter {
             try writer.write(tail)
             try writer.close()
         }
-        var result = meter.result(truePeak: peaks.meter.result())
+        var result = meter.result()
         result.curve = meter.curve(window: 1)
         return result
     }
