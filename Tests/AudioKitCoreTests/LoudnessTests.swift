@@ -67,14 +67,14 @@ struct LoudnessTests {
     @Test("each channel's true peak is found whichever thread upsamples it: a peak in any one channel of stereo or 5.1 reads as that channel alone, measured mono",
           arguments: [2, 6])
     func truePeakPerChannel(_ channels: Int) {
-        // An inter-sample peak (a sine at a quarter of the rate, no sample on its crest) in one channel; the others
-        // carry a quieter copy, whose samples are the loud channel's highest.
+        // An inter-sample peak (a sine at a quarter of the rate, no sample on its crest: samples ±0.64, crests 0.9) in
+        // one channel; the others carry it at half the level.
         let frames = 44100 * 2
         let loud = (0..<frames).map { Float(0.9 * sin(Double.pi / 2 * Double($0) + Double.pi / 4)) }
         var mono = TruePeakMeter(sampleRate: 44100, channels: 1)
         mono.add(loud)
         let alone = mono.result()
-        #expect(alone > 0.95, "the loud channel's true peak \(alone) is above its sample peak 0.64")
+        #expect(alone > 0.85, "the loud channel's true peak \(alone) is above its sample peak 0.64")
         for channel in 0..<channels {
             var interleaved = [Float](repeating: 0, count: frames * channels)
             for f in 0..<frames {

@@ -49,17 +49,19 @@ public struct TruePeakMeter {
         let channels: Range<Int>
         let total: Int
         let upsampler: SwrRateConverter
-        let thread = SerialThread()
+        let thread: SerialThread
         /// Chunks that may wait for the thread.
         let slots = DispatchSemaphore(value: 4)
         var peak: Float = 0
-        /// The group's channels of a chunk, when the group is not all of them (kept between calls).
+        /// The group's channels of one slice, when the group is not all of them (kept between calls).
         var picked: [Float] = []
 
         init(_ channels: Range<Int>, of total: Int, sampleRate: Int) throws {
             self.channels = channels
             self.total = total
             upsampler = try SwrRateConverter(from: sampleRate, to: 192_000, channels: channels.count, path: "loudness", planarOutput: true)
+            // Started only once nothing can throw: a group left half-made has no deinit to stop its thread.
+            thread = SerialThread()
         }
 
         deinit { thread.shutdown() }
@@ -83,31 +85,32 @@ public struct TruePeakMeter {
             return peak
         }
 
+        /// Upsamples the group's channels of interleaved `samples`, a slice at a time.
         private func add(_ samples: [Float]) {
-            if channels.count == total {
-                samples.withUnsafeBufferPointer(upsample)
-                return
-            }
-            let frames = samples.count / total, width = channels.count, first = channels.lowerBound
-            if picked.count != frames * width { picked = [Float](repeating: 0, count: frames * width) }
-            samples.withUnsafeBufferPointer { all in
-                picked.withUnsafeMutableBufferPointer { picked in
-                    for f in 0..<frames {
-                        for c in 0..<width { picked[f * width + c] = all[f * total + first + c] }
-                    }
-                }
-            }
-            picked.withUnsafeBufferPointer(upsample)
-        }
-
-        private func upsample(_ all: UnsafeBufferPointer<Float>) {
-            let slice = TruePeakMeter.slice * channels.count
+            let width = channels.count, first = channels.lowerBound, total = total
             var highest = peak
-            var start = 0
-            while start < all.count {
-                let end = min(all.count, start + slice)
-                try? upsampler.convert(UnsafeBufferPointer(rebasing: all[start..<end])) { highest = max(highest, TruePeakMeter.largestMagnitude($0)) }
-                start = end
+            samples.withUnsafeBufferPointer { all in
+                var frame = 0
+                let frames = all.count / total
+                while frame < frames {
+                    let count = min(TruePeakMeter.slice, frames - frame)
+                    if width == total {
+                        try? upsampler.convert(UnsafeBufferPointer(rebasing: all[(frame * total)..<((frame + count) * total)])) {
+                            highest = max(highest, TruePeakMeter.largestMagnitude($0))
+                        }
+                    } else {
+                        if picked.count < count * width { picked = [Float](repeating: 0, count: TruePeakMeter.slice * width) }
+                        picked.withUnsafeMutableBufferPointer { picked in
+                            for f in 0..<count {
+                                for c in 0..<width { picked[f * width + c] = all[(frame + f) * total + first + c] }
+                            }
+                            try? upsampler.convert(UnsafeBufferPointer(rebasing: picked[0..<(count * width)])) {
+                                highest = max(highest, TruePeakMeter.largestMagnitude($0))
+                            }
+                        }
+                    }
+                    frame += count
+                }
             }
             peak = highest
         }
