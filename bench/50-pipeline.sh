@@ -25,8 +25,10 @@ export XDG_CONFIG_HOME="$out/config"
 
 for m in $minutes_list; do
   make_clip "$m" "$out/clip$m.mp4"
+  settle
   /usr/bin/time -f "%e %U %S %M" -o "$out/time$m.txt" "$DUBCTL" dub "$out/clip$m.mp4" --to es --from en --asr openai \
     --translator openai --tts openai --separation local -o "$out/clip$m.es.mp4" --work "$out/work$m" --json > "$out/report$m.json"
+  settle
   /usr/bin/time -f "%e %U %S %M" -o "$out/ffmpeg$m.txt" \
     ffmpeg -hide_banner -loglevel error -nostdin -y -i "$out/clip$m.mp4" -map 0:v -map 0:a -c:v copy -af aresample=48000 \
     -ac 2 -c:a aac "$out/ffmpeg$m.mp4"

@@ -1,11 +1,17 @@
 # Shared helpers for the bench scripts (sourced).
 ff() { ffmpeg -hide_banner -loglevel error -nostdin -nostats -y "$@"; }
 
-# measure NAME CMD...: runs CMD $BENCH_RUNS times; appends "NAME wall_seconds peak_rss_kb" lines to $BENCH_OUT/samples.txt.
+# settle: writes out what earlier commands left dirty in the page cache, so that their write-back is not charged to the
+# next timed run (a run that writes long files still pays for its own).
+settle() { sync; }
+
+# measure NAME CMD...: runs CMD $BENCH_RUNS times, each after settle; appends "NAME wall_seconds peak_rss_kb" lines to
+# $BENCH_OUT/samples.txt.
 measure() {
   local name=$1; shift
   local i
   for ((i = 0; i < BENCH_RUNS; i++)); do
+    settle
     /usr/bin/time -f "$name %e %M" -a -o "$BENCH_OUT/samples.txt" "$@" >/dev/null 2>"$BENCH_OUT/last.err" || {
       echo "bench: $1 failed:" >&2; cat "$BENCH_OUT/last.err" >&2; return 1; }
   done

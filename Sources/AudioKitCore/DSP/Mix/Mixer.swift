@@ -10,13 +10,9 @@ import Glibc
 public enum Mixer {
     /// Writes the mix to `output` (WAV or FLAC) and returns what it did. Blocking.
     public static func mix(bed: String?, clips: [MixClip], output: String, settings: MixSettings = MixSettings()) throws -> MixReport {
-        let bedInfo = try bed.map { try MediaInfo.probe(path: $0) }
-        let bedStream = try bedInfo.map { info -> StreamInfo in
-            guard let s = info.audioStreams.first else { throw MediaError(.noAudioStream, "no audio stream in", path: bed) }
-            return s
-        }
-        let rate = settings.sampleRate ?? bedStream?.sampleRate ?? 48000
-        let channels = settings.channels ?? bedStream?.channels ?? 2
+        let bedFormat = try bed.map { try Self.format(ofBed: $0) }
+        let rate = settings.sampleRate ?? bedFormat?.sampleRate ?? 48000
+        let channels = settings.channels ?? bedFormat?.channels ?? 2
         if let dialogue = settings.dialogue {
             guard channels > 2, (0..<channels).contains(dialogue.channel), (0...0.5).contains(dialogue.spread) else {
                 throw MediaError(.invalidArgument, "dialogue in channel \(dialogue.channel) with spread \(dialogue.spread) needs a surround mix",
@@ -25,7 +21,7 @@ public enum Mixer {
         }
         let timeline = try ClipTimeline(clips: clips, sampleRate: rate, channels: channels, dialogue: settings.dialogue,
                                         length: settings.length.map { Int(($0 * Double(rate)).rounded()) })
-        let bedFrames = bedInfo?.duration.map { Int(($0 * Double(rate)).rounded()) } ?? 0
+        let bedFrames = bedFormat?.duration.map { Int(($0 * Double(rate)).rounded()) } ?? 0
         let totalFrames = settings.length.map { Int(($0 * Double(rate)).rounded()) } ?? max(bedFrames, timeline.endFrame)
         guard totalFrames > 0 else { throw MediaError(.invalidArgument, "nothing to mix: no bed and no clips") }
 
@@ -86,6 +82,18 @@ public enum Mixer {
                                             sampleRate: rate, channels: channels)
         return MixReport(duration: Double(totalFrames) / Double(rate), clips: clips.count, loudnessBefore: before,
                          loudnessAfter: result.integrated, truePeak: result.truePeak, normalisationGain: gain, loudnessCurve: result.curve)
+    }
+
+    /// A bed's rate, channels and duration: for a plain PCM WAV, from the header libsndfile reads (the bed is read
+    /// through it, by `ChunkReader`), without FFmpeg's probe, which reads the first seconds of every 16-bit WAV looking
+    /// for hidden DTS (80 ms for a stereo one); anything else is probed.
+    static func format(ofBed path: String) throws -> (sampleRate: Int?, channels: Int?, duration: Double?) {
+        if InputContainer.isWave(path), let sound = try? SoundFileReader(path: path), sound.sampleRate > 0, sound.isPlainPCM {
+            return (sound.sampleRate, sound.channels, sound.duration)
+        }
+        let info = try MediaInfo.probe(path: path)
+        guard let stream = info.audioStreams.first else { throw MediaError(.noAudioStream, "no audio stream in", path: path) }
+        return (stream.sampleRate, stream.channels, info.duration)
     }
 
     /// The integrated loudness (LUFS) of the clips alone, summed to mono on their timeline (what a surround mix puts
