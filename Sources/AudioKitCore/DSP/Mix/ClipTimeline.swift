@@ -79,13 +79,14 @@ final class ClipTimeline {
             let to = min(position + count, item.startFrame + frames)
             guard to > from else { continue }
             let (channels, start) = (channels, item.startFrame)
+            // Between the fades the ramp is exactly 1 (the same product without it): frames whose local index is from
+            // fade − 1 to frames − fade.
+            let inner = min(to, max(from, start + fade - 1))
+            let middle = inner..<max(inner, min(to, start + frames - fade + 1))
             audio.withUnsafeBufferPointer { audio in
                 block.withUnsafeMutableBufferPointer { block in
-                    for f in from..<to {
+                    func add(_ f: Int, ramp: Float) {
                         let local = f - start
-                        // Inside the fades the ramp is exactly 1: skip working it out (the same product).
-                        let edge = min(local + 1, frames - local)
-                        let ramp: Float = edge >= fade ? 1 : Float(min(1, Double(edge) / Double(fade)))
                         let base = (f - position) * channels
                         if let dialogue {
                             let value = audio[local] * gain * ramp
@@ -98,6 +99,22 @@ final class ClipTimeline {
                             for c in 0..<channels { block[base + c] += audio[local * channels + c] * gain * ramp }
                         }
                     }
+                    func faded(_ f: Int) {
+                        let local = f - start
+                        let edge = min(local + 1, frames - local)
+                        add(f, ramp: edge >= fade ? 1 : Float(min(1, Double(edge) / Double(fade))))
+                    }
+                    for f in from..<middle.lowerBound { faded(f) }
+                    if dialogue == nil, !middle.isEmpty {
+                        // Clip and block interleave the same channels: one run of samples, which the compiler vectorises.
+                        let count = middle.count * channels
+                        let source = audio.baseAddress! + (middle.lowerBound - start) * channels
+                        let target = block.baseAddress! + (middle.lowerBound - position) * channels
+                        for i in 0..<count { target[i] += source[i] * gain }
+                    } else {
+                        for f in middle { add(f, ramp: 1) }
+                    }
+                    for f in middle.upperBound..<to { faded(f) }
                 }
             }
         }
