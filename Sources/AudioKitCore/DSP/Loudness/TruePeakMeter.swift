@@ -101,8 +101,13 @@ public struct TruePeakMeter {
                     } else {
                         if picked.count < count * width { picked = [Float](repeating: 0, count: TruePeakMeter.slice * width) }
                         picked.withUnsafeMutableBufferPointer { picked in
-                            for f in 0..<count {
-                                for c in 0..<width { picked[f * width + c] = all[(frame + f) * total + first + c] }
+                            let from = all.baseAddress! + frame * total + first
+                            if width == 1 {
+                                for f in 0..<count { picked[f] = from[f * total] }
+                            } else {
+                                for f in 0..<count {
+                                    for c in 0..<width { picked[f * width + c] = from[f * total + c] }
+                                }
                             }
                             try? upsampler.convert(UnsafeBufferPointer(rebasing: picked[0..<(count * width)])) {
                                 highest = max(highest, TruePeakMeter.largestMagnitude($0))
