@@ -67,10 +67,11 @@ struct LoudnessTests {
     @Test("each channel's true peak is found whichever thread upsamples it: a peak in any one channel of stereo or 5.1 reads as that channel alone, measured mono",
           arguments: [2, 6])
     func truePeakPerChannel(_ channels: Int) {
-        // An inter-sample peak (a sine at a quarter of the rate, no sample on its crest: samples ±0.64, crests 0.9) in
-        // one channel; the others carry it at half the level.
+        // An inter-sample peak (a sine at a quarter of the rate, no sample on its crest: samples ±0.64 of its crests) in
+        // one channel, rising to 0.9 at the very end, so only the last chunk holds the highest crest; the others carry
+        // it at half the level.
         let frames = 44100 * 2
-        let loud = (0..<frames).map { Float(0.9 * sin(Double.pi / 2 * Double($0) + Double.pi / 4)) }
+        let loud = (0..<frames).map { Float((0.5 + 0.4 * Double($0) / Double(frames - 1)) * sin(Double.pi / 2 * Double($0) + Double.pi / 4)) }
         var mono = TruePeakMeter(sampleRate: 44100, channels: 1)
         mono.add(loud)
         let alone = mono.result()

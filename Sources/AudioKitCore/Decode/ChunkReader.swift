@@ -13,12 +13,19 @@ final class ChunkReader {
     private let media: AudioReader?
     private var finished = false
 
+    /// The file at `path` opened with libsndfile when a `ChunkReader` reads it that way to `channels` channels (nil:
+    /// the file's own): a plain PCM WAV whose channels convert unambiguously. A WAV's channels are taken in their
+    /// default layout, which is only unambiguous for mono and stereo: a wider WAV in another shape keeps AudioReader,
+    /// which reads its channel mask.
+    static func plainWave(_ path: String, channels: Int? = nil) -> SoundFileReader? {
+        guard InputContainer.isWave(path), let sound = try? SoundFileReader(path: path), sound.sampleRate > 0, sound.isPlainPCM,
+              sound.channels == (channels ?? sound.channels) || sound.channels <= 2 else { return nil }
+        return sound
+    }
+
     /// Opens `path` to read as `sampleRate` Hz with `channels` channels.
     init(path: String, sampleRate: Int, channels: Int) throws {
-        // A WAV's channels are taken in their default layout, which is only unambiguous for mono and stereo: a wider
-        // WAV in another shape keeps AudioReader, which reads its channel mask.
-        if InputContainer.isWave(path), let sound = try? SoundFileReader(path: path), sound.sampleRate > 0, sound.isPlainPCM,
-           sound.channels == channels || sound.channels <= 2 {
+        if let sound = Self.plainWave(path, channels: channels) {
             self.sound = sound
             let resampling = try Resampling(.soxr, from: sound.sampleRate, to: sampleRate, channels: channels,
                                             monoSource: sound.channels == 1, path: path)

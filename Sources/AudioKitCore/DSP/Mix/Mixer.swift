@@ -10,7 +10,7 @@ import Glibc
 public enum Mixer {
     /// Writes the mix to `output` (WAV or FLAC) and returns what it did. Blocking.
     public static func mix(bed: String?, clips: [MixClip], output: String, settings: MixSettings = MixSettings()) throws -> MixReport {
-        let bedFormat = try bed.map { try Self.format(ofBed: $0) }
+        let bedFormat = try bed.map { try Self.format(ofBed: $0, channels: settings.channels) }
         let rate = settings.sampleRate ?? bedFormat?.sampleRate ?? 48000
         let channels = settings.channels ?? bedFormat?.channels ?? 2
         if let dialogue = settings.dialogue {
@@ -84,11 +84,11 @@ public enum Mixer {
                          loudnessAfter: result.integrated, truePeak: result.truePeak, normalisationGain: gain, loudnessCurve: result.curve)
     }
 
-    /// A bed's rate, channels and duration: for a plain PCM WAV, from the header libsndfile reads (the bed is read
-    /// through it, by `ChunkReader`), without FFmpeg's probe, which reads the first seconds of every 16-bit WAV looking
-    /// for hidden DTS (80 ms for a stereo one); anything else is probed.
-    static func format(ofBed path: String) throws -> (sampleRate: Int?, channels: Int?, duration: Double?) {
-        if InputContainer.isWave(path), let sound = try? SoundFileReader(path: path), sound.sampleRate > 0, sound.isPlainPCM {
+    /// A bed's rate, channels and duration, as the reader that reads it to `channels` (nil: its own) sees them: from
+    /// libsndfile's header when `ChunkReader` reads it through libsndfile, without FFmpeg's probe, which reads the first
+    /// seconds of every 16-bit WAV looking for hidden DTS (80 ms for a stereo one); anything else is probed.
+    static func format(ofBed path: String, channels: Int?) throws -> (sampleRate: Int?, channels: Int?, duration: Double?) {
+        if let sound = ChunkReader.plainWave(path, channels: channels) {
             return (sound.sampleRate, sound.channels, sound.duration)
         }
         let info = try MediaInfo.probe(path: path)
