@@ -20,6 +20,18 @@ struct ReconnectTests {
         #expect(try await queue.job(id)?.state == .queued)
     }
 
+    @Test("sessions are named dub, over a name in the connection string, and so is the one that replaces a terminated backend")
+    func applicationName() async throws {
+        let server = try PostgresServer.shared.get()
+        let db = Database(Database.Configuration(url: try server.createDatabase() + "&application_name=someone-else"))
+        let name = "SELECT current_setting('application_name') AS name"
+        #expect(try await db.query(name).first?.string("name") == "dub")
+        let pid = try await db.backendPID()
+        try server.psql("SELECT pg_terminate_backend(\(pid))")
+        #expect(try await db.query(name).first?.string("name") == "dub")
+        #expect(try await db.backendPID() != pid)
+    }
+
     @Test("a pipeline on a terminated backend is sent again on a new one; the connection then runs statements one at a time")
     func terminatedPipeline() async throws {
         let server = try PostgresServer.shared.get()

@@ -16,7 +16,16 @@ final class PGConnection {
             throw DatabaseError(.configuration, message)
         }
         PQconninfoFree(options)
-        guard let conn = PQconnectdb(conninfo) else {
+        // The application name is one of the session's start-up parameters, after the caller's string (so it wins over
+        // one named there): a session that `reset` starts afresh has it too.
+        let connection = conninfo.withCString { info in
+            "dbname".withCString { dbname in
+                "application_name".withCString { key in
+                    "dub".withCString { name in PQconnectdbParams([dbname, key, nil], [info, name, nil], 1) }
+                }
+            }
+        }
+        guard let conn = connection else {
             throw DatabaseError(.connection, "out of memory creating a connection")
         }
         guard PQstatus(conn) == CONNECTION_OK else {
@@ -30,7 +39,6 @@ final class PGConnection {
             PGConnection.noticeLogger.debug("\(String(cString: message).trimmed)")
         }, nil)
         self.conn = conn
-        _ = try? query("SET application_name = 'dub'", [])
     }
 
     deinit { PQfinish(conn) }
@@ -49,9 +57,7 @@ final class PGConnection {
         PQreset(conn)
         prepared.removeAll()
         statementsNamed = 0
-        guard isHealthy else { return false }
-        _ = try? query("SET application_name = 'dub'", [])
-        return true
+        return isHealthy
     }
 
     /// The statements prepared on this session, by their text (the queue's statements are fixed texts, the claim one

@@ -82,7 +82,7 @@ extension JobWorker {
                                                       limit: settings.concurrency - running.count + 1, owner: settings.owner)
         switch claim {
         case .success(let leases):
-            metrics.claimedWithCompletion(count: leases.count)
+            metrics.claimed(count: leases.count, seconds: nil)
             return (completed, leases)
         case .failure(let error):
             claimFailed(error)

@@ -222,7 +222,9 @@ public actor JobWorker<Handler: JobHandler>: Service {
     func finished(_ jobId: Int, claimed: [JobLease<Kind>]? = nil) async {
         running[jobId] = nil
         stopReasons[jobId] = nil
-        if let claimed, !claiming {
+        if let claimed, claiming {
+            for lease in claimed { start(lease) }
+        } else if let claimed {
             for lease in claimed {
                 do {
                     _ = try await queue.release(lease)
@@ -232,10 +234,9 @@ public actor JobWorker<Handler: JobHandler>: Service {
                                    metadata: ["job": "\(lease.jobId)", "error": "\(error)"])
                 }
             }
-        } else if let claimed {
-            for lease in claimed { start(lease) }
+        } else {
+            wake?.yield()
         }
-        if claimed == nil { wake?.yield() }
         idle.set(idle: running.isEmpty)
     }
 

@@ -14,18 +14,16 @@ public final class WorkerMetrics: Sendable {
 
     public init() {}
 
-    func claimed(count: Int, seconds: Double) {
+    /// A claim of `count` jobs; `seconds` is its latency, nil for a claim sent in the same round trip as a job's
+    /// completion (its latency is the pair's, so it is not observed; such claims are counted apart).
+    func claimed(count: Int, seconds: Double?) {
         state.withLock {
             $0.counters[MetricKey("dub_jobs_claimed_total"), default: 0] += Double(count)
-            if count > 0 { $0.claimLatency.observe(seconds) }
-        }
-    }
-
-    /// A claim sent in the same round trip as a job's completion (its latency is the pair's, so it is not observed).
-    func claimedWithCompletion(count: Int) {
-        state.withLock {
-            $0.counters[MetricKey("dub_jobs_claimed_total"), default: 0] += Double(count)
-            $0.counters[MetricKey("dub_claims_with_completion_total"), default: 0] += 1
+            if let seconds {
+                if count > 0 { $0.claimLatency.observe(seconds) }
+            } else {
+                $0.counters[MetricKey("dub_claims_with_completion_total"), default: 0] += 1
+            }
         }
     }
 
